@@ -1,0 +1,103 @@
+/// A compiled pattern for the places where libphonenumber needs more than "does it match": the
+/// end of a prefix match (international prefixes) and capture groups (national prefix for
+/// parsing with its transform rule).
+///
+/// It runs as a leftmost-first backtracking matcher, which gives exactly the match that Java's
+/// and Python's regex engines give. Metadata patterns have no unbounded repetition, so every
+/// path is finite and the recursion depth is at most the program length.
+@usableFromInline
+struct DigitProgram: Sendable {
+    enum Opcode: UInt8 {
+        /// Consume one digit whose bit is set in `a`.
+        case digitSet = 0
+        /// Try `a` first, then `b`.
+        case split = 1
+        /// Continue at `a`.
+        case jump = 2
+        /// Record the current position in capture slot `a`.
+        case save = 3
+        /// Succeed only at the end of the input (`$`).
+        case endOfInput = 4
+        /// The whole pattern matched.
+        case match = 5
+    }
+
+    struct Instruction: Sendable {
+        let opcode: Opcode
+        let a: UInt16
+        let b: UInt16
+    }
+
+    /// Capture positions: slot 2k is the start and 2k+1 the end of group k; group 0 is the match.
+    /// -1 marks a group that did not take part. The metadata has at most 2 groups.
+    struct Captures {
+        static let slotCount = 8
+        var slots: (Int16, Int16, Int16, Int16, Int16, Int16, Int16, Int16) = (-1, -1, -1, -1, -1, -1, -1, -1)
+
+        subscript(slot: Int) -> Int {
+            get {
+                withUnsafeBytes(of: slots) { Int($0.load(fromByteOffset: slot &* 2, as: Int16.self)) }
+            }
+            set {
+                withUnsafeMutableBytes(of: &slots) { $0.storeBytes(of: Int16(newValue), toByteOffset: slot &* 2, as: Int16.self) }
+            }
+        }
+
+        /// The end of the whole match.
+        var end: Int { self[1] }
+
+        /// The range of group `k`, or nil when it did not take part in the match.
+        func group(_ k: Int) -> Range<Int>? {
+            guard 2 &* k &+ 1 < Self.slotCount else { return nil }
+            let start = self[2 &* k]
+            let end = self[2 &* k &+ 1]
+            return start >= 0 && end >= start ? start..<end : nil
+        }
+    }
+
+    let code: [Instruction]
+    let groupCount: Int
+
+    /// Matches at the start of `digits` (ASCII '0'...'9'): Python's `re.match`.
+    func matchPrefix(_ digits: UnsafeBufferPointer<UInt8>) -> Captures? {
+        var captures = Captures()
+        return code.withUnsafeBufferPointer { program in
+            run(program, 0, 0, digits, &captures) ? captures : nil
+        }
+    }
+
+    private func run(
+        _ program: UnsafeBufferPointer<Instruction>, _ startPC: Int, _ startPosition: Int,
+        _ digits: UnsafeBufferPointer<UInt8>, _ captures: inout Captures
+    ) -> Bool {
+        var pc = startPC
+        var position = startPosition
+        while pc < program.count {
+            let instruction = program[pc]
+            switch instruction.opcode {
+            case .digitSet:
+                guard position < digits.count,
+                    (instruction.a >> UInt16(digits[position] &- 48)) & 1 != 0
+                else { return false }
+                position &+= 1
+                pc &+= 1
+            case .split:
+                let saved = captures
+                if run(program, Int(instruction.a), position, digits, &captures) { return true }
+                captures = saved
+                pc = Int(instruction.b)
+            case .jump:
+                pc = Int(instruction.a)
+            case .save:
+                if Int(instruction.a) < Captures.slotCount { captures[Int(instruction.a)] = position }
+                pc &+= 1
+            case .endOfInput:
+                guard position == digits.count else { return false }
+                pc &+= 1
+            case .match:
+                return true
+            }
+        }
+        return false
+    }
+}

@@ -1,0 +1,93 @@
+/// A phone number in its canonical form: a country calling code, a national significant number and
+/// an optional extension, as libphonenumber's `PhoneNumber` holds it after `parse`.
+///
+/// Two inputs that denote the same number, whatever their format, parse to equal values:
+///
+/// ```swift
+/// let a = try PhoneNumber(parsing: "8 (999) 888-55-33", defaultRegion: "RU")
+/// let b = try PhoneNumber(parsing: "+7 999 888 55 33")
+/// assert(a == b && a.e164 == "+79998885533")
+/// ```
+///
+/// The value is small (no heap storage unless it has an extension) and `Sendable`.
+public struct PhoneNumber: Hashable, Sendable {
+    @usableFromInline
+    let storedCountryCode: UInt16
+    /// The digits of the national significant number as an integer; `nationalNumberLength` keeps
+    /// the leading zeros (Italy's "Italian leading zero").
+    @usableFromInline
+    let nationalNumber: UInt64
+    @usableFromInline
+    let nationalNumberLength: UInt8
+
+    /// The extension, exactly as its digits were written (they may be non-ASCII digits), or nil.
+    public let `extension`: String?
+
+    @usableFromInline
+    init(countryCode: Int, nationalNumber: UInt64, nationalNumberLength: Int, extension: String?) {
+        self.storedCountryCode = UInt16(truncatingIfNeeded: countryCode)
+        self.nationalNumber = nationalNumber
+        self.nationalNumberLength = UInt8(truncatingIfNeeded: nationalNumberLength)
+        self.extension = `extension`
+    }
+
+    /// The country calling code, such as 7 for Russia and Kazakhstan or 1 for the NANPA countries.
+    @inlinable
+    public var countryCode: Int { Int(storedCountryCode) }
+
+    /// The national significant number: the digits after the country calling code, with any
+    /// leading zeros that belong to it (as in Italy), and no national (trunk) prefix.
+    public var nationalSignificantNumber: String {
+        withNationalDigits { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// The number in E.164 format, `+` followed by the country calling code and the national
+    /// significant number, without the extension: `+79998885533`.
+    ///
+    /// - Complexity: O(1); no heap allocation for numbers of up to 15 characters.
+    public var e164: String {
+        let ccDigits = storedCountryCode >= 100 ? 3 : (storedCountryCode >= 10 ? 2 : 1)
+        let length = 1 + ccDigits + Int(nationalNumberLength)
+        return String(unsafeUninitializedCapacity: length) { buffer in
+            buffer[0] = UInt8(ascii: "+")
+            var cc = storedCountryCode
+            for i in stride(from: ccDigits, through: 1, by: -1) {
+                buffer[i] = UInt8(truncatingIfNeeded: cc % 10) &+ 48
+                cc /= 10
+            }
+            var value = nationalNumber
+            var i = length - 1
+            while i > ccDigits {
+                buffer[i] = UInt8(truncatingIfNeeded: value % 10) &+ 48
+                value /= 10
+                i -= 1
+            }
+            return length
+        }
+    }
+
+    /// Calls `body` with the national significant number as ASCII digits, without allocating.
+    @usableFromInline
+    func withNationalDigits<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // room for 24 digits; at most 17 are used
+        return withUnsafeMutableBytes(of: &digits) { raw in
+            let count = Int(nationalNumberLength)
+            var value = nationalNumber
+            var i = count - 1
+            while i >= 0 {
+                raw[i] = UInt8(truncatingIfNeeded: value % 10) &+ 48
+                value /= 10
+                i -= 1
+            }
+            return body(UnsafeBufferPointer(start: raw.baseAddress!.assumingMemoryBound(to: UInt8.self), count: count))
+        }
+    }
+}
+
+extension PhoneNumber: CustomStringConvertible {
+    /// The E.164 form, with `;ext=` and the extension when there is one.
+    public var description: String {
+        guard let ext = self.extension else { return e164 }
+        return e164 + ";ext=" + ext
+    }
+}

@@ -1,0 +1,12 @@
+import ArgumentParser
+
+/// `screenpop`: the command-line face of the ScreenPop library.
+@main
+struct ScreenPop: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "screenpop",
+        abstract: "Answer who is calling: phone number parsing and call-target resolution.",
+        version: "0.1.0",
+        subcommands: [Normalize.self]
+    )
+}
