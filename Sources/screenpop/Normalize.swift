@@ -1,10 +1,82 @@
 import ArgumentParser
 import PhoneNumbers
 
+/// `screenpop normalize`: phone numbers in, one JSON object a line out (docs/cli.md).
 struct Normalize: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Parse phone numbers to E.164.")
-    @Option var region = "ZZ"
-    @Flag var tsv = false
-    @Argument var numbers: [String] = []
-    func run() throws {}
+    static let configuration = CommandConfiguration(
+        abstract: "Parse phone numbers written in any format to E.164.",
+        discussion: """
+            Numbers come from the arguments, or else from standard input, one a line (streamed). \
+            Each gives one JSON object a line: input, e164, error, valid, type, region, extension.
+            """
+    )
+
+    @Option(help: "The default region (ISO 3166 code) for numbers written without a country code; ZZ for none.")
+    var region = "ZZ"
+
+    @Flag(help: "Each input line is REGION<TAB>RAW, with its own default region.")
+    var tsv = false
+
+    @Argument(help: "Numbers to parse. Without any, standard input is read.")
+    var numbers: [String] = []
+
+    func run() throws {
+        var output = OutputBuffer()
+        if !numbers.isEmpty {
+            for number in numbers {
+                writeResult(input: number, region: region, to: &output)
+            }
+            output.flush()
+            return
+        }
+        var reader = LineReader(fileDescriptor: 0)
+        while let line = reader.next(beforeBlocking: { output.flush() }) {
+            guard let text = line.text else {
+                writeError(input: line.lossyText, error: "INVALID_UTF8", to: &output)
+                continue
+            }
+            if tsv {
+                guard let tab = text.firstIndex(of: "\t") else {
+                    writeError(input: text, error: "MISSING_TAB", to: &output)
+                    continue
+                }
+                writeResult(input: String(text[text.index(after: tab)...]), region: String(text[..<tab]), to: &output)
+            } else {
+                writeResult(input: text, region: region, to: &output)
+            }
+        }
+        output.flush()
+        if let failure = reader.failure { throw failure }
+    }
+
+    private func writeResult(input: String, region: String, to output: inout OutputBuffer) {
+        do throws(PhoneNumberParseError) {
+            let number = try PhoneNumber(parsing: input, defaultRegion: region)
+            output.beginObject()
+            output.field("input", input)
+            output.field("e164", number.e164)
+            output.null("error")
+            output.field("valid", number.isValid)
+            output.field("type", number.type.rawValue)
+            output.field("region", number.regionCode)
+            output.field("extension", number.extension)
+            output.endObject()
+        } catch {
+            writeError(input: input, error: error.code.name, to: &output)
+        }
+        output.flushIfLarge()
+    }
+
+    private func writeError(input: String, error: String, to output: inout OutputBuffer) {
+        output.beginObject()
+        output.field("input", input)
+        output.null("e164")
+        output.field("error", error)
+        output.null("valid")
+        output.null("type")
+        output.null("region")
+        output.null("extension")
+        output.endObject()
+        output.flushIfLarge()
+    }
 }

@@ -1,1 +1,128 @@
+import Foundation
 import Testing
+
+/// The `screenpop normalize` contract, checked on the real executable.
+@Suite struct NormalizeCommandTests {
+    @Test func argumentsGiveOneJSONObjectALineWithTheContractFields() throws {
+        let result = try CLI.run(["normalize", "--region", "RU", "8 (999) 888-55-33", "12", "1"])
+        #expect(result.status == 0)
+        #expect(
+            result.lines == [
+                #"{"input": "8 (999) 888-55-33", "e164": "+79998885533", "error": null, "valid": true, "type": "MOBILE", "region": "RU", "extension": null}"#,
+                #"{"input": "12", "e164": "+712", "error": null, "valid": false, "type": "UNKNOWN", "region": null, "extension": null}"#,
+                #"{"input": "1", "e164": null, "error": "NOT_A_NUMBER", "valid": null, "type": null, "region": null, "extension": null}"#,
+            ])
+    }
+
+    @Test(arguments: [
+        ("8 (999) 888-55-33", "+79998885533", nil as String?),
+        ("+7 (495) 123-45-67 доб 4567", "+74951234567", "4567"),
+        ("8 10 49 30 1234567", "+49301234567", nil),
+        ("8-800-CALL-NOW", "+78002255669", nil),
+        ("＋７ ９９９ ８８８ ５５ ３３", "+79998885533", nil),
+    ])
+    func russianCRMInputs(input: String, e164: String, ext: String?) throws {
+        let object = try #require(try CLI.run(["normalize", "--region", "RU", input]).objects.first)
+        #expect(object["input"] as? String == input)
+        #expect(object["e164"] as? String == e164)
+        #expect(object["extension"] as? String == ext)
+        #expect(object["error"] is NSNull)
+    }
+
+    @Test func defaultRegionIsZZ() throws {
+        let objects = try CLI.run(["normalize", "8 999 888 55 33", "+7 999 888 55 33"]).objects
+        #expect(objects.map { $0["error"] as? String } == ["INVALID_COUNTRY_CODE", nil])
+    }
+
+    @Test func standardInputIsReadLineByLineAndInvalidUTF8DoesNotStopTheStream() throws {
+        var input = Data("+7 999 888 55 33\r\n".utf8)
+        input.append(contentsOf: [0xFF, 0xFE, 0x0A])
+        input.append(contentsOf: Data("not a number\n8 800 2000 600".utf8))
+        let objects = try CLI.run(["normalize", "--region", "RU"], input: input).objects
+        #expect(objects.count == 4)
+        #expect(objects[0]["e164"] as? String == "+79998885533")
+        #expect(objects[0]["input"] as? String == "+7 999 888 55 33")
+        #expect(objects[1]["error"] as? String == "INVALID_UTF8")
+        #expect(objects[2]["error"] as? String == "NOT_A_NUMBER")
+        #expect(objects[3]["type"] as? String == "TOLL_FREE")
+    }
+
+    @Test func tsvLinesCarryTheirOwnRegion() throws {
+        let input = Data("US\t(650) 253-0000\nRU\t8 (999) 888-55-33\nGB\t020 7031 3000 ext. 12\nno tab here\n".utf8)
+        let objects = try CLI.run(["normalize", "--tsv"], input: input).objects
+        #expect(objects.map { $0["e164"] as? String } == ["+16502530000", "+79998885533", "+442070313000", nil])
+        #expect(objects[2]["extension"] as? String == "12")
+        #expect(objects[3]["error"] as? String == "MISSING_TAB")
+    }
+
+    @Test func outputIsStreamedBeforeInputEnds() throws {
+        let process = Process()
+        process.executableURL = try CLI.executable()
+        process.arguments = ["normalize", "--region", "RU"]
+        let stdin = Pipe()
+        let stdout = Pipe()
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        try process.run()
+        defer { process.terminate() }
+        stdin.fileHandleForWriting.write(Data("8 999 888 55 33\n".utf8))
+        // The answer to the first line must arrive while standard input is still open.
+        var received = Data()
+        while !received.contains(UInt8(ascii: "\n")) {
+            let chunk = stdout.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            received.append(chunk)
+        }
+        #expect(String(decoding: received, as: UTF8.self).contains("+79998885533"))
+        try stdin.fileHandleForWriting.close()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+    }
+
+    @Test func controlCharactersAndQuotesAreEscapedInJSON() throws {
+        let objects = try CLI.run(["normalize", "tel:\"+7\u{1}\\"]).objects
+        #expect(objects.first?["input"] as? String == "tel:\"+7\u{1}\\")
+    }
+}
+
+enum CLI {
+    struct Result {
+        let status: Int32
+        let output: String
+        var lines: [String] { output.split(separator: "\n").map(String.init) }
+        var objects: [[String: Any]] {
+            lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        }
+    }
+
+    /// The `screenpop` binary built next to the test bundle.
+    static func executable() throws -> URL {
+        let candidates = [
+            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent(),
+            Bundle.main.bundleURL, Bundle.main.bundleURL.deletingLastPathComponent(),
+        ]
+        for directory in candidates {
+            let url = directory.appendingPathComponent("screenpop")
+            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
+        }
+        throw CLIError(description: "screenpop executable not found near \(candidates)")
+    }
+
+    struct CLIError: Error, CustomStringConvertible { let description: String }
+
+    static func run(_ arguments: [String], input: Data = Data()) throws -> Result {
+        let process = Process()
+        process.executableURL = try executable()
+        process.arguments = arguments
+        let stdin = Pipe()
+        let stdout = Pipe()
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        try process.run()
+        stdin.fileHandleForWriting.write(input)
+        try stdin.fileHandleForWriting.close()
+        let data = stdout.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))
+    }
+}

@@ -1,0 +1,104 @@
+import Benchmark
+import PhoneNumbers
+
+// How to read the figures (docs/performance.md):
+//
+// Every benchmark iteration is one pass over a fixed list of inputs, the same list every time,
+// so the allocation count of an iteration is deterministic and can be gated in CI. The custom
+// metric "ns per number" is the wall-clock time of that pass divided by the number of inputs in
+// it: its median is the median over passes of the mean time per number. `wallClock` is the time
+// of the whole pass and `throughput` the passes per second.
+
+/// Wall-clock nanoseconds of one pass divided by the inputs in it, rounded.
+let nsPerNumber = BenchmarkMetric.custom("ns per number", polarity: .prefersSmaller, useScalingFactor: false)
+
+let benchmarks: @Sendable () -> Void = {
+    Benchmark.defaultConfiguration = .init(
+        metrics: [.wallClock, .throughput, .mallocCountTotal, .peakMemoryResident, nsPerNumber],
+        timeUnits: .microseconds,
+        warmupIterations: 3,
+        maxDuration: .seconds(3),
+        maxIterations: 10_000,
+        // The gate is the allocation count, and it must not move at all; time is never gated.
+        thresholds: [.mallocCountTotal: .strict]
+    )
+
+    let corpus = Corpus.golden
+
+    // 1. Parse and format every input of the golden corpus, failures included.
+    Benchmark("Parse+E164/golden-corpus") { benchmark in
+        let inputs = corpus.all
+        let start = ContinuousClock.now
+        for input in inputs {
+            parseAndFormat(input)
+        }
+        benchmark.record(since: start, count: inputs.count)
+    }
+
+    // 2. What a Russian CRM sees: 1,000 parses, 50 rounds of 20 inputs, region RU.
+    Benchmark("Parse+E164/ru-crm") { benchmark in
+        let inputs = Corpus.russianCRM
+        let rounds = 50
+        let start = ContinuousClock.now
+        for _ in 0..<rounds {
+            for input in inputs {
+                parseAndFormat(input)
+            }
+        }
+        benchmark.record(since: start, count: rounds * inputs.count)
+    }
+
+    // 3. The allocation promise: ASCII inputs of at most 32 characters whose parse succeeds
+    // without an extension must parse with no heap allocation at all (threshold 0).
+    Benchmark(
+        "Parse/ascii-short-no-alloc",
+        configuration: .init(
+            metrics: [.wallClock, .throughput, .mallocCountTotal, nsPerNumber],
+            thresholds: [.mallocCountTotal: .strict])
+    ) { benchmark in
+        let inputs = corpus.asciiShort
+        let start = ContinuousClock.now
+        for input in inputs {
+            blackHole(try? PhoneNumber(parsing: input.text, defaultRegion: input.region))
+        }
+        benchmark.record(since: start, count: inputs.count)
+    }
+
+    // 4. Validation of numbers parsed beforehand: isValid, type and region together.
+    Benchmark(
+        "Validation/isValid+type+region",
+        configuration: .init(
+            metrics: [.wallClock, .throughput, .mallocCountTotal, nsPerNumber],
+            thresholds: [.mallocCountTotal: .strict])
+    ) { benchmark in
+        let numbers = corpus.parsed
+        let start = ContinuousClock.now
+        for number in numbers {
+            blackHole(number.isValid)
+            blackHole(number.type)
+            blackHole(number.regionCode)
+        }
+        benchmark.record(since: start, count: numbers.count)
+    }
+}
+
+@inline(__always)
+func parseAndFormat(_ input: Corpus.Input) {
+    do {
+        let number = try PhoneNumber(parsing: input.text, defaultRegion: input.region)
+        blackHole(number.e164)
+    } catch {
+        blackHole(error.code)
+    }
+}
+
+extension Benchmark {
+    /// Stops the measurement (so that recording does not count) and records the time per number.
+    func record(since start: ContinuousClock.Instant, count: Int) {
+        let elapsed = ContinuousClock.now - start
+        stopMeasurement()
+        let (seconds, attoseconds) = elapsed.components
+        let nanoseconds = Double(seconds) * 1e9 + Double(attoseconds) / 1e9
+        measurement(nsPerNumber, Int((nanoseconds / Double(count)).rounded()))
+    }
+}

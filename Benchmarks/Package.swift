@@ -1,0 +1,47 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// The benchmarks are a package of their own, so that users of PhoneNumbers never build the
+// benchmark tool. Run them from this folder: `swift package benchmark` (see docs/performance.md).
+
+/// SwiftPM names a path dependency after the folder it is checked out in, not after its manifest's
+/// `name:`, so the root package is `main` in one clone and `ScreenPop` in another. This file is
+/// `<root>/Benchmarks/Package.swift`: the root's folder name is the second-to-last directory.
+let rootPackage: String = {
+    let directories = #filePath.split(separator: "/").dropLast()  // drop "Package.swift"
+    return String(directories.dropLast().last!)  // drop "Benchmarks"
+}()
+
+let package = Package(
+    name: "ScreenPopBenchmarks",
+    platforms: [.macOS(.v13)],
+    dependencies: [
+        .package(path: "../"),
+        // The trait is required: without it resolution fails on the build machines, and with
+        // `traits: []` the malloc counters silently read 0.
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+    ],
+    targets: [
+        .executableTarget(
+            name: "PhoneNumbersBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "PhoneNumbers", package: rootPackage),
+            ],
+            path: "Benchmarks/PhoneNumbersBenchmarks",
+            plugins: [
+                .plugin(name: "BenchmarkPlugin", package: "benchmark")
+            ]
+        ),
+        // The one-time cost of decoding the metadata, which a benchmark iteration cannot see: it
+        // times the first parse of a fresh process against a steady-state parse.
+        // `swift run -c release MetadataLoadTime`.
+        .executableTarget(
+            name: "MetadataLoadTime",
+            dependencies: [
+                .product(name: "PhoneNumbers", package: rootPackage)
+            ],
+            path: "Sources/MetadataLoadTime"
+        ),
+    ]
+)

@@ -1,0 +1,45 @@
+import Testing
+@testable import PhoneNumbers
+
+@Suite struct MetadataTests {
+    let metadata = PhoneNumberMetadata.shared
+
+    @Test func everyRegionAndNonGeographicCallingCodeIsThere() {
+        #expect(metadata.regionIndex.count == 245)
+        #expect(metadata.regions.count == 254)
+        #expect(PhoneNumberMetadata.sourceVersion == "libphonenumber v9.0.35")
+        for region in metadata.regions {
+            #expect(!metadata.regions(forCallingCode: region.callingCode).isEmpty)
+        }
+    }
+
+    @Test func mainCountryComesFirstForSharedCallingCodes() {
+        #expect(metadata.regions(forCallingCode: 7).map { metadata.regions[Int($0)].key.code } == ["RU", "KZ"])
+        #expect(metadata.mainMetadata(forCallingCode: 1)?.key.code == "US")
+        #expect(metadata.mainMetadata(forCallingCode: 44)?.key.code == "GB")
+        #expect(metadata.mainMetadata(forCallingCode: 800)?.key.code == "001")
+        #expect(metadata.mainMetadata(forCallingCode: 999) == nil)
+    }
+
+    @Test func nonGeographicAndUnknownRegionsHaveNoDefaultRegionRecord() {
+        #expect(metadata.region(RegionKey("ZZ")!) == nil)
+        #expect(metadata.region(RegionKey("001")!) == nil)
+        #expect(metadata.region(RegionKey("ru")!)?.callingCode == 7)
+        #expect(RegionKey("R") == nil && RegionKey("RUSS") == nil && RegionKey("R-") == nil)
+    }
+
+    @Test func russianRecordMatchesTheXML() throws {
+        let ru = try #require(metadata.region(RegionKey("RU")!))
+        #expect(ru.nationalPrefix == Array("8".utf8))
+        #expect(ru.isMainCountryForCode)
+        let general = ru.desc(.general)
+        #expect(general.lengths == (1 << 10 | 1 << 14))
+        #expect(general.localOnlyLengths == 1 << 7)
+        #expect(!ru.desc(.pager).isPresent)
+    }
+
+    @Test func decodingRejectsCorruptData() {
+        #expect(throws: PhoneNumberMetadata.DecodingError.self) { try PhoneNumberMetadata(encoded: "U1BNRA==") }
+        #expect(throws: PhoneNumberMetadata.DecodingError.self) { try PhoneNumberMetadata(encoded: "") }
+    }
+}
