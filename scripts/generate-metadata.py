@@ -27,7 +27,7 @@ import struct
 import sys
 import xml.etree.ElementTree as ET
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 MAGIC = b"SPMD"
 
 # The order of PhoneNumberDesc slots in a region record. It is also the order in which
@@ -514,6 +514,22 @@ def read_territories(path):
             if national == {-1}:
                 national = set()
             r["descs"][slot] = {"pattern": pattern, "lengths": national, "local": local}
+        # Number formats: only what the matcher's national-prefix check needs.
+        formats = []
+        af = terr.find("availableFormats")
+        for nf in (af.findall("numberFormat") if af is not None else []):
+            leading = [squash(e.text) for e in nf.findall("leadingDigits")]
+            rule = nf.get("nationalPrefixFormattingRule")
+            if rule is not None:
+                rule = rule.replace("$NP", r["nationalPrefix"] or "").replace("$FG", "$1")
+            formats.append({
+                "pattern": squash(nf.get("pattern")),
+                "leading": leading[-1] if leading else None,
+                "leadingAll": leading,
+                "rule": rule,
+                "optional": nf.get("nationalPrefixOptionalWhenFormatting") == "true",
+            })
+        r["formats"] = formats
         # The general description's lengths are the union of the type descriptions' lengths.
         general = r["descs"].setdefault("generalDesc", {"pattern": None, "lengths": set(), "local": set()})
         lengths, local = set(), set()
@@ -618,6 +634,16 @@ def build(regions):
         else:
             same = fixed["pattern"] == mobile["pattern"]
         rec["same"] = same
+        rec["formats"] = []
+        for f in r["formats"]:
+            flags = 0
+            if f["rule"]:
+                flags |= 1
+            if f["optional"]:
+                flags |= 2
+            if f["rule"] is None or re.fullmatch(r"\(?\$1\)?", f["rule"]):
+                flags |= 4  # first group only
+            rec["formats"].append((dfa(f["leading"], True) if f["leading"] else -1, dfa(f["pattern"], False), flags))
         records.append(rec)
 
     w = Writer()
@@ -663,6 +689,11 @@ def build(regions):
                 w.i32(d[0])
                 w.u32(d[1])
                 w.u32(d[2])
+        w.u8(len(rec["formats"]))
+        for leading, pattern, flags in rec["formats"]:
+            w.i32(leading)
+            w.i32(pattern)
+            w.u8(flags)
     # Country calling code -> regions (main region first).
     ccmap = country_code_map(regions)
     w.u16(len(ccmap))
@@ -762,6 +793,14 @@ def check_against_phonenumbers(regions):
         same("nationalPrefixTransformRule", r["nationalPrefixTransformRule"],
              None if rule is None else re.sub(r"\\(\d)", r"$\1", rule))
         same("leadingDigits", r["leadingDigits"], m.leading_digits)
+        theirs_formats = [
+            {"pattern": f.pattern, "leadingAll": list(f.leading_digits_pattern),
+             "rule": None if f.national_prefix_formatting_rule is None
+             else re.sub(r"\\(\d)", r"$\1", f.national_prefix_formatting_rule),
+             "optional": bool(f.national_prefix_optional_when_formatting)}
+            for f in (m.number_format or [])]
+        ours_formats = [{k: f[k] for k in ("pattern", "leadingAll", "rule", "optional")} for f in r["formats"]]
+        same("numberFormats", ours_formats, theirs_formats)
         for slot in DESC_SLOTS:
             ours = r["descs"].get(slot)
             theirs = getattr(m, attr[slot])

@@ -118,7 +118,7 @@ extension OutputBuffer {
         firstField = true
     }
 
-    private mutating func key(_ name: StaticString) {
+    mutating func key(_ name: StaticString) {
         if !firstField { bytes.append(contentsOf: [UInt8(ascii: ","), UInt8(ascii: " ")]) }
         firstField = false
         bytes.append(UInt8(ascii: "\""))
@@ -129,6 +129,11 @@ extension OutputBuffer {
     mutating func null(_ name: StaticString) {
         key(name)
         bytes.append(contentsOf: "null".utf8)
+    }
+
+    mutating func field(_ name: StaticString, _ value: Int) {
+        key(name)
+        bytes.append(contentsOf: String(value).utf8)
     }
 
     mutating func field(_ name: StaticString, _ value: Bool) {

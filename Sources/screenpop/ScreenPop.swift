@@ -7,6 +7,6 @@ struct ScreenPop: ParsableCommand {
         commandName: "screenpop",
         abstract: "Answer who is calling: phone number parsing and call-target resolution.",
         version: "0.1.0",
-        subcommands: [Normalize.self]
+        subcommands: [Normalize.self, Extract.self]
     )
 }

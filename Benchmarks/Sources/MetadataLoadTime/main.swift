@@ -50,7 +50,7 @@ func parent(runs: Int) {
         var line = [CChar](repeating: 0, count: 256)
         guard fgets(&line, Int32(line.count), pipe) != nil else { fatalError("child printed nothing") }
         guard pclose(pipe) == 0 else { fatalError("child failed") }
-        let fields = String(cString: line).split(separator: " ").compactMap { Int64($0.filter(\.isNumber)) }
+        let fields = cString(line).split(separator: " ").compactMap { Int64($0.filter(\.isNumber)) }
         guard fields.count == 2 else { fatalError("unexpected child output") }
         let difference = fields[0] - fields[1]
         differences.append(difference)
@@ -64,7 +64,11 @@ func parent(runs: Int) {
 func executablePath() -> String {
     var buffer = [CChar](repeating: 0, count: 4096)
     let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
-    return count > 0 ? String(cString: buffer) : CommandLine.arguments[0]
+    return count > 0 ? cString(buffer) : CommandLine.arguments[0]
+}
+
+func cString(_ buffer: [CChar]) -> String {
+    String(decoding: buffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
 }
 
 func pad(_ value: some CustomStringConvertible, _ width: Int) -> String {

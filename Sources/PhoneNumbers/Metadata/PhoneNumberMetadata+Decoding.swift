@@ -6,7 +6,7 @@ extension PhoneNumberMetadata {
         var description: String { "\(reason) at byte \(offset)" }
     }
 
-    static let formatVersion: UInt16 = 1
+    static let formatVersion: UInt16 = 2
 
     init(encoded: StaticString) throws(DecodingError) {
         let bytes = Base64.decode(encoded)
@@ -89,6 +89,19 @@ extension PhoneNumberMetadata {
                     descs.append(NumberDesc(isPresent: true, pattern: pattern, lengths: lengths, localOnlyLengths: local))
                 }
             }
+            var formats: [NumberFormat] = []
+            for _ in 0..<Int(try reader.u8()) {
+                let leadingDigits = try reader.i32()
+                let pattern = try reader.i32()
+                let flags = try reader.u8()
+                guard leadingDigits < dfaCount, pattern >= 0, pattern < dfaCount else {
+                    throw DecodingError(offset: reader.offset, reason: "format DFA index out of range")
+                }
+                formats.append(
+                    NumberFormat(
+                        leadingDigits: leadingDigits, pattern: pattern, hasNationalPrefixRule: flags & 1 != 0,
+                        nationalPrefixOptional: flags & 2 != 0, ruleHasFirstGroupOnly: flags & 4 != 0))
+            }
             guard idd < programCount, npfp < programCount, leading < dfaCount else {
                 throw DecodingError(offset: reader.offset, reason: "pattern index out of range")
             }
@@ -97,7 +110,7 @@ extension PhoneNumberMetadata {
                     key: key, callingCode: callingCode, isMainCountryForCode: flags & 1 != 0,
                     sameMobileAndFixedLinePattern: flags & 2 != 0, internationalPrefix: idd,
                     nationalPrefixForParsing: npfp, leadingDigits: leading, nationalPrefix: nationalPrefix,
-                    nationalPrefixTransformRule: rule, descs: descs))
+                    nationalPrefixTransformRule: rule, descs: descs, formats: formats))
             if key != RegionKey.nonGeographic {
                 regionIndex[key] = Int32(index)
             }

@@ -133,6 +133,8 @@ struct RegionMetadata: Sendable {
     let nationalPrefixTransformRule: [UInt8]
     /// The number descriptions, indexed by ``NumberDescSlot``.
     let descs: [NumberDesc]
+    /// The national number formats, reduced to what the matcher's national-prefix check reads.
+    let formats: [NumberFormat]
 
     @inline(__always)
     func desc(_ slot: NumberDescSlot) -> NumberDesc { descs[slot.rawValue] }
@@ -151,6 +153,21 @@ struct NumberDesc: Sendable {
     let localOnlyLengths: UInt32
 
     static let absent = NumberDesc(isPresent: false, pattern: -1, lengths: 0, localOnlyLengths: 0)
+}
+
+/// A national number format: which numbers it applies to and how it treats the national prefix.
+@usableFromInline
+struct NumberFormat: Sendable {
+    /// DFA index (prefix mode) of the last, most detailed leading-digits pattern, or -1.
+    let leadingDigits: Int32
+    /// DFA index (full-match mode) of the format's pattern.
+    let pattern: Int32
+    /// The format has a national prefix formatting rule.
+    let hasNationalPrefixRule: Bool
+    /// The national prefix may be left out when formatting.
+    let nationalPrefixOptional: Bool
+    /// The rule is only the first group (`$1` or `($1)`), without the national prefix.
+    let ruleHasFirstGroupOnly: Bool
 }
 
 /// The order of descriptions in a region record; the same order as the generator's `DESC_SLOTS`.

@@ -53,7 +53,7 @@ enum PhoneNumberParser {
                     metadata: metadata, scalars: scalars.baseAddress!, inputCount: count,
                     digits: digits.baseAddress!)
                 do throws(Failure) {
-                    return .success(try parser.run(region: region))
+                    return .success(try parser.run(region: region).number)
                 } catch {
                     return .failure(error)
                 }
@@ -61,6 +61,37 @@ enum PhoneNumberParser {
         }
         return try result.get()
     }
+
+    /// Parses text given as Unicode scalar values, and tells where the calling code came from
+    /// (the matcher needs that, as libphonenumber's `keepRawInput` parse gives it).
+    static func parse(
+        scalars text: UnsafeBufferPointer<UInt32>, region: RegionKey?
+    ) throws(Failure) -> (number: PhoneNumber, source: CountryCodeSource) {
+        if text.count > maxInputLength {
+            throw Failure(.tooLong, "The string supplied was too long to parse.")
+        }
+        let metadata = PhoneNumberMetadata.shared
+        let result: Result<(number: PhoneNumber, source: CountryCodeSource), Failure> =
+            withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 512) { scalars in
+                withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 3 * 512) { digits in
+                    _ = UnsafeMutableBufferPointer(rebasing: scalars[0..<text.count]).initialize(from: text)
+                    var parser = Parser(
+                        metadata: metadata, scalars: scalars.baseAddress!, inputCount: text.count,
+                        digits: digits.baseAddress!)
+                    do throws(Failure) {
+                        return .success(try parser.run(region: region))
+                    } catch {
+                        return .failure(error)
+                    }
+                }
+            }
+        return try result.get()
+    }
+}
+
+/// Where a parsed number's calling code came from (libphonenumber's `CountryCodeSource`).
+enum CountryCodeSource {
+    case fromNumberWithPlusSign, fromNumberWithIDD, fromNumberWithoutPlusSign, fromDefaultCountry
 }
 
 /// Outcome of comparing a national number's length with its region's possible lengths
@@ -114,7 +145,7 @@ private struct Parser {
         self.digits = digits
     }
 
-    mutating func run(region: RegionKey?) throws(Failure) -> PhoneNumber {
+    mutating func run(region: RegionKey?) throws(Failure) -> (number: PhoneNumber, source: CountryCodeSource) {
         try buildNationalNumberForParsing()
         guard TextChecks.isViablePhoneNumber(national, nationalCount) else {
             throw Failure(.notANumber, "The string supplied did not seem to be a phone number.")
@@ -140,13 +171,14 @@ private struct Parser {
         var numberMetadata = regionMetadata
         var callingCode = 0
         var nationalDigits: UnsafeBufferPointer<UInt8>
+        var source = CountryCodeSource.fromDefaultCountry
         do {
-            (callingCode, nationalDigits) = try maybeExtractCountryCode(from: 0, metadata: regionMetadata)
+            (callingCode, nationalDigits, source) = try maybeExtractCountryCode(from: 0, metadata: regionMetadata)
         } catch let error where error.code == .invalidCountryCode && nationalCount > 0 && Scalars.isPlus(national[0]) {
             // libphonenumber strips the plus signs and tries again, as if the number had none.
             var plusEnd = 0
             while plusEnd < nationalCount && Scalars.isPlus(national[plusEnd]) { plusEnd += 1 }
-            (callingCode, nationalDigits) = try maybeExtractCountryCode(from: plusEnd, metadata: regionMetadata)
+            (callingCode, nationalDigits, source) = try maybeExtractCountryCode(from: plusEnd, metadata: regionMetadata)
             if callingCode == 0 {
                 throw Failure(.invalidCountryCode, "Could not interpret numbers after plus-sign.")
             }
@@ -186,9 +218,10 @@ private struct Parser {
         }
         var value: UInt64 = 0
         for d in nationalDigits { value = value &* 10 &+ UInt64(d &- 48) }
-        return PhoneNumber(
+        let number = PhoneNumber(
             countryCode: callingCode, nationalNumber: value, nationalNumberLength: nationalDigits.count,
             extension: extensionText)
+        return (number, source)
     }
 
     // MARK: RFC 3966 and the possible-number extraction
@@ -274,15 +307,19 @@ private struct Parser {
     /// the number has none) and the national number after it.
     func maybeExtractCountryCode(
         from start: Int, metadata region: RegionMetadata?
-    ) throws(Failure) -> (Int, UnsafeBufferPointer<UInt8>) {
-        guard start < nationalCount else { return (0, UnsafeBufferPointer(start: normalized, count: 0)) }
+    ) throws(Failure) -> (Int, UnsafeBufferPointer<UInt8>, CountryCodeSource) {
+        guard start < nationalCount else {
+            return (0, UnsafeBufferPointer(start: normalized, count: 0), .fromDefaultCountry)
+        }
         var full: UnsafeBufferPointer<UInt8>
         var international = false
+        var source = CountryCodeSource.fromDefaultCountry
         if Scalars.isPlus(national[start]) {
             var i = start
             while i < nationalCount && Scalars.isPlus(national[i]) { i += 1 }
             full = normalize(from: i, into: normalized)
             international = true
+            source = .fromNumberWithPlusSign
         } else {
             full = normalize(from: start, into: normalized)
             if let region, region.internationalPrefix >= 0,
@@ -293,6 +330,7 @@ private struct Parser {
                 if end >= full.count || full[end] != UInt8(ascii: "0") {
                     full = UnsafeBufferPointer(rebasing: full[end...])
                     international = true
+                    source = .fromNumberWithIDD
                 }
             }
         }
@@ -308,7 +346,7 @@ private struct Parser {
                 for length in 1...min(full.count, PhoneNumberParser.maxCallingCodeLength) {
                     code = code * 10 + Int(full[length - 1] &- 48)
                     if metadata.isKnownCallingCode(code) {
-                        return (code, UnsafeBufferPointer(rebasing: full[length...]))
+                        return (code, UnsafeBufferPointer(rebasing: full[length...]), source)
                     }
                 }
             }
@@ -333,11 +371,11 @@ private struct Parser {
                 if (!matchesWhole(general, full) && matchesWhole(general, potential))
                     || region.checkLength(full.count) == .tooLong
                 {
-                    return (code, potential)
+                    return (code, potential, .fromNumberWithoutPlusSign)
                 }
             }
         }
-        return (0, full)
+        return (0, full, .fromDefaultCountry)
     }
 
     // MARK: National prefix
@@ -347,23 +385,35 @@ private struct Parser {
         dfa >= 0 && metadata.automata.matchesWhole(dfa, digits)
     }
 
-    /// libphonenumber's `maybeStripNationalPrefixAndCarrierCode`: the number without its national
-    /// (trunk) prefix and carrier code, after the region's transform rule when it has one; the
-    /// number itself when stripping would turn a valid-looking number into an invalid one.
     func stripNationalPrefix(
         _ number: UnsafeBufferPointer<UInt8>, _ region: RegionMetadata, into out: UnsafeMutablePointer<UInt8>
     ) -> UnsafeBufferPointer<UInt8> {
-        guard number.count > 0, region.nationalPrefixForParsing >= 0 else { return number }
-        let program = metadata.programs[Int(region.nationalPrefixForParsing)]
-        guard let match = program.matchPrefix(number) else { return number }
+        metadata.stripNationalPrefix(number, region, into: out).number
+    }
+}
+
+extension PhoneNumberMetadata {
+    /// libphonenumber's `maybeStripNationalPrefixAndCarrierCode`: the number without its national
+    /// (trunk) prefix and carrier code, after the region's transform rule when it has one; the
+    /// number itself (and `stripped` false) when stripping would turn a valid-looking number into
+    /// an invalid one. `out` needs room for the number and the transform rule.
+    func stripNationalPrefix(
+        _ number: UnsafeBufferPointer<UInt8>, _ region: RegionMetadata, into out: UnsafeMutablePointer<UInt8>
+    ) -> (number: UnsafeBufferPointer<UInt8>, stripped: Bool) {
+        guard number.count > 0, region.nationalPrefixForParsing >= 0 else { return (number, false) }
+        let program = programs[Int(region.nationalPrefixForParsing)]
+        guard let match = program.matchPrefix(number) else { return (number, false) }
         let general = region.desc(.general).pattern
-        let originalIsViable = matchesWhole(general, number)
+        func matchesGeneral(_ digits: UnsafeBufferPointer<UInt8>) -> Bool {
+            general >= 0 && automata.matchesWhole(general, digits)
+        }
+        let originalIsViable = matchesGeneral(number)
         let rule = region.nationalPrefixTransformRule
         let groups = program.groupCount
         if rule.isEmpty || groups == 0 || match.group(groups) == nil {
             let rest = UnsafeBufferPointer(rebasing: number[match.end...])
-            if originalIsViable && !matchesWhole(general, rest) { return number }
-            return rest
+            if originalIsViable && !matchesGeneral(rest) { return (number, false) }
+            return (rest, true)
         }
         // Apply the transform rule ("$1" and friends) in place of the match.
         var n = 0
@@ -389,7 +439,7 @@ private struct Parser {
             n += 1
         }
         let transformed = UnsafeBufferPointer(start: UnsafePointer(out), count: n)
-        if originalIsViable && !matchesWhole(general, transformed) { return number }
-        return transformed
+        if originalIsViable && !matchesGeneral(transformed) { return (number, false) }
+        return (transformed, true)
     }
 }

@@ -1,0 +1,429 @@
+/// How sure the matcher must be before it reports a number (libphonenumber's `Leniency`).
+public struct PhoneNumberLeniency: Hashable, Sendable, Comparable, CustomStringConvertible {
+    @usableFromInline
+    let level: UInt8
+
+    /// The number has a possible length for its calling code (`isPossibleNumber`). Finds the most,
+    /// including numbers that are not valid for their region.
+    public static let possible = PhoneNumberLeniency(level: 0)
+    /// The number is valid for its region, is not glued to Latin letters or currency signs, and,
+    /// for regions whose national numbers are written with a trunk prefix, has it.
+    public static let valid = PhoneNumberLeniency(level: 1)
+
+    public static func < (a: Self, b: Self) -> Bool { a.level < b.level }
+
+    public var description: String { level == 0 ? "possible" : "valid" }
+}
+
+/// One phone number found in a text.
+public struct PhoneNumberMatch: Hashable, Sendable {
+    /// Where the match is, in Unicode scalars from the start of the text.
+    public let range: Range<Int>
+    /// The matched text as written.
+    public let rawString: String
+    /// The parsed number.
+    public let number: PhoneNumber
+}
+
+/// Finds phone numbers in free text, with libphonenumber's `PhoneNumberMatcher` semantics.
+///
+/// CRM phone fields and caller IDs are typed by people or written by PBXs; strict parsing rejects
+/// most of what they hold, while a person sees the numbers at once:
+///
+/// ```swift
+/// let text = "Звонить после 18:00 на 8 916 123-45-67 или 8 (495) 123-45-67 доб. 12"
+/// for match in PhoneNumberMatcher(text: text, defaultRegion: "RU") {
+///     print(match.number, match.range)   // +79161234567 23..<38, +74951234567;ext=12 42..<68
+/// }
+/// ```
+///
+/// The candidates are runs of digits and punctuation, with an optional extension. Each is parsed
+/// with the default region and kept when it passes the leniency; a candidate that fails is tried
+/// again in parts (split at slashes, brackets, dashes, dots and spaces), as libphonenumber does.
+/// Dates (`12/03/2024`), time stamps and page ranges (`211-227 (2003)`) are skipped.
+///
+/// - Complexity: O(n) in the length of the text for each candidate; at most `maxTries` failed
+///   candidates are tried before the search gives up.
+public struct PhoneNumberMatcher: Sequence, Sendable {
+    public let text: String
+    public let defaultRegion: String?
+    public let leniency: PhoneNumberLeniency
+    public let maxTries: Int
+
+    /// - Parameters:
+    ///   - text: The text to search.
+    ///   - defaultRegion: The region for numbers written without a calling code ("RU"); nil or
+    ///     "ZZ" to find only numbers written internationally.
+    ///   - leniency: ``PhoneNumberLeniency/valid`` by default.
+    ///   - maxTries: How many failed candidates to try before giving up (libphonenumber's 65,535).
+    public init(text: String, defaultRegion: String?, leniency: PhoneNumberLeniency = .valid, maxTries: Int = 65_535) {
+        self.text = text
+        self.defaultRegion = defaultRegion
+        self.leniency = leniency
+        self.maxTries = Swift.max(0, maxTries)
+    }
+
+    public func makeIterator() -> Iterator {
+        Iterator(
+            scalars: text.unicodeScalars.map(\.value), region: defaultRegion.flatMap { RegionKey($0) },
+            leniency: leniency, triesLeft: maxTries)
+    }
+
+    public struct Iterator: IteratorProtocol {
+        var engine: MatcherEngine
+        var searchIndex = 0
+
+        init(scalars: [UInt32], region: RegionKey?, leniency: PhoneNumberLeniency, triesLeft: Int) {
+            engine = MatcherEngine(text: scalars, region: region, leniency: leniency, triesLeft: triesLeft)
+        }
+
+        public mutating func next() -> PhoneNumberMatch? {
+            guard let match = engine.find(from: searchIndex) else { return nil }
+            searchIndex = match.range.upperBound
+            return match
+        }
+    }
+}
+
+/// The matcher's search, over the text as Unicode scalar values.
+struct MatcherEngine {
+    let text: [UInt32]
+    let region: RegionKey?
+    let leniency: PhoneNumberLeniency
+    var triesLeft: Int
+    let metadata = PhoneNumberMetadata.shared
+
+    var count: Int { text.count }
+
+    init(text: [UInt32], region: RegionKey?, leniency: PhoneNumberLeniency, triesLeft: Int) {
+        self.text = text
+        self.region = region
+        self.leniency = leniency
+        self.triesLeft = triesLeft
+    }
+
+    /// libphonenumber's `find`: the first match at or after `index`.
+    mutating func find(from index: Int) -> PhoneNumberMatch? {
+        var index = index
+        while triesLeft > 0, let candidate = searchCandidate(from: index) {
+            let end = trimSecondNumber(candidate)
+            if end > candidate.lowerBound {
+                if let match = extractMatch(candidate.lowerBound..<end) { return match }
+                triesLeft -= 1
+            }
+            index = end
+        }
+        return nil
+    }
+
+    // MARK: Candidates
+
+    /// The leftmost run at or after `index` that libphonenumber's candidate pattern matches:
+    /// up to two leading `(`/`[`/`+` groups, digit blocks joined by up to four punctuation marks,
+    /// and an optional extension.
+    func searchCandidate(from index: Int) -> Range<Int>? {
+        var i = index
+        while i < count {
+            let c = text[i]
+            if Scalars.isDigit(c) {
+                return i..<candidateEnd(digitsAt: i)
+            }
+            if Self.isLead(c), let firstDigit = leadingPartEnd(from: i) {
+                return i..<candidateEnd(digitsAt: firstDigit)
+            }
+            i += 1
+        }
+        return nil
+    }
+
+    /// `(?:[lead][punctuation]{0,4}){1,2}` from a lead character up to the first digit.
+    private func leadingPartEnd(from start: Int) -> Int? {
+        var d = start + 1
+        while d < count && d - start <= 10 && !Scalars.isDigit(text[d]) {
+            guard Self.isLead(text[d]) || Scalars.isPunctuation(text[d]) else { return nil }
+            d += 1
+        }
+        guard d < count, Scalars.isDigit(text[d]) else { return nil }
+        func allPunctuation(_ range: Range<Int>) -> Bool { range.allSatisfy { Scalars.isPunctuation(text[$0]) } }
+        let length = d - start
+        if length - 1 <= 4 && allPunctuation(start + 1..<d) { return d }
+        var split = start + 1
+        while split < d && split - start <= 5 {
+            if Self.isLead(text[split]) && allPunctuation(start + 1..<split) && d - split - 1 <= 4
+                && allPunctuation(split + 1..<d)
+            {
+                return d
+            }
+            split += 1
+        }
+        return nil
+    }
+
+    /// The end of the candidate whose digits start at `start`.
+    private func candidateEnd(digitsAt start: Int) -> Int {
+        var p = takeDigits(from: start, limit: 20)
+        for _ in 0..<20 {
+            var k = 0
+            while k < 4 && p + k < count && Scalars.isPunctuation(text[p + k]) { k += 1 }
+            guard p + k < count, Scalars.isDigit(text[p + k]) else { break }
+            p = takeDigits(from: p + k, limit: 20)
+        }
+        return extensionEnd(at: p) ?? p
+    }
+
+    private func takeDigits(from start: Int, limit: Int) -> Int {
+        var p = start
+        while p < count && p - start < limit && Scalars.isDigit(text[p]) { p += 1 }
+        return p
+    }
+
+    /// libphonenumber's extension patterns "for matching", forward from `p`: `;ext=`, explicit
+    /// labels, ambiguous labels, and the American `- 503#`, the first that matches.
+    private func extensionEnd(at p: Int) -> Int? {
+        func at(_ i: Int, _ lower: UInt32) -> Bool { i < count && Scalars.equalsIgnoringCase(text[i], lower) }
+        // ;ext=
+        if p + 5 < count, text[p] == 0x3B, at(p + 1, 0x65), at(p + 2, 0x78), at(p + 3, 0x74), text[p + 4] == 0x3D,
+            Scalars.isDigit(text[p + 5])
+        {
+            return takeDigits(from: p + 5, limit: 20)
+        }
+        var q = p
+        while q < count && ExtensionScanner.isLabelSeparator(text[q]) { q += 1 }
+        if let labelEnd = explicitLabelEnd(at: q), let end = labelledDigitsEnd(after: labelEnd, limit: 20) {
+            return end
+        }
+        if let labelEnd = ambiguousLabelEnd(at: q), let end = labelledDigitsEnd(after: labelEnd, limit: 9) {
+            return end
+        }
+        // [- ]+(\d{1,6})#
+        var r = p
+        while r < count && ExtensionScanner.isDashOrSpace(text[r]) { r += 1 }
+        if r > p {
+            let end = takeDigits(from: r, limit: 6)
+            if end > r && end < count && text[end] == 0x23 { return end + 1 }
+        }
+        return nil
+    }
+
+    /// `[:\.．]?[ \u00A0\t,-]*(\d{1,limit})#?` after a label.
+    private func labelledDigitsEnd(after labelEnd: Int, limit: Int) -> Int? {
+        var q = labelEnd
+        if q < count && ExtensionScanner.isLabelPunctuation(text[q]) { q += 1 }
+        while q < count && ExtensionScanner.isAfterLabelSeparator(text[q]) { q += 1 }
+        let end = takeDigits(from: q, limit: limit)
+        guard end > q else { return nil }
+        return end < count && text[end] == 0x23 ? end + 1 : end
+    }
+
+    /// `e?xt(?:ensi(?:o\u0301?|ó))?n?` | `ｅ?ｘｔｎ?` | `доб` | `anexo`, longest first.
+    private func explicitLabelEnd(at q: Int) -> Int? {
+        func at(_ i: Int, _ lower: UInt32) -> Bool { i < count && Scalars.equalsIgnoringCase(text[i], lower) }
+        var r: Int
+        if at(q, 0x65) && at(q + 1, 0x78) && at(q + 2, 0x74) {
+            r = q + 3
+        } else if at(q, 0x78) && at(q + 1, 0x74) {
+            r = q + 2
+        } else if at(q, 0xFF45) && at(q + 1, 0xFF58) && at(q + 2, 0xFF54) {
+            return at(q + 3, 0xFF4E) ? q + 4 : q + 3
+        } else if at(q, 0xFF58) && at(q + 1, 0xFF54) {
+            return at(q + 2, 0xFF4E) ? q + 3 : q + 2
+        } else if at(q, 0x434) && at(q + 1, 0x43E) && at(q + 2, 0x431) {
+            return q + 3
+        } else if at(q, 0x61) && at(q + 1, 0x6E) && at(q + 2, 0x65) && at(q + 3, 0x78) && at(q + 4, 0x6F) {
+            return q + 5
+        } else {
+            return nil
+        }
+        if at(r, 0x65) && at(r + 1, 0x6E) && at(r + 2, 0x73) && at(r + 3, 0x69) {
+            if at(r + 4, 0x6F) {
+                r += 5
+                if r < count && text[r] == 0x301 { r += 1 }
+            } else if at(r + 4, 0xF3) {
+                r += 5
+            }
+        }
+        if at(r, 0x6E) { r += 1 }
+        return r
+    }
+
+    /// `[xｘ#＃~～]` | `int` | `ｉｎｔ`
+    private func ambiguousLabelEnd(at q: Int) -> Int? {
+        guard q < count else { return nil }
+        func at(_ i: Int, _ lower: UInt32) -> Bool { i < count && Scalars.equalsIgnoringCase(text[i], lower) }
+        let c = text[q]
+        if at(q, 0x78) || at(q, 0xFF58) || c == 0x23 || c == 0xFF03 || c == 0x7E || c == 0xFF5E { return q + 1 }
+        if at(q, 0x69) && at(q + 1, 0x6E) && at(q + 2, 0x74) { return q + 3 }
+        if at(q, 0xFF49) && at(q + 1, 0xFF4E) && at(q + 2, 0xFF54) { return q + 3 }
+        return nil
+    }
+
+    /// Cuts a candidate before a second number introduced by `\x`, `/x`, `/ x`.
+    private func trimSecondNumber(_ candidate: Range<Int>) -> Int {
+        var i = candidate.lowerBound
+        while i < candidate.upperBound {
+            if text[i] == 0x5C || text[i] == 0x2F {
+                var j = i + 1
+                while j < candidate.upperBound && text[j] == 0x20 { j += 1 }
+                if j < candidate.upperBound && text[j] == 0x78 { return i }
+            }
+            i += 1
+        }
+        return candidate.upperBound
+    }
+
+    // MARK: Extracting a match from a candidate
+
+    private mutating func extractMatch(_ candidate: Range<Int>) -> PhoneNumberMatch? {
+        if MatcherFilters.containsSlashSeparatedDate(text, candidate) { return nil }
+        if MatcherFilters.endsWithTimeStamp(text, candidate) && MatcherFilters.isFollowedByMinutes(text, candidate.upperBound) {
+            return nil
+        }
+        if let match = parseAndVerify(candidate) { return match }
+        return extractInnerMatch(candidate)
+    }
+
+    /// Tries parts of a candidate that failed as a whole: after slashes, from a bracket, after a
+    /// dash or dots, after spaces; and what comes before the first such separator.
+    private mutating func extractInnerMatch(_ candidate: Range<Int>) -> PhoneNumberMatch? {
+        for pattern in InnerPattern.allCases {
+            var searchFrom = candidate.lowerBound
+            var isFirst = true
+            while triesLeft > 0, let inner = pattern.search(text, in: searchFrom..<candidate.upperBound) {
+                if isFirst {
+                    let before = trimUnwantedEnd(candidate.lowerBound..<inner.matchStart)
+                    if let match = parseAndVerify(before) { return match }
+                    triesLeft -= 1
+                    isFirst = false
+                }
+                let group = trimUnwantedEnd(inner.group)
+                if let match = parseAndVerify(group) { return match }
+                triesLeft -= 1
+                searchFrom = inner.matchStart + 1
+            }
+        }
+        return nil
+    }
+
+    /// Drops trailing characters that are neither letters, numbers nor `#`.
+    private func trimUnwantedEnd(_ range: Range<Int>) -> Range<Int> {
+        var end = range.upperBound
+        while end > range.lowerBound {
+            let c = text[end - 1]
+            if c == 0x23 || (c != 0x5F && Scalars.isLetterOrNumber(c)) { break }
+            end -= 1
+        }
+        return range.lowerBound..<end
+    }
+
+    private func parseAndVerify(_ candidate: Range<Int>) -> PhoneNumberMatch? {
+        guard MatcherFilters.hasMatchingBrackets(text, candidate), !MatcherFilters.containsPageRange(text, candidate) else {
+            return nil
+        }
+        if leniency >= .valid {
+            if candidate.lowerBound > 0 && (candidate.isEmpty || !Self.isLead(text[candidate.lowerBound])) {
+                let previous = text[candidate.lowerBound - 1]
+                if MatcherFilters.isInvalidPunctuation(previous) || MatcherFilters.isLatinLetter(previous) { return nil }
+            }
+            if candidate.upperBound < count {
+                let next = text[candidate.upperBound]
+                if MatcherFilters.isInvalidPunctuation(next) || MatcherFilters.isLatinLetter(next) { return nil }
+            }
+        }
+        let parsed: (number: PhoneNumber, source: CountryCodeSource)
+        do {
+            parsed = try text.withUnsafeBufferPointer { buffer throws(PhoneNumberParseError) in
+                try PhoneNumberParser.parse(scalars: UnsafeBufferPointer(rebasing: buffer[candidate]), region: region)
+            }
+        } catch {
+            return nil
+        }
+        guard verify(parsed.number, parsed.source, candidate) else { return nil }
+        var raw = String.UnicodeScalarView()
+        for i in candidate { raw.append(Unicode.Scalar(text[i]) ?? "\u{FFFD}") }
+        return PhoneNumberMatch(range: candidate, rawString: String(raw), number: parsed.number)
+    }
+
+    // MARK: Leniency
+
+    private func verify(_ number: PhoneNumber, _ source: CountryCodeSource, _ candidate: Range<Int>) -> Bool {
+        if leniency == .possible { return number.isPossible }
+        return number.isValid && containsOnlyValidXChars(number, candidate)
+            && isNationalPrefixPresentIfRequired(number, source, candidate)
+    }
+
+    /// An `x` in a candidate must start its extension, or `xx` must precede the same number again.
+    private func containsOnlyValidXChars(_ number: PhoneNumber, _ candidate: Range<Int>) -> Bool {
+        var i = candidate.lowerBound
+        while i < candidate.upperBound - 1 {
+            let c = text[i]
+            if c == 0x78 || c == 0x58 {
+                let next = text[i + 1]
+                if next == 0x78 || next == 0x58 {
+                    i += 1
+                    if !isNationalNumberMatch(number, i..<candidate.upperBound) { return false }
+                } else {
+                    guard let ext = number.extension, digitsOnly(i..<candidate.upperBound) == ext else { return false }
+                }
+            }
+            i += 1
+        }
+        return true
+    }
+
+    private func digitsOnly(_ range: Range<Int>) -> String {
+        var s = ""
+        for i in range {
+            if let d = Scalars.digitValue(text[i]) { s.unicodeScalars.append(Unicode.Scalar(d + 48)) }
+        }
+        return s
+    }
+
+    /// libphonenumber's `isNumberMatch(number, text) == NSN_MATCH`: the text has no calling code,
+    /// and read in the number's main region it is the same number.
+    private func isNationalNumberMatch(_ number: PhoneNumber, _ range: Range<Int>) -> Bool {
+        text.withUnsafeBufferPointer { buffer in
+            let slice = UnsafeBufferPointer(rebasing: buffer[range])
+            do throws(PhoneNumberParseError) {
+                _ = try PhoneNumberParser.parse(scalars: slice, region: nil)
+                return false  // it has a calling code: at best an exact match, not an NSN match
+            } catch {
+                guard error.code == .invalidCountryCode,
+                    let main = metadata.mainMetadata(forCallingCode: number.countryCode),
+                    let other = try? PhoneNumberParser.parse(scalars: slice, region: main.key).number
+                else { return false }
+                return other == number
+            }
+        }
+    }
+
+    /// For numbers written nationally in regions whose formats require the national prefix, the
+    /// prefix must be there.
+    private func isNationalPrefixPresentIfRequired(
+        _ number: PhoneNumber, _ source: CountryCodeSource, _ candidate: Range<Int>
+    ) -> Bool {
+        guard source == .fromDefaultCountry,
+            let main = metadata.mainMetadata(forCallingCode: number.countryCode),
+            main.key != RegionKey.nonGeographic
+        else { return true }
+        let format: NumberFormat? = number.withNationalDigits { nsn in
+            main.formats.first { f in
+                (f.leadingDigits < 0 || metadata.automata.matchesPrefix(f.leadingDigits, nsn))
+                    && metadata.automata.matchesWhole(f.pattern, nsn)
+            }
+        }
+        guard let format, format.hasNationalPrefixRule else { return true }
+        if format.nationalPrefixOptional || format.ruleHasFirstGroupOnly { return true }
+        var raw: [UInt8] = []
+        for i in candidate {
+            if let d = Scalars.digitValue(text[i]) { raw.append(d + 48) }
+        }
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: raw.count + 32) { out in
+            raw.withUnsafeBufferPointer { metadata.stripNationalPrefix($0, main, into: out.baseAddress!).stripped }
+        }
+    }
+
+    /// `[(\[（［+＋]`
+    static func isLead(_ c: UInt32) -> Bool {
+        c == 0x28 || c == 0x5B || c == 0xFF08 || c == 0xFF3B || c == 0x2B || c == 0xFF0B
+    }
+}
