@@ -27,7 +27,7 @@ import struct
 import sys
 import xml.etree.ElementTree as ET
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 MAGIC = b"SPMD"
 
 # The order of PhoneNumberDesc slots in a region record. It is also the order in which
@@ -576,6 +576,10 @@ class Writer:
     def u32(self, v):
         self.buf += struct.pack("<I", v)
 
+    def align(self, n):
+        while len(self.buf) % n:
+            self.buf.append(0)
+
     def text(self, s):
         data = (s or "").encode("ascii")
         self.u8(len(data))
@@ -649,59 +653,126 @@ def build(regions):
     w = Writer()
     w.buf += MAGIC
     w.u16(FORMAT_VERSION)
-    # DFAs: count, then each: stateCount, then stateCount rows of 11 u16 (10 transitions, flags).
+    w.u16(0)
+
+    # DFAs: one table of 11-byte rows (next state for digits 0-9, 0xFF for none; flags), every DFA
+    # numbering its states from 0 at its start row. No DFA has 255 states or more.
     w.u32(len(dfas))
-    total_states = 0
+    total_states = sum(len(t) for t, _ in dfas)
+    w.u32(total_states)
+    row = 0
+    for trans, _ in dfas:
+        if len(trans) >= 255:
+            raise ValueError("a DFA with %d states does not fit the one-byte table" % len(trans))
+        w.u32(row)
+        row += len(trans)
     for trans, acc in dfas:
-        w.u16(len(trans))
-        total_states += len(trans)
-        for row, a in zip(trans, acc):
-            for t in row:
-                w.u16(0xFFFF if t < 0 else t)
-            w.u16(1 if a else 0)
-    # Programs: count, then each: groupCount u8, instructionCount u16, instructions (u16 op, a, b).
+        for r, a in zip(trans, acc):
+            for t in r:
+                w.u8(0xFF if t < 0 else t)
+            w.u8(1 if a else 0)
+    w.align(4)
+
+    # Programs: (start, count, groups) headers, then the instructions as (op, a, b) u16 triples.
     w.u32(len(programs))
+    total_code = sum(len(p) for p, _ in programs)
+    w.u32(total_code)
+    at = 0
     for prog, groups in programs:
-        w.u8(groups)
+        w.u32(at)
         w.u16(len(prog))
+        w.u8(groups)
+        w.u8(0)
+        at += len(prog)
+    for prog, _ in programs:
         for op, a, b in prog:
             w.u16(op)
             w.u16(a)
             w.u16(b)
-    # Regions.
-    w.u16(len(records))
+    w.align(4)
+
+    # Byte pool: national prefixes and transform rules.
+    pool = bytearray()
+
+    def pooled(text):
+        data = (text or "").encode("ascii")
+        offset = len(pool)
+        pool.extend(data)
+        return offset, len(data)
+
+    desc_rows = []
+    format_rows = []
+    region_rows = []
     for rec in records:
         r = rec["region"]
-        w.text(r["id"])
-        w.u16(r["countryCode"])
-        flags = (1 if r["main"] else 0) | (2 if rec["same"] else 0)
-        w.u8(flags)
-        w.i32(rec["idd"])
-        w.i32(rec["npfp"])
-        w.i32(rec["leading"])
-        w.text(r["nationalPrefix"])
-        w.text(r["nationalPrefixTransformRule"])
+        np_offset, np_len = pooled(r["nationalPrefix"])
+        rule_offset, rule_len = pooled(r["nationalPrefixTransformRule"])
+        desc_base = len(desc_rows)
         for d in rec["descs"]:
-            if d is None:
-                w.u8(0)
-            else:
-                w.u8(1)
-                w.i32(d[0])
-                w.u32(d[1])
-                w.u32(d[2])
-        w.u8(len(rec["formats"]))
-        for leading, pattern, flags in rec["formats"]:
-            w.i32(leading)
-            w.i32(pattern)
-            w.u8(flags)
-    # Country calling code -> regions (main region first).
+            desc_rows.append(d)
+        format_start = len(format_rows)
+        format_rows.extend(rec["formats"])
+        flags = (1 if r["main"] else 0) | (2 if rec["same"] else 0)
+        region_rows.append((r["id"], r["countryCode"], flags, rec["idd"], rec["npfp"], rec["leading"],
+                            np_offset, np_len, rule_offset, rule_len, desc_base, format_start, len(rec["formats"])))
+    w.u32(len(pool))
+    w.buf += pool
+    w.align(4)
+
+    # Number descriptions: 16 bytes each.
+    w.u32(len(desc_rows))
+    for d in desc_rows:
+        if d is None:
+            w.i32(-1)
+            w.u32(0)
+            w.u32(0)
+            w.u32(0)
+        else:
+            w.i32(d[0])
+            w.u32(d[1])
+            w.u32(d[2])
+            w.u32(1)
+    # Number formats: 12 bytes each.
+    w.u32(len(format_rows))
+    for leading, pattern, flags in format_rows:
+        w.i32(leading)
+        w.i32(pattern)
+        w.u32(flags)
+    # Regions: 48 bytes each.
+    w.u32(len(region_rows))
+    for (rid, cc, flags, idd, npfp, leading, npo, npl, ro, rl, db, fs, fc) in region_rows:
+        key = 0
+        for ch in rid.encode("ascii"):
+            key = (key << 8) | ch
+        w.u32(key)
+        w.u16(cc)
+        w.u16(flags)
+        w.i32(idd)
+        w.i32(npfp)
+        w.i32(leading)
+        w.u32(npo)
+        w.u32(npl)
+        w.u32(ro)
+        w.u32(rl)
+        w.u32(db)
+        w.u32(fs)
+        w.u32(fc)
+    # Calling code -> region indices (main region first): (code, count, first) rows, then the indices.
     ccmap = country_code_map(regions)
-    w.u16(len(ccmap))
+    index_of = {}
+    for i, rec in enumerate(records):
+        index_of[(rec["region"]["id"], rec["region"]["countryCode"])] = i
+    lists = []
+    w.u32(len(ccmap))
     for cc in sorted(ccmap):
         w.u16(cc)
-        w.u8(len(ccmap[cc]))
+        w.u16(len(ccmap[cc]))
+        w.u32(len(lists))
         for rid in ccmap[cc]:
-            w.text(rid)
+            lists.append(index_of[(rid, cc)])
+    w.u32(len(lists))
+    for i in lists:
+        w.u32(i)
     stats = {"dfas": len(dfas), "states": total_states, "programs": len(programs), "bytes": len(w.buf)}
     return bytes(w.buf), stats, dfas, dfa_index, programs, program_index
 

@@ -42,6 +42,6 @@ import Testing
         #expect(local.group(1) == 0..<7)
         let trunk = try #require(digits("12684601234") { program.matchPrefix($0) })
         #expect(trunk.group(1) == nil && trunk.end == 1)
-        #expect(ag.nationalPrefixTransformRule == Array("268$1".utf8))
+        #expect(Array(ag.nationalPrefixTransformRule) == Array("268$1".utf8))
     }
 }

@@ -15,13 +15,15 @@ enum MatcherFilters {
 
     /// `%` or a currency symbol (Unicode category Sc).
     static func isInvalidPunctuation(_ c: UInt32) -> Bool {
-        if c == 0x25 { return true }
+        if c == 0x25 || c == 0x24 { return true }
+        if c < 0xA2 { return false }
         guard c >= 0x24, let scalar = Unicode.Scalar(c) else { return false }
         return scalar.properties.generalCategory == .currencySymbol
     }
 
     /// A letter or non-spacing mark of the Latin blocks: a number glued to a Latin word is not one.
     static func isLatinLetter(_ c: UInt32) -> Bool {
+        if c < 0x80 { return Scalars.isASCIILetter(c) }
         let inLatinBlock = c <= 0x24F || (c >= 0x300 && c <= 0x36F) || (c >= 0x1E00 && c <= 0x1EFF)
         guard inLatinBlock, let scalar = Unicode.Scalar(c) else { return false }
         switch scalar.properties.generalCategory {
@@ -35,39 +37,48 @@ enum MatcherFilters {
     /// `[(\[（［]?(?:[^()]+[)\]）］])?[^()]+(?:[(\[（［][^()]+[)\]）］]){0,3}[^()]*`, matched whole:
     /// brackets, if any, are balanced and few.
     static func hasMatchingBrackets(_ text: [UInt32], _ range: Range<Int>) -> Bool {
-        // Tokens: O (opening), C (closing), N (a run of other characters).
-        var tokens: [UInt8] = []
-        tokens.reserveCapacity(16)
+        // Read the text as tokens: O (opening), C (closing), N (a run of other characters), and
+        // follow the pattern's structure: O? (N C)? N (O N C){0,3} N?
         var i = range.lowerBound
-        while i < range.upperBound {
-            let c = text[i]
-            if isOpeningBracket(c) {
-                tokens.append(0)
-                i += 1
-            } else if isClosingBracket(c) {
-                tokens.append(1)
-                i += 1
-            } else {
-                tokens.append(2)
-                while i < range.upperBound && !isOpeningBracket(text[i]) && !isClosingBracket(text[i]) { i += 1 }
+        let end = range.upperBound
+        /// The next token without consuming it: 0 O, 1 C, 2 N, 3 end.
+        func peek(_ at: Int) -> (kind: UInt8, next: Int) {
+            guard at < end else { return (3, at) }
+            let c = text[at]
+            if isOpeningBracket(c) { return (0, at + 1) }
+            if isClosingBracket(c) { return (1, at + 1) }
+            var j = at + 1
+            while j < end && !isOpeningBracket(text[j]) && !isClosingBracket(text[j]) { j += 1 }
+            return (2, j)
+        }
+        var t = peek(i)
+        if t.kind == 0 {
+            i = t.next
+            t = peek(i)
+        }
+        if t.kind == 2 {
+            let after = peek(t.next)
+            if after.kind == 1 {
+                i = after.next
+                t = peek(i)
             }
         }
-        let open: UInt8 = 0
-        let close: UInt8 = 1
-        let run: UInt8 = 2
-        var t = 0
-        func peek(_ k: Int) -> UInt8? { t + k < tokens.count ? tokens[t + k] : nil }
-        if peek(0) == open { t += 1 }
-        if peek(0) == run && peek(1) == close { t += 2 }
-        guard peek(0) == run else { return false }
-        t += 1
+        guard t.kind == 2 else { return false }
+        i = t.next
         var groups = 0
-        while groups < 3 && peek(0) == open && peek(1) == run && peek(2) == close {
-            t += 3
+        while groups < 3 {
+            let open = peek(i)
+            guard open.kind == 0 else { break }
+            let inner = peek(open.next)
+            guard inner.kind == 2 else { break }
+            let close = peek(inner.next)
+            guard close.kind == 1 else { break }
+            i = close.next
             groups += 1
         }
-        if peek(0) == run { t += 1 }
-        return t == tokens.count
+        let last = peek(i)
+        if last.kind == 2 { i = last.next }
+        return i == end
     }
 
     /// `\d{1,5}-+\d{1,5}\s{0,4}\(\d{1,4}` anywhere: page ranges such as `211-227 (2003)`.
@@ -94,26 +105,24 @@ enum MatcherFilters {
 
     /// `(?:[0-3]?\d/[01]?\d|[01]?\d/[0-3]?\d)/(?:[12]\d)?\d{2}` anywhere: dates such as `12/03/2024`.
     static func containsSlashSeparatedDate(_ text: [UInt32], _ range: Range<Int>) -> Bool {
-        func digit(_ i: Int) -> Bool { i < range.upperBound && Scalars.isDigit(text[i]) }
-        func inRange(_ i: Int, _ lo: UInt32, _ hi: UInt32) -> Bool { i < range.upperBound && text[i] >= lo && text[i] <= hi }
-        func slash(_ i: Int) -> Bool { i < range.upperBound && text[i] == 0x2F }
-        /// Positions after `[lo-hi]?\d` starting at i.
-        func field(_ i: Int, _ hi: UInt32) -> [Int] {
-            var ends: [Int] = []
-            if inRange(i, 0x30, hi) && digit(i + 1) { ends.append(i + 2) }
-            if digit(i) { ends.append(i + 1) }
-            return ends
-        }
+        let end = range.upperBound
+        @inline(__always) func digit(_ i: Int) -> Bool { i < end && Scalars.isDigit(text[i]) }
+        @inline(__always) func within(_ i: Int, _ hi: UInt32) -> Bool { i < end && text[i] >= 0x30 && text[i] <= hi }
+        @inline(__always) func slash(_ i: Int) -> Bool { i < end && text[i] == 0x2F }
+        /// `(?:[12]\d)?\d{2}` at i.
         func year(_ i: Int) -> Bool {
-            (inRange(i, 0x31, 0x32) && digit(i + 1) && digit(i + 2) && digit(i + 3)) || (digit(i) && digit(i + 1))
+            (within(i, 0x32) && text[i] >= 0x31 && digit(i + 1) && digit(i + 2) && digit(i + 3)) || (digit(i) && digit(i + 1))
         }
-        for start in range {
-            guard digit(start) else { continue }
-            for (firstHi, secondHi) in [(UInt32(0x33), UInt32(0x31)), (UInt32(0x31), UInt32(0x33))] {
-                for a in field(start, firstHi) where slash(a) {
-                    for b in field(a + 1, secondHi) where slash(b) && year(b + 1) { return true }
-                }
-            }
+        /// `[0-hi]?\d` at i, then `/`: the positions after the slash (up to two).
+        func field(_ i: Int, _ hi: UInt32, _ body: (Int) -> Bool) -> Bool {
+            if within(i, hi) && digit(i + 1) && slash(i + 2) && body(i + 3) { return true }
+            return digit(i) && slash(i + 1) && body(i + 2)
+        }
+        // Every date has two slashes: a candidate without one is not a date.
+        guard text[range].contains(0x2F) else { return false }
+        for start in range where digit(start) {
+            if field(start, 0x33, { field($0, 0x31, year) }) { return true }
+            if field(start, 0x31, { field($0, 0x33, year) }) { return true }
         }
         return false
     }

@@ -64,9 +64,39 @@ public struct PhoneNumberMatcher: Sequence, Sendable {
     }
 
     public func makeIterator() -> Iterator {
-        Iterator(
-            scalars: text.unicodeScalars.map(\.value), region: defaultRegion.flatMap { RegionKey($0) },
-            leniency: leniency, triesLeft: maxTries)
+        let scalars = Self.scalars(of: text)
+        return Iterator(
+            scalars: scalars, region: defaultRegion.flatMap { RegionKey($0) }, leniency: leniency, triesLeft: maxTries)
+    }
+
+    /// The Unicode scalar values of `text`, decoded straight from its UTF-8 storage.
+    static func scalars(of text: String) -> [UInt32] {
+        var text = text
+        return text.withUTF8 { bytes in
+            [UInt32](unsafeUninitializedCapacity: bytes.count) { out, count in
+                var i = 0
+                var n = 0
+                while i < bytes.count {
+                    let b0 = UInt32(bytes[i])
+                    if b0 < 0x80 {
+                        out[n] = b0
+                        i += 1
+                    } else if b0 < 0xE0 {
+                        out[n] = (b0 & 0x1F) << 6 | UInt32(bytes[i + 1] & 0x3F)
+                        i += 2
+                    } else if b0 < 0xF0 {
+                        out[n] = (b0 & 0x0F) << 12 | UInt32(bytes[i + 1] & 0x3F) << 6 | UInt32(bytes[i + 2] & 0x3F)
+                        i += 3
+                    } else {
+                        out[n] = (b0 & 0x07) << 18 | UInt32(bytes[i + 1] & 0x3F) << 12 | UInt32(bytes[i + 2] & 0x3F) << 6
+                            | UInt32(bytes[i + 3] & 0x3F)
+                        i += 4
+                    }
+                    n += 1
+                }
+                count = n
+            }
+        }
     }
 
     public struct Iterator: IteratorProtocol {
@@ -338,9 +368,42 @@ struct MatcherEngine {
             return nil
         }
         guard verify(parsed.number, parsed.source, candidate) else { return nil }
-        var raw = String.UnicodeScalarView()
-        for i in candidate { raw.append(Unicode.Scalar(text[i]) ?? "\u{FFFD}") }
-        return PhoneNumberMatch(range: candidate, rawString: String(raw), number: parsed.number)
+        return PhoneNumberMatch(range: candidate, rawString: utf8String(candidate), number: parsed.number)
+    }
+
+    /// The scalars of `range` as a String, encoded directly as UTF-8.
+    private func utf8String(_ range: Range<Int>) -> String {
+        var length = 0
+        for i in range {
+            let c = text[i]
+            length += c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4
+        }
+        return String(unsafeUninitializedCapacity: length) { out in
+            var n = 0
+            for i in range {
+                let c = text[i]
+                if c < 0x80 {
+                    out[n] = UInt8(c)
+                    n += 1
+                } else if c < 0x800 {
+                    out[n] = UInt8(0xC0 | c >> 6)
+                    out[n + 1] = UInt8(0x80 | c & 0x3F)
+                    n += 2
+                } else if c < 0x10000 {
+                    out[n] = UInt8(0xE0 | c >> 12)
+                    out[n + 1] = UInt8(0x80 | (c >> 6) & 0x3F)
+                    out[n + 2] = UInt8(0x80 | c & 0x3F)
+                    n += 3
+                } else {
+                    out[n] = UInt8(0xF0 | c >> 18)
+                    out[n + 1] = UInt8(0x80 | (c >> 12) & 0x3F)
+                    out[n + 2] = UInt8(0x80 | (c >> 6) & 0x3F)
+                    out[n + 3] = UInt8(0x80 | c & 0x3F)
+                    n += 4
+                }
+            }
+            return n
+        }
     }
 
     // MARK: Leniency
@@ -413,12 +476,18 @@ struct MatcherEngine {
         }
         guard let format, format.hasNationalPrefixRule else { return true }
         if format.nationalPrefixOptional || format.ruleHasFirstGroupOnly { return true }
-        var raw: [UInt8] = []
-        for i in candidate {
-            if let d = Scalars.digitValue(text[i]) { raw.append(d + 48) }
-        }
-        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: raw.count + 32) { out in
-            raw.withUnsafeBufferPointer { metadata.stripNationalPrefix($0, main, into: out.baseAddress!).stripped }
+        guard candidate.count <= PhoneNumberParser.maxInputLength else { return true }
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 2 * PhoneNumberParser.digitAreaSize) { buffer in
+            var n = 0
+            for i in candidate {
+                if let d = Scalars.digitValue(text[i]) {
+                    buffer[n] = d + 48
+                    n += 1
+                }
+            }
+            let raw = UnsafeBufferPointer(rebasing: buffer[0..<n])
+            let out = buffer.baseAddress! + PhoneNumberParser.digitAreaSize
+            return metadata.stripNationalPrefix(raw, main, into: out).stripped
         }
     }
 

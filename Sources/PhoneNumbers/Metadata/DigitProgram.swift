@@ -6,8 +6,9 @@
 /// and Python's regex engines give. Metadata patterns have no unbounded repetition, so every
 /// path is finite and the recursion depth is at most the program length.
 @usableFromInline
-struct DigitProgram: Sendable {
-    enum Opcode: UInt8 {
+struct DigitProgram: @unchecked Sendable {
+    // @unchecked: a read-only view of the immortal metadata buffer.
+    enum Opcode: UInt16 {
         /// Consume one digit whose bit is set in `a`.
         case digitSet = 0
         /// Try `a` first, then `b`.
@@ -22,10 +23,12 @@ struct DigitProgram: Sendable {
         case match = 5
     }
 
+    /// Three UInt16 in the image: opcode, a, b.
     struct Instruction: Sendable {
-        let opcode: Opcode
+        let rawOpcode: UInt16
         let a: UInt16
         let b: UInt16
+        var opcode: Opcode { Opcode(rawValue: rawOpcode) ?? .match }
     }
 
     /// Capture positions: slot 2k is the start and 2k+1 the end of group k; group 0 is the match.
@@ -55,15 +58,14 @@ struct DigitProgram: Sendable {
         }
     }
 
-    let code: [Instruction]
+    let code: UnsafeBufferPointer<Instruction>
     let groupCount: Int
 
     /// Matches at the start of `digits` (ASCII '0'...'9'): Python's `re.match`.
+    @inline(__always)
     func matchPrefix(_ digits: UnsafeBufferPointer<UInt8>) -> Captures? {
         var captures = Captures()
-        return code.withUnsafeBufferPointer { program in
-            run(program, 0, 0, digits, &captures) ? captures : nil
-        }
+        return run(code, 0, 0, digits, &captures) ? captures : nil
     }
 
     private func run(

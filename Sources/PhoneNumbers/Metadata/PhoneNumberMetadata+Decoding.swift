@@ -1,4 +1,7 @@
 /// Decoding of the binary image written by `scripts/generate-metadata.py` (docs/metadata-format.md).
+///
+/// The image is base64 in the source; it is decoded once into a buffer that is never freed. The
+/// DFA table (most of the image) is used in place; the small sections become typed arrays.
 extension PhoneNumberMetadata {
     struct DecodingError: Error, CustomStringConvertible {
         let offset: Int
@@ -6,201 +9,254 @@ extension PhoneNumberMetadata {
         var description: String { "\(reason) at byte \(offset)" }
     }
 
-    static let formatVersion: UInt16 = 2
+    static let formatVersion: UInt16 = 3
 
     init(encoded: StaticString) throws(DecodingError) {
         let bytes = Base64.decode(encoded)
-        var reader = ByteReader(bytes: bytes)
-        guard reader.remaining >= 6,
-            bytes[0] == UInt8(ascii: "S"), bytes[1] == UInt8(ascii: "P"),
-            bytes[2] == UInt8(ascii: "M"), bytes[3] == UInt8(ascii: "D")
-        else { throw DecodingError(offset: 0, reason: "missing magic") }
+        var reader = ByteReader(bytes: UnsafeRawBufferPointer(bytes))
+        guard reader.remaining >= 8, bytes[0] == 0x53, bytes[1] == 0x50, bytes[2] == 0x4D, bytes[3] == 0x44 else {
+            throw DecodingError(offset: 0, reason: "missing magic")
+        }
         reader.offset = 4
         let version = try reader.u16()
         guard version == Self.formatVersion else {
             throw DecodingError(offset: 4, reason: "format version \(version), expected \(Self.formatVersion)")
         }
+        _ = try reader.u16()
 
-        // DFAs.
+        // DFAs: start rows, then the table, used in place.
         let dfaCount = Int(try reader.u32())
-        var starts: [Int32] = []
-        starts.reserveCapacity(dfaCount)
-        var table: [UInt16] = []
-        var row: Int32 = 0
-        for _ in 0..<dfaCount {
-            let states = Int(try reader.u16())
-            starts.append(row)
-            for _ in 0..<(states * DigitAutomata.rowWidth) {
-                table.append(try reader.u16())
-            }
-            row += Int32(states)
+        let rowCount = Int(try reader.u32())
+        let starts = Self.allocate(UInt32.self, dfaCount)
+        for i in 0..<dfaCount {
+            starts[i] = try reader.u32()
+            guard starts[i] < rowCount else { throw DecodingError(offset: reader.offset, reason: "DFA start out of range") }
         }
-        self.automata = DigitAutomata(table: table, starts: starts)
+        let table = try reader.bytes(rowCount * DigitAutomata.rowWidth)
+        self.automata = DigitAutomata(
+            table: table.bindMemory(to: UInt8.self).baseAddress!, starts: UnsafeBufferPointer(starts))
+        try reader.align(4)
 
         // Programs.
         let programCount = Int(try reader.u32())
-        var programs: [DigitProgram] = []
-        programs.reserveCapacity(programCount)
+        let instructionCount = Int(try reader.u32())
+        var headers: [(start: Int, count: Int, groups: Int)] = []
         for _ in 0..<programCount {
-            let groups = Int(try reader.u8())
+            let start = Int(try reader.u32())
             let count = Int(try reader.u16())
-            var code: [DigitProgram.Instruction] = []
-            code.reserveCapacity(count)
-            for _ in 0..<count {
-                let op = try reader.u16()
-                let a = try reader.u16()
-                let b = try reader.u16()
-                guard let opcode = DigitProgram.Opcode(rawValue: UInt8(truncatingIfNeeded: op)), op < 256 else {
-                    throw DecodingError(offset: reader.offset, reason: "bad opcode \(op)")
-                }
-                code.append(DigitProgram.Instruction(opcode: opcode, a: a, b: b))
-            }
-            programs.append(DigitProgram(code: code, groupCount: groups))
+            let groups = Int(try reader.u8())
+            _ = try reader.u8()
+            guard start + count <= instructionCount else { throw DecodingError(offset: reader.offset, reason: "program out of range") }
+            headers.append((start, count, groups))
         }
-        self.programs = programs
+        let code = Self.allocate(DigitProgram.Instruction.self, instructionCount)
+        for i in 0..<instructionCount {
+            let op = try reader.u16()
+            let a = try reader.u16()
+            let b = try reader.u16()
+            guard DigitProgram.Opcode(rawValue: op) != nil else { throw DecodingError(offset: reader.offset, reason: "bad opcode \(op)") }
+            code[i] = DigitProgram.Instruction(rawOpcode: op, a: a, b: b)
+        }
+        let programs = Self.allocate(DigitProgram.self, programCount)
+        for (i, h) in headers.enumerated() {
+            programs[i] = DigitProgram(code: UnsafeBufferPointer(rebasing: code[h.start..<h.start + h.count]), groupCount: h.groups)
+        }
+        self.programs = UnsafeBufferPointer(programs)
+        try reader.align(4)
+
+        // Byte pool.
+        let poolCount = Int(try reader.u32())
+        let pool = try reader.bytes(poolCount).bindMemory(to: UInt8.self)
+        try reader.align(4)
+
+        // Descriptions and formats.
+        let descCount = Int(try reader.u32())
+        let descs = Self.allocate(NumberDesc.self, descCount)
+        for i in 0..<descCount {
+            let pattern = try reader.i32()
+            let lengths = try reader.u32()
+            let local = try reader.u32()
+            let present = try reader.u32()
+            guard pattern < dfaCount else { throw DecodingError(offset: reader.offset, reason: "DFA index out of range") }
+            descs[i] = NumberDesc(pattern: present != 0 ? pattern : -1, lengths: lengths, localOnlyLengths: local, presence: present)
+        }
+        let formatCount = Int(try reader.u32())
+        let formats = Self.allocate(NumberFormat.self, formatCount)
+        for i in 0..<formatCount {
+            let leading = try reader.i32()
+            let pattern = try reader.i32()
+            let flags = try reader.u32()
+            guard leading < dfaCount, pattern >= 0, pattern < dfaCount else {
+                throw DecodingError(offset: reader.offset, reason: "format DFA index out of range")
+            }
+            formats[i] = NumberFormat(leadingDigits: leading, pattern: pattern, flags: flags)
+        }
 
         // Regions.
-        let regionCount = Int(try reader.u16())
-        var regions: [RegionMetadata] = []
-        var regionIndex: [RegionKey: Int32] = [:]
-        for index in 0..<regionCount {
-            let id = try reader.text()
-            guard let key = RegionKey(String(decoding: id, as: UTF8.self)) else {
-                throw DecodingError(offset: reader.offset, reason: "bad region id")
-            }
+        let regionCount = Int(try reader.u32())
+        let regions = Self.allocate(RegionMetadata.self, regionCount)
+        let byLetters = Self.allocate(Int16.self, 26 * 26)
+        byLetters.initialize(repeating: -1)
+        for i in 0..<regionCount {
+            let key = RegionKey(rawValue: try reader.u32())
             let callingCode = Int(try reader.u16())
-            let flags = try reader.u8()
+            let flags = try reader.u16()
             let idd = try reader.i32()
             let npfp = try reader.i32()
             let leading = try reader.i32()
-            let nationalPrefix = try reader.text()
-            let rule = try reader.text()
-            var descs: [NumberDesc] = []
-            for _ in NumberDescSlot.allCases {
-                if try reader.u8() == 0 {
-                    descs.append(.absent)
-                } else {
-                    let pattern = try reader.i32()
-                    let lengths = try reader.u32()
-                    let local = try reader.u32()
-                    guard pattern < dfaCount else {
-                        throw DecodingError(offset: reader.offset, reason: "DFA index out of range")
-                    }
-                    descs.append(NumberDesc(isPresent: true, pattern: pattern, lengths: lengths, localOnlyLengths: local))
-                }
-            }
-            var formats: [NumberFormat] = []
-            for _ in 0..<Int(try reader.u8()) {
-                let leadingDigits = try reader.i32()
-                let pattern = try reader.i32()
-                let flags = try reader.u8()
-                guard leadingDigits < dfaCount, pattern >= 0, pattern < dfaCount else {
-                    throw DecodingError(offset: reader.offset, reason: "format DFA index out of range")
-                }
-                formats.append(
-                    NumberFormat(
-                        leadingDigits: leadingDigits, pattern: pattern, hasNationalPrefixRule: flags & 1 != 0,
-                        nationalPrefixOptional: flags & 2 != 0, ruleHasFirstGroupOnly: flags & 4 != 0))
-            }
-            guard idd < programCount, npfp < programCount, leading < dfaCount else {
-                throw DecodingError(offset: reader.offset, reason: "pattern index out of range")
-            }
-            regions.append(
-                RegionMetadata(
-                    key: key, callingCode: callingCode, isMainCountryForCode: flags & 1 != 0,
-                    sameMobileAndFixedLinePattern: flags & 2 != 0, internationalPrefix: idd,
-                    nationalPrefixForParsing: npfp, leadingDigits: leading, nationalPrefix: nationalPrefix,
-                    nationalPrefixTransformRule: rule, descs: descs, formats: formats))
-            if key != RegionKey.nonGeographic {
-                regionIndex[key] = Int32(index)
+            let npOffset = Int(try reader.u32())
+            let npCount = Int(try reader.u32())
+            let ruleOffset = Int(try reader.u32())
+            let ruleCount = Int(try reader.u32())
+            let descBase = Int(try reader.u32())
+            let formatStart = Int(try reader.u32())
+            let formatLength = Int(try reader.u32())
+            guard idd < programCount, npfp < programCount, leading < dfaCount,
+                npOffset + npCount <= poolCount, ruleOffset + ruleCount <= poolCount,
+                descBase + NumberDescSlot.allCases.count <= descCount, formatStart + formatLength <= formatCount
+            else { throw DecodingError(offset: reader.offset, reason: "region record out of range") }
+            regions[i] = RegionMetadata(
+                key: key, callingCode: callingCode, isMainCountryForCode: flags & 1 != 0,
+                sameMobileAndFixedLinePattern: flags & 2 != 0, internationalPrefix: idd, nationalPrefixForParsing: npfp,
+                leadingDigits: leading, nationalPrefix: UnsafeBufferPointer(rebasing: pool[npOffset..<npOffset + npCount]),
+                nationalPrefixTransformRule: UnsafeBufferPointer(rebasing: pool[ruleOffset..<ruleOffset + ruleCount]),
+                descs: UnsafePointer(descs.baseAddress! + descBase),
+                formats: UnsafeBufferPointer(rebasing: formats[formatStart..<formatStart + formatLength]))
+            let v = key.rawValue
+            if v <= 0xFFFF, (v >> 8) &- 0x41 < 26, (v & 0xFF) &- 0x41 < 26 {
+                byLetters[Int(((v >> 8) - 0x41) * 26 + (v & 0xFF) - 0x41)] = Int16(i)
             }
         }
+        self.regions = UnsafeBufferPointer(regions)
+        self.regionByLetters = UnsafeBufferPointer(byLetters)
 
         // Calling codes.
-        let codeCount = Int(try reader.u16())
-        var byCode = [[Int32]](repeating: [], count: 1000)
+        let codeCount = Int(try reader.u32())
+        let spans = Self.allocate((start: Int32, count: Int32).self, 1000)
+        spans.initialize(repeating: (0, 0))
         for _ in 0..<codeCount {
             let code = Int(try reader.u16())
-            let count = Int(try reader.u8())
+            let count = Int32(try reader.u16())
+            let start = Int32(try reader.u32())
             guard code < 1000 else { throw DecodingError(offset: reader.offset, reason: "calling code \(code)") }
-            for _ in 0..<count {
-                let id = try reader.text()
-                guard let key = RegionKey(String(decoding: id, as: UTF8.self)) else {
-                    throw DecodingError(offset: reader.offset, reason: "bad region id")
-                }
-                // Non-geographic entities are looked up by calling code and key together.
-                guard
-                    let index = regions.firstIndex(where: { $0.key == key && $0.callingCode == code })
-                else { throw DecodingError(offset: reader.offset, reason: "unknown region in calling code map") }
-                byCode[code].append(Int32(index))
-            }
+            spans[code] = (start, count)
+        }
+        let listCount = Int(try reader.u32())
+        let lists = Self.allocate(Int32.self, listCount)
+        for i in 0..<listCount {
+            lists[i] = Int32(try reader.u32())
+            guard lists[i] < regionCount else { throw DecodingError(offset: reader.offset, reason: "region index out of range") }
+        }
+        for span in spans where Int(span.start + span.count) > listCount {
+            throw DecodingError(offset: reader.offset, reason: "calling code list out of range")
         }
         guard reader.remaining == 0 else { throw DecodingError(offset: reader.offset, reason: "trailing bytes") }
-        self.regions = regions
-        self.regionIndex = regionIndex
-        self.regionsByCallingCode = byCode
+        self.callingCodeSpans = UnsafeBufferPointer(spans)
+        self.callingCodeRegions = UnsafeBufferPointer(lists)
+    }
+
+    /// A buffer that lives as long as the process (the metadata is never freed).
+    private static func allocate<T>(_ type: T.Type, _ count: Int) -> UnsafeMutableBufferPointer<T> {
+        UnsafeMutableBufferPointer<T>.allocate(capacity: max(count, 1))
     }
 }
 
 /// Little-endian reads over the decoded image.
 struct ByteReader {
-    let bytes: [UInt8]
+    let bytes: UnsafeRawBufferPointer
     var offset = 0
 
     var remaining: Int { bytes.count - offset }
 
+    private func need(_ n: Int) throws(PhoneNumberMetadata.DecodingError) {
+        guard n <= remaining else { throw .init(offset: offset, reason: "truncated") }
+    }
+
     mutating func u8() throws(PhoneNumberMetadata.DecodingError) -> UInt8 {
-        guard offset < bytes.count else { throw .init(offset: offset, reason: "truncated") }
+        try need(1)
         defer { offset += 1 }
         return bytes[offset]
     }
 
     mutating func u16() throws(PhoneNumberMetadata.DecodingError) -> UInt16 {
-        let lo = try u8()
-        let hi = try u8()
-        return UInt16(lo) | UInt16(hi) << 8
+        try need(2)
+        defer { offset += 2 }
+        return UInt16(bytes[offset]) | UInt16(bytes[offset + 1]) << 8
     }
 
     mutating func u32() throws(PhoneNumberMetadata.DecodingError) -> UInt32 {
-        let lo = try u16()
-        let hi = try u16()
-        return UInt32(lo) | UInt32(hi) << 16
+        try need(4)
+        defer { offset += 4 }
+        return UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
     }
 
     mutating func i32() throws(PhoneNumberMetadata.DecodingError) -> Int32 {
         Int32(bitPattern: try u32())
     }
 
-    mutating func text() throws(PhoneNumberMetadata.DecodingError) -> [UInt8] {
-        let count = Int(try u8())
-        guard count <= remaining else { throw .init(offset: offset, reason: "truncated text") }
+    /// The next `count` bytes, in place.
+    mutating func bytes(_ count: Int) throws(PhoneNumberMetadata.DecodingError) -> UnsafeRawBufferPointer {
+        try need(count)
         defer { offset += count }
-        return Array(bytes[offset..<offset + count])
+        return UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + count])
+    }
+
+    mutating func align(_ n: Int) throws(PhoneNumberMetadata.DecodingError) {
+        let padding = (n - offset % n) % n
+        try need(padding)
+        offset += padding
     }
 }
 
-/// A minimal base64 decoder for the embedded image (the standard alphabet; newlines are skipped).
+/// A base64 decoder for the embedded image (standard alphabet; line breaks are skipped).
 enum Base64 {
-    static func decode(_ text: StaticString) -> [UInt8] {
-        var table = [UInt8](repeating: 0xFF, count: 256)
-        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
-        for (i, c) in alphabet.enumerated() { table[Int(c)] = UInt8(i) }
-        let count = text.utf8CodeUnitCount
-        var out: [UInt8] = []
-        out.reserveCapacity(count / 4 * 3)
-        var accumulator: UInt32 = 0
-        var bits = 0
-        let start = text.utf8Start
-        for i in 0..<count {
-            let v = table[Int(start[i])]
-            if v == 0xFF { continue }  // newline or padding
-            accumulator = accumulator << 6 | UInt32(v)
-            bits += 6
-            if bits >= 8 {
-                bits -= 8
-                out.append(UInt8(truncatingIfNeeded: accumulator >> UInt32(bits)))
+    /// Decodes into a new buffer that is never freed: the metadata points into it for the life of
+    /// the process. Characters outside the alphabet (line breaks, padding) are skipped.
+    static func decode(_ text: StaticString) -> UnsafeMutableRawBufferPointer {
+        var table = (
+            SIMD64<UInt8>(repeating: 0xFF), SIMD64<UInt8>(repeating: 0xFF),
+            SIMD64<UInt8>(repeating: 0xFF), SIMD64<UInt8>(repeating: 0xFF)
+        )
+        return withUnsafeMutableBytes(of: &table) { lookup in
+            let alphabet: StaticString = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+            for i in 0..<64 { lookup[Int(alphabet.utf8Start[i])] = UInt8(i) }
+            let count = text.utf8CodeUnitCount
+            let out = UnsafeMutableRawBufferPointer.allocate(byteCount: max(count / 4 * 3, 1), alignment: 16)
+            let source = text.utf8Start
+            var n = 0
+            var i = 0
+            // Fast path: four alphabet characters at a time.
+            while i + 4 <= count {
+                let a = lookup[Int(source[i])]
+                let b = lookup[Int(source[i + 1])]
+                let c = lookup[Int(source[i + 2])]
+                let d = lookup[Int(source[i + 3])]
+                if (a | b | c | d) & 0x80 != 0 { break }
+                let v = UInt32(a) << 18 | UInt32(b) << 12 | UInt32(c) << 6 | UInt32(d)
+                out[n] = UInt8(truncatingIfNeeded: v >> 16)
+                out[n + 1] = UInt8(truncatingIfNeeded: v >> 8)
+                out[n + 2] = UInt8(truncatingIfNeeded: v)
+                n += 3
+                i += 4
+                // Skip a line break between groups.
+                if i < count && source[i] == 0x0A { i += 1 }
             }
+            // Slow path for the tail (padding) and any irregular layout.
+            var accumulator: UInt32 = 0
+            var bits = 0
+            while i < count {
+                let v = lookup[Int(source[i])]
+                i += 1
+                if v == 0xFF { continue }
+                accumulator = accumulator << 6 | UInt32(v)
+                bits += 6
+                if bits >= 8 {
+                    bits -= 8
+                    out[n] = UInt8(truncatingIfNeeded: accumulator >> UInt32(bits))
+                    n += 1
+                }
+            }
+            return UnsafeMutableRawBufferPointer(rebasing: out[0..<n])
         }
-        return out
     }
 }

@@ -2,13 +2,16 @@
 ///
 /// `scripts/generate-metadata.py` turns `PhoneNumberMetadata.xml` into a binary image
 /// (docs/metadata-format.md) embedded as a string literal; it is decoded once, the first time any
-/// number is parsed, into flat tables that live for the rest of the process. No XML, JSON or
+/// number is parsed, into one buffer that lives for the rest of the process. No XML, JSON or
 /// regular-expression engine runs at run time: number patterns are DFAs over the digits 0-9
 /// (``DigitAutomata``) and the few patterns whose match length or captures matter are small
 /// backtracking programs (``DigitProgram``).
+///
+/// Every field is a pointer into that immortal buffer or a plain number, so copying this value
+/// (and every record it hands out) costs no reference counting on the parse path.
 @usableFromInline
 struct PhoneNumberMetadata: @unchecked Sendable {
-    // @unchecked: every field is written once in `decode()` and never mutated or freed after.
+    // @unchecked: the buffers are written once in `init(encoded:)`, then only read, and never freed.
 
     /// The process-wide metadata, decoded on first use.
     static let shared: PhoneNumberMetadata = {
@@ -21,27 +24,31 @@ struct PhoneNumberMetadata: @unchecked Sendable {
     }()
 
     let automata: DigitAutomata
-    let programs: [DigitProgram]
-    let regions: [RegionMetadata]
-    /// Region indices by calling code: `regionsByCallingCode[cc]` lists the regions of `cc`, the main
-    /// region first; empty for calling codes that do not exist.
-    let regionsByCallingCode: [[Int32]]
-    /// Region index by packed region code (see ``RegionKey``); only geographic regions.
-    let regionIndex: [RegionKey: Int32]
+    let programs: UnsafeBufferPointer<DigitProgram>
+    let regions: UnsafeBufferPointer<RegionMetadata>
+    /// Geographic regions with two-letter codes: index `(first - 'A') * 26 + (second - 'A')`, -1 for none.
+    let regionByLetters: UnsafeBufferPointer<Int16>
+    /// Per calling code 0..<1000: the start and count of its regions in `callingCodeRegions`.
+    let callingCodeSpans: UnsafeBufferPointer<(start: Int32, count: Int32)>
+    let callingCodeRegions: UnsafeBufferPointer<Int32>
 
-    /// The region record of a geographic region such as "RU"; nil for "ZZ", "001" and unknown codes.
+    /// The record of a geographic region such as "RU"; nil for "ZZ", "001" and unknown codes.
     @inline(__always)
     func region(_ key: RegionKey) -> RegionMetadata? {
-        guard let index = regionIndex[key] else { return nil }
-        return regions[Int(index)]
+        let v = key.rawValue
+        guard v <= 0xFFFF, v >= 0x4141 else { return nil }
+        let first = (v >> 8) &- 0x41
+        let second = (v & 0xFF) &- 0x41
+        guard first < 26, second < 26 else { return nil }
+        let index = regionByLetters[Int(first * 26 + second)]
+        return index < 0 ? nil : regions[Int(index)]
     }
 
     /// The record that describes numbers of `callingCode` in `region`: a geographic region's own, or
     /// for the non-geographic region "001" the one of that calling code.
     func metadata(forCallingCode callingCode: Int, region: RegionKey) -> RegionMetadata? {
         if region == RegionKey.nonGeographic {
-            guard callingCode >= 0, callingCode < regionsByCallingCode.count else { return nil }
-            for index in regionsByCallingCode[callingCode] where regions[Int(index)].key == region {
+            for index in regionIndices(forCallingCode: callingCode) where regions[Int(index)].key == region {
                 return regions[Int(index)]
             }
             return nil
@@ -49,24 +56,32 @@ struct PhoneNumberMetadata: @unchecked Sendable {
         return self.region(region)
     }
 
-    /// The regions that use `callingCode`, main region first.
+    /// The indices in `regions` of the regions that use `callingCode`, main region first.
     @inline(__always)
-    func regions(forCallingCode callingCode: Int) -> ArraySlice<Int32> {
-        guard callingCode > 0, callingCode < regionsByCallingCode.count else { return [] }
-        return regionsByCallingCode[callingCode][...]
+    func regionIndices(forCallingCode callingCode: Int) -> UnsafeBufferPointer<Int32> {
+        guard callingCode > 0, callingCode < callingCodeSpans.count else { return UnsafeBufferPointer(start: nil, count: 0) }
+        let span = callingCodeSpans[callingCode]
+        return UnsafeBufferPointer(rebasing: callingCodeRegions[Int(span.start)..<Int(span.start + span.count)])
     }
 
     /// Whether some region uses `callingCode`.
     @inline(__always)
     func isKnownCallingCode(_ callingCode: Int) -> Bool {
-        callingCode > 0 && callingCode < regionsByCallingCode.count && !regionsByCallingCode[callingCode].isEmpty
+        callingCode > 0 && callingCode < callingCodeSpans.count && callingCodeSpans[callingCode].count > 0
     }
 
     /// The main region's record for a calling code: libphonenumber's `getMetadataForRegionOrCallingCode`
     /// applied to `getRegionCodeForCountryCode`.
+    @inline(__always)
     func mainMetadata(forCallingCode callingCode: Int) -> RegionMetadata? {
-        guard let first = regions(forCallingCode: callingCode).first else { return nil }
+        let indices = regionIndices(forCallingCode: callingCode)
+        guard let first = indices.first else { return nil }
         return regions[Int(first)]
+    }
+
+    /// Every geographic region code.
+    var regionCodes: [String] {
+        regions.filter { $0.key != RegionKey.nonGeographic }.map(\.key.code)
     }
 }
 
@@ -79,7 +94,7 @@ struct RegionKey: Hashable, Sendable {
     @usableFromInline
     init(rawValue: UInt32) { self.rawValue = rawValue }
 
-    static let nonGeographic = RegionKey("001")!
+    static let nonGeographic = RegionKey(rawValue: 0x30_3031)
 
     /// Packs a region code; nil when it is not 2 or 3 ASCII letters or digits. Lower case is accepted.
     @usableFromInline
@@ -111,10 +126,11 @@ struct RegionKey: Hashable, Sendable {
     }
 }
 
-/// What libphonenumber's `PhoneMetadata` holds for one region, reduced to what parsing and
-/// validation use. Patterns are indices into ``DigitAutomata`` and the program list.
+/// What libphonenumber's `PhoneMetadata` holds for one region, reduced to what parsing, validation
+/// and matching use. Patterns are indices into ``DigitAutomata`` and the program list.
 @usableFromInline
-struct RegionMetadata: Sendable {
+struct RegionMetadata: @unchecked Sendable {
+    // @unchecked: the pointers are read-only views of the immortal metadata buffer.
     let key: RegionKey
     let callingCode: Int
     let isMainCountryForCode: Bool
@@ -128,46 +144,51 @@ struct RegionMetadata: Sendable {
     /// DFA index (prefix mode) of the region-level leading digits, or -1.
     let leadingDigits: Int32
     /// The national prefix as ASCII digits (may be empty).
-    let nationalPrefix: [UInt8]
+    let nationalPrefix: UnsafeBufferPointer<UInt8>
     /// The national prefix transform rule in `$1` syntax as ASCII (may be empty).
-    let nationalPrefixTransformRule: [UInt8]
+    let nationalPrefixTransformRule: UnsafeBufferPointer<UInt8>
     /// The number descriptions, indexed by ``NumberDescSlot``.
-    let descs: [NumberDesc]
+    let descs: UnsafePointer<NumberDesc>
     /// The national number formats, reduced to what the matcher's national-prefix check reads.
-    let formats: [NumberFormat]
+    let formats: UnsafeBufferPointer<NumberFormat>
 
     @inline(__always)
     func desc(_ slot: NumberDescSlot) -> NumberDesc { descs[slot.rawValue] }
 }
 
 /// A PhoneNumberDesc: a pattern and the possible lengths of the national significant number.
+/// The layout is the image's (16 bytes).
 @usableFromInline
 struct NumberDesc: Sendable {
-    /// Whether the metadata has this description at all.
-    let isPresent: Bool
-    /// DFA index (full-match mode), or -1 when the description has no pattern.
+    /// DFA index (full-match mode), or -1 when the metadata has no such description.
     let pattern: Int32
     /// Bit n set when n is a possible length.
     let lengths: UInt32
     /// Bit n set when n is a possible length for local dialling only.
     let localOnlyLengths: UInt32
+    let presence: UInt32
 
-    static let absent = NumberDesc(isPresent: false, pattern: -1, lengths: 0, localOnlyLengths: 0)
+    /// Whether the metadata has this description at all.
+    @inline(__always)
+    var isPresent: Bool { presence != 0 }
 }
 
 /// A national number format: which numbers it applies to and how it treats the national prefix.
+/// The layout is the image's (12 bytes).
 @usableFromInline
 struct NumberFormat: Sendable {
     /// DFA index (prefix mode) of the last, most detailed leading-digits pattern, or -1.
     let leadingDigits: Int32
     /// DFA index (full-match mode) of the format's pattern.
     let pattern: Int32
+    let flags: UInt32
+
     /// The format has a national prefix formatting rule.
-    let hasNationalPrefixRule: Bool
+    var hasNationalPrefixRule: Bool { flags & 1 != 0 }
     /// The national prefix may be left out when formatting.
-    let nationalPrefixOptional: Bool
+    var nationalPrefixOptional: Bool { flags & 2 != 0 }
     /// The rule is only the first group (`$1` or `($1)`), without the national prefix.
-    let ruleHasFirstGroupOnly: Bool
+    var ruleHasFirstGroupOnly: Bool { flags & 4 != 0 }
 }
 
 /// The order of descriptions in a region record; the same order as the generator's `DESC_SLOTS`.

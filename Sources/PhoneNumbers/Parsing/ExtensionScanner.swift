@@ -40,6 +40,31 @@ struct PositionSet {
         return r
     }
 
+    /// Calls `body` with each position, in increasing order.
+    @inline(__always)
+    func forEach(_ body: (Int) -> Void) {
+        var w = words.0
+        while w != 0 {
+            body(w.trailingZeroBitCount)
+            w &= w &- 1
+        }
+        w = words.1
+        while w != 0 {
+            body(64 + w.trailingZeroBitCount)
+            w &= w &- 1
+        }
+        w = words.2
+        while w != 0 {
+            body(128 + w.trailingZeroBitCount)
+            w &= w &- 1
+        }
+        w = words.3
+        while w != 0 {
+            body(192 + w.trailingZeroBitCount)
+            w &= w &- 1
+        }
+    }
+
     /// The smallest position in the set.
     var first: Int? {
         if words.0 != 0 { return words.0.trailingZeroBitCount }
@@ -108,7 +133,7 @@ struct ExtensionScanner {
         var start = end
         while start > 0 && Scalars.isDigit(text[start - 1]) { start -= 1 }
         let length = end - start
-        guard length > 0 else { return nil }
+        guard length > 0, mayEndWithExtension(digitsStart: start, hasHash: hasHash) else { return nil }
         let origin = PositionSet(start)
         var starts = PositionSet.empty
 
@@ -141,6 +166,39 @@ struct ExtensionScanner {
         }
         guard !starts.isEmpty else { return nil }
         return Matches(starts: starts, digits: start..<end)
+    }
+
+    /// A quick look at what precedes the trailing digits: every alternative needs a label, `=`,
+    /// `;` or `,` there (after separators and an optional `:`/`.`), or `-`/space and a closing `#`.
+    /// Most numbers fail this at once, so the full analysis below runs only for likely extensions.
+    @inline(__always)
+    private func mayEndWithExtension(digitsStart: Int, hasHash: Bool) -> Bool {
+        var q = digitsStart
+        var sawComma = false
+        var sawDashOrSpace = false
+        while q > 0 && Self.isAfterLabelSeparator(text[q - 1]) {
+            let c = text[q - 1]
+            if c == 0x2C { sawComma = true }
+            if c == 0x2D || c == 0x20 { sawDashOrSpace = true }
+            q -= 1
+        }
+        if sawComma || (hasHash && sawDashOrSpace) { return true }
+        guard q > 0 else { return false }
+        var c = text[q - 1]
+        if c == 0x3D { return true }  // ;ext=
+        if Self.isLabelPunctuation(c) {
+            guard q > 1 else { return false }
+            c = text[q - 2]
+        }
+        switch c {
+        case 0x3B, 0x2C, 0x23, 0xFF03, 0x7E, 0xFF5E, 0x301: return true
+        default:
+            return Scalars.equalsIgnoringCase(c, 0x6E) || Scalars.equalsIgnoringCase(c, 0x74)
+                || Scalars.equalsIgnoringCase(c, 0x6F) || Scalars.equalsIgnoringCase(c, 0x78)
+                || Scalars.equalsIgnoringCase(c, 0xF3) || Scalars.equalsIgnoringCase(c, 0x431)
+                || Scalars.equalsIgnoringCase(c, 0xFF4E) || Scalars.equalsIgnoringCase(c, 0xFF54)
+                || Scalars.equalsIgnoringCase(c, 0xFF58)
+        }
     }
 
     // MARK: Labels, right to left
@@ -195,11 +253,8 @@ struct ExtensionScanner {
     @inline(__always)
     private func step(_ s: PositionSet, _ matches: (UInt32) -> Bool) -> PositionSet {
         var r = PositionSet.empty
-        guard let hi = s.last, let lo = s.first else { return r }
-        var p = max(lo, 1)
-        while p <= hi {
-            if s.contains(p) && matches(text[p - 1]) { r.insert(p - 1) }
-            p += 1
+        s.forEach { p in
+            if p > 0 && matches(text[p - 1]) { r.insert(p - 1) }
         }
         return r
     }
@@ -208,10 +263,12 @@ struct ExtensionScanner {
     @inline(__always)
     private func star(_ s: PositionSet, _ matches: (UInt32) -> Bool) -> PositionSet {
         var r = s
-        guard var p = s.last else { return r }
-        while p > 0 {
-            if r.contains(p) && matches(text[p - 1]) { r.insert(p - 1) }
-            p -= 1
+        s.forEach { p in
+            var q = p
+            while q > 0 && !r.contains(q - 1) && matches(text[q - 1]) {
+                r.insert(q - 1)
+                q -= 1
+            }
         }
         return r
     }

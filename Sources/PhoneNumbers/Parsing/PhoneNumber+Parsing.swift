@@ -36,28 +36,13 @@ enum PhoneNumberParser {
     typealias Failure = PhoneNumberParseError
 
     static func parse(_ text: String, region: RegionKey?) throws(Failure) -> PhoneNumber {
-        let metadata = PhoneNumberMetadata.shared
         let result: Result<PhoneNumber, Failure> = withUnsafeTemporaryAllocation(
-            of: UInt32.self, capacity: 512
+            of: UInt32.self, capacity: maxInputLength
         ) { scalars in
-            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 3 * 512) { digits in
-                var count = 0
-                for scalar in text.unicodeScalars {
-                    if count == maxInputLength {
-                        return .failure(Failure(.tooLong, "The string supplied was too long to parse."))
-                    }
-                    scalars[count] = scalar.value
-                    count += 1
-                }
-                var parser = Parser(
-                    metadata: metadata, scalars: scalars.baseAddress!, inputCount: count,
-                    digits: digits.baseAddress!)
-                do throws(Failure) {
-                    return .success(try parser.run(region: region).number)
-                } catch {
-                    return .failure(error)
-                }
+            guard let count = copyScalars(text, into: scalars.baseAddress!) else {
+                return .failure(Failure(.tooLong, "The string supplied was too long to parse."))
             }
+            return run(UnsafeBufferPointer(rebasing: scalars[0..<count]), region: region).map(\.number)
         }
         return try result.get()
     }
@@ -70,23 +55,53 @@ enum PhoneNumberParser {
         if text.count > maxInputLength {
             throw Failure(.tooLong, "The string supplied was too long to parse.")
         }
-        let metadata = PhoneNumberMetadata.shared
-        let result: Result<(number: PhoneNumber, source: CountryCodeSource), Failure> =
-            withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 512) { scalars in
-                withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 3 * 512) { digits in
-                    _ = UnsafeMutableBufferPointer(rebasing: scalars[0..<text.count]).initialize(from: text)
-                    var parser = Parser(
-                        metadata: metadata, scalars: scalars.baseAddress!, inputCount: text.count,
-                        digits: digits.baseAddress!)
-                    do throws(Failure) {
-                        return .success(try parser.run(region: region))
-                    } catch {
-                        return .failure(error)
-                    }
+        return try run(text, region: region).get()
+    }
+
+    /// Copies the Unicode scalars of `text` into `buffer` (room for `maxInputLength`); nil when
+    /// there are more. ASCII text is copied byte by byte without decoding.
+    @inline(__always)
+    private static func copyScalars(_ text: String, into buffer: UnsafeMutablePointer<UInt32>) -> Int? {
+        let ascii: Int?? = text.utf8.withContiguousStorageIfAvailable { bytes -> Int? in
+            guard bytes.count <= maxInputLength else { return nil }
+            for i in 0..<bytes.count {
+                let b = bytes[i]
+                if b >= 0x80 { return nil }
+                buffer[i] = UInt32(b)
+            }
+            return bytes.count
+        }
+        if let ascii, let count = ascii { return count }
+        var count = 0
+        for scalar in text.unicodeScalars {
+            if count == maxInputLength { return nil }
+            buffer[count] = scalar.value
+            count += 1
+        }
+        return count
+    }
+
+    /// Runs one parse over the input scalars, with the national number and digit buffers on the stack
+    /// (each allocation is kept within the standard library's 1 KiB stack-allocation limit).
+    private static func run(
+        _ input: UnsafeBufferPointer<UInt32>, region: RegionKey?
+    ) -> Result<(number: PhoneNumber, source: CountryCodeSource), Failure> {
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: maxInputLength) { national in
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 3 * digitAreaSize) { digits in
+                var parser = Parser(
+                    metadata: PhoneNumberMetadata.shared, input: input, nationalStorage: national.baseAddress!,
+                    digits: digits.baseAddress!)
+                do throws(Failure) {
+                    return .success(try parser.run(region: region))
+                } catch {
+                    return .failure(error)
                 }
             }
-        return try result.get()
+        }
     }
+
+    /// Room for a normalized number (at most 250 digits) and a transform rule.
+    static let digitAreaSize = 320
 }
 
 /// Where a parsed number's calling code came from (libphonenumber's `CountryCodeSource`).
@@ -120,34 +135,39 @@ extension RegionMetadata {
     }
 }
 
-/// One parse. Memory: `scalars[0..<256]` holds the input, `scalars[256..<512]` the national number
-/// being parsed; `digits` holds three 512-byte areas of ASCII digits (normalized number and two
-/// scratch areas for national-prefix stripping).
+/// One parse. `input` holds the text's scalars; the national number being parsed is a slice of it
+/// or, for RFC 3966 numbers with a phone context, a copy in `nationalStorage`; `digits` holds three
+/// areas of ASCII digits (the normalized number and two scratch areas for national-prefix stripping).
 private struct Parser {
     typealias Failure = PhoneNumberParseError
 
     let metadata: PhoneNumberMetadata
-    let scalars: UnsafeMutablePointer<UInt32>
-    let inputCount: Int
+    let input: UnsafeBufferPointer<UInt32>
+    let nationalStorage: UnsafeMutablePointer<UInt32>
     let digits: UnsafeMutablePointer<UInt8>
 
-    /// The national number text: `scalars[256..<256+nationalCount]`.
+    /// The national number text: `national[0..<nationalCount]`.
+    var national: UnsafePointer<UInt32>
     var nationalCount = 0
-    var national: UnsafeMutablePointer<UInt32> { scalars + 256 }
     var normalized: UnsafeMutablePointer<UInt8> { digits }
-    var scratchA: UnsafeMutablePointer<UInt8> { digits + 512 }
-    var scratchB: UnsafeMutablePointer<UInt8> { digits + 1024 }
+    var scratchA: UnsafeMutablePointer<UInt8> { digits + PhoneNumberParser.digitAreaSize }
+    var scratchB: UnsafeMutablePointer<UInt8> { digits + 2 * PhoneNumberParser.digitAreaSize }
 
-    init(metadata: PhoneNumberMetadata, scalars: UnsafeMutablePointer<UInt32>, inputCount: Int, digits: UnsafeMutablePointer<UInt8>) {
+    init(
+        metadata: PhoneNumberMetadata, input: UnsafeBufferPointer<UInt32>, nationalStorage: UnsafeMutablePointer<UInt32>,
+        digits: UnsafeMutablePointer<UInt8>
+    ) {
         self.metadata = metadata
-        self.scalars = scalars
-        self.inputCount = inputCount
+        self.input = input
+        self.nationalStorage = nationalStorage
         self.digits = digits
+        self.national = UnsafePointer(nationalStorage)
     }
 
     mutating func run(region: RegionKey?) throws(Failure) -> (number: PhoneNumber, source: CountryCodeSource) {
         try buildNationalNumberForParsing()
-        guard TextChecks.isViablePhoneNumber(national, nationalCount) else {
+        var extensionScan: ExtensionScanner.Matches?? = .none
+        guard TextChecks.isViablePhoneNumber(national, nationalCount, extensionScan: &extensionScan) else {
             throw Failure(.notANumber, "The string supplied did not seem to be a phone number.")
         }
         let regionMetadata = region.flatMap { metadata.region($0) }
@@ -159,8 +179,8 @@ private struct Parser {
 
         // The extension first: it needs no region data, and the text is still as written.
         var extensionText: String? = nil
-        if let ext = ExtensionScanner(UnsafeBufferPointer(start: national, count: nationalCount), count: nationalCount).scan(),
-            let start = ext.starts.first, TextChecks.isViablePhoneNumber(national, start)
+        let scan = extensionScan ?? ExtensionScanner(UnsafeBufferPointer(start: national, count: nationalCount), count: nationalCount).scan()
+        if let ext = scan, let start = ext.starts.first, TextChecks.isViablePhoneNumber(national, start)
         {
             var text = ""
             for i in ext.digits { text.unicodeScalars.append(Unicode.Scalar(national[i])!) }
@@ -191,11 +211,11 @@ private struct Parser {
                 numberMetadata = metadata.mainMetadata(forCallingCode: callingCode)
             }
         } else {
-            // No calling code in the number: it is national, in the default region.
+            // No calling code in the number: it is national, in the default region, and
+            // `nationalDigits` is the whole text normalized.
             guard let regionMetadata else {
                 throw Failure(.invalidCountryCode, "Missing or invalid default region.")
             }
-            nationalDigits = normalize(from: 0, into: normalized)
             callingCode = regionMetadata.callingCode
         }
 
@@ -229,16 +249,16 @@ private struct Parser {
     /// libphonenumber's `buildNationalNumberForParsing`: the `tel:` URI's number with its
     /// `phone-context` prefix, or else the part of the text that can be a number.
     mutating func buildNationalNumberForParsing() throws(Failure) {
-        let input = UnsafeBufferPointer(start: scalars, count: inputCount)
         nationalCount = 0
         if let contextIndex = TextChecks.find(TextChecks.phoneContext, in: input) {
             let contextStart = contextIndex + TextChecks.phoneContext.utf8CodeUnitCount
             var contextEnd = contextStart
-            while contextEnd < inputCount && scalars[contextEnd] != 0x3B { contextEnd += 1 }
-            let context = UnsafeBufferPointer(start: scalars + contextStart, count: contextEnd - contextStart)
+            while contextEnd < input.count && input[contextEnd] != 0x3B { contextEnd += 1 }
+            let context = UnsafeBufferPointer(rebasing: input[contextStart..<contextEnd])
             guard TextChecks.isValidPhoneContext(context) else {
                 throw Failure(.notANumber, "The phone-context value is invalid")
             }
+            national = UnsafePointer(nationalStorage)
             if context[0] == Scalars.plus {
                 append(context)
             }
@@ -247,10 +267,11 @@ private struct Parser {
                 numberStart = telIndex + TextChecks.telPrefix.utf8CodeUnitCount
             }
             if numberStart < contextIndex {
-                append(UnsafeBufferPointer(start: scalars + numberStart, count: contextIndex - numberStart))
+                append(UnsafeBufferPointer(rebasing: input[numberStart..<contextIndex]))
             }
         } else if let range = TextChecks.possibleNumberRange(input) {
-            append(UnsafeBufferPointer(start: scalars + range.lowerBound, count: range.count))
+            national = input.baseAddress! + range.lowerBound
+            nationalCount = range.count
         }
         // Drop an ISDN subaddress and everything after it.
         if let isub = TextChecks.find(TextChecks.isdnSubaddress, in: UnsafeBufferPointer(start: national, count: nationalCount)),
@@ -262,7 +283,7 @@ private struct Parser {
 
     private mutating func append(_ part: UnsafeBufferPointer<UInt32>) {
         for c in part {
-            national[nationalCount] = c
+            nationalStorage[nationalCount] = c
             nationalCount += 1
         }
     }

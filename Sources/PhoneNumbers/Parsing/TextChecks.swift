@@ -56,6 +56,15 @@ enum TextChecks {
     /// signs, at least three digits with only punctuation or `*` before the third, then digits,
     /// punctuation, `*` and ASCII letters, and optionally an extension at the end.
     static func isViablePhoneNumber(_ text: UnsafePointer<UInt32>, _ count: Int) -> Bool {
+        var scan: ExtensionScanner.Matches?? = .none
+        return isViablePhoneNumber(text, count, extensionScan: &scan)
+    }
+
+    /// `isViablePhoneNumber`, also handing back the extension scan of the text when it made one
+    /// (`.some`), so that the parser need not scan again.
+    static func isViablePhoneNumber(
+        _ text: UnsafePointer<UInt32>, _ count: Int, extensionScan: inout ExtensionScanner.Matches??
+    ) -> Bool {
         guard count >= 2 else { return false }
         if count == 2 && Scalars.isDigit(text[0]) && Scalars.isDigit(text[1]) { return true }
         var i = 0
@@ -82,7 +91,9 @@ enum TextChecks {
         if i == count { return true }
         // The rest must be an extension that starts where the number part can end.
         let buffer = UnsafeBufferPointer(start: text, count: count)
-        guard let ext = ExtensionScanner(buffer, count: count).scan() else { return false }
+        let scan = ExtensionScanner(buffer, count: count).scan()
+        extensionScan = .some(scan)
+        guard let ext = scan else { return false }
         return ext.starts.intersects(earliestEnd, i)
     }
 

@@ -46,7 +46,7 @@ extension PhoneNumberMetadata {
     /// the first whose leading digits match (or, for regions without leading digits, whose number
     /// patterns match).
     func regionMetadata(for number: PhoneNumber, _ digits: UnsafeBufferPointer<UInt8>) -> RegionMetadata? {
-        let candidates = regions(forCallingCode: number.countryCode)
+        let candidates = regionIndices(forCallingCode: number.countryCode)
         if candidates.count == 1 { return regions[Int(candidates.first!)] }
         for index in candidates {
             let region = regions[Int(index)]
