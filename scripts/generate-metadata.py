@@ -27,7 +27,7 @@ import struct
 import sys
 import xml.etree.ElementTree as ET
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 MAGIC = b"SPMD"
 
 # The order of PhoneNumberDesc slots in a region record. It is also the order in which
@@ -655,23 +655,29 @@ def build(regions):
     w.u16(FORMAT_VERSION)
     w.u16(0)
 
-    # DFAs: one table of 11-byte rows (next state for digits 0-9, 0xFF for none; flags), every DFA
-    # numbering its states from 0 at its start row. No DFA has 255 states or more.
+    # DFAs: the rows themselves go into two string literals that the library reads in place (see
+    # swift_literal); the image holds each DFA's first row, with bit 31 set for "wide" DFAs.
+    # A narrow row is 11 bytes: the next state for digits 0-9 (127: none) and flags (bit 0:
+    # accepting). DFAs of 127 states or more are wide: each of the 11 values takes two bytes of
+    # 7 bits (low first; 0x3FFF: none). Every byte is below 128, so the literals are valid UTF-8.
+    narrow = bytearray()
+    wide = bytearray()
     w.u32(len(dfas))
-    total_states = sum(len(t) for t, _ in dfas)
-    w.u32(total_states)
-    row = 0
-    for trans, _ in dfas:
-        if len(trans) >= 255:
-            raise ValueError("a DFA with %d states does not fit the one-byte table" % len(trans))
-        w.u32(row)
-        row += len(trans)
     for trans, acc in dfas:
-        for r, a in zip(trans, acc):
-            for t in r:
-                w.u8(0xFF if t < 0 else t)
-            w.u8(1 if a else 0)
-    w.align(4)
+        if len(trans) < 127:
+            w.u32(len(narrow) // 11)
+            for r, a in zip(trans, acc):
+                narrow.extend(literal_byte(127 if t < 0 else t) for t in r)
+                narrow.append(literal_byte(1 if a else 0))
+        else:
+            w.u32(0x80000000 | len(wide) // 22)
+            for r, a in zip(trans, acc):
+                for v in [0x3FFF if t < 0 else t for t in r] + [1 if a else 0]:
+                    wide.append(literal_byte(v & 0x7F))
+                    wide.append(literal_byte(v >> 7))
+    w.u32(len(narrow) // 11)
+    w.u32(len(wide) // 22)
+    total_states = sum(len(t) for t, _ in dfas)
 
     # Programs: (start, count, groups) headers, then the instructions as (op, a, b) u16 triples.
     w.u32(len(programs))
@@ -773,8 +779,9 @@ def build(regions):
     w.u32(len(lists))
     for i in lists:
         w.u32(i)
-    stats = {"dfas": len(dfas), "states": total_states, "programs": len(programs), "bytes": len(w.buf)}
-    return bytes(w.buf), stats, dfas, dfa_index, programs, program_index
+    stats = {"dfas": len(dfas), "states": total_states, "programs": len(programs),
+             "bytes": len(w.buf) + len(narrow) + len(wide)}
+    return (bytes(w.buf), bytes(narrow), bytes(wide)), stats, dfas, dfa_index, programs, program_index
 
 
 # --------------------------------------------------------------------------------------------
@@ -900,13 +907,58 @@ extension PhoneNumberMetadata {{
     /// The libphonenumber release this data comes from.
     public static let sourceVersion = "{version}"
 
-    /// The compiled metadata (docs/metadata-format.md), base64-encoded.
-    @usableFromInline
+    /// The compiled metadata without the DFA rows (docs/metadata-format.md), base64-encoded.
     static let encodedData: StaticString = \"\"\"
 {body}
 \"\"\"
+
+    /// The rows of the narrow DFAs, read in place: 11 bytes a state, every byte below 128.
+    static let narrowDFARows: StaticString = \"\"\"
+{narrow}
+\"\"\"
+
+    /// The rows of the wide DFAs, read in place: 11 values of two 7-bit bytes a state.
+    static let wideDFARows: StaticString = \"\"\"
+{wide}
+\"\"\"
 }}
 """
+
+
+LITERAL_OFFSET = 36
+
+
+def literal_byte(value):
+    """Maps a 7-bit value to the byte stored in the literal; the library undoes it with
+    `(byte - 36) & 0x7F`. 127 ("no transition") becomes '#', 0 becomes '$'."""
+    return (value + LITERAL_OFFSET) & 0x7F
+
+
+def swift_literal(data, width=100):
+    """The bytes as the body of a multi-line string literal whose UTF-8 is exactly `data`.
+
+    Printable ASCII stays as it is; everything else is an escape; lines end with a backslash,
+    which continues the literal without adding a line break. The caller maps values with
+    `literal_byte` first, so that the common ones (small state numbers, "no transition") print.
+    """
+    escapes = {0: "\\0", 9: "\\t", 10: "\\n", 13: "\\r", 0x22: '\\"', 0x5C: "\\\\"}
+    lines, line, length = [], [], 0
+    for b in data:
+        if b >= 0x80:
+            raise ValueError("byte %d does not fit a 7-bit literal" % b)
+        if b in escapes:
+            piece = escapes[b]
+        elif 0x20 <= b < 0x7F:
+            piece = chr(b)
+        else:
+            piece = "\\u{%X}" % b
+        line.append(piece)
+        length += len(piece)
+        if length >= width:
+            lines.append("".join(line) + "\\")
+            line, length = [], 0
+    lines.append("".join(line))
+    return "\n".join(lines)
 
 
 def main():
@@ -921,7 +973,7 @@ def main():
     args = ap.parse_args()
 
     regions = read_territories(args.xml)
-    blob, stats, dfas, dfa_index, programs, program_index = build(regions)
+    (blob, narrow, wide), stats, dfas, dfa_index, programs, program_index = build(regions)
     if args.check:
         bad = check_against_phonenumbers(regions)
         bad += self_check(dfas, dfa_index, programs, program_index, 300)
@@ -934,7 +986,8 @@ def main():
     stat_text = "%(dfas)d DFAs with %(states)d states, %(programs)d programs, %(bytes)d bytes" % stats
     os.makedirs(os.path.dirname(args.out), exist_ok=True)
     with open(args.out, "w") as f:
-        f.write(SWIFT_TEMPLATE.format(version=args.version, stats=stat_text, body="\n".join(lines)))
+        f.write(SWIFT_TEMPLATE.format(version=args.version, stats=stat_text, body="\n".join(lines),
+                                      narrow=swift_literal(narrow), wide=swift_literal(wide)))
     print("wrote %s: %s" % (os.path.relpath(args.out, root), stat_text))
     return 0
 

@@ -9,9 +9,13 @@ extension PhoneNumberMetadata {
         var description: String { "\(reason) at byte \(offset)" }
     }
 
-    static let formatVersion: UInt16 = 3
+    static let formatVersion: UInt16 = 4
 
     init(encoded: StaticString) throws(DecodingError) {
+        try self.init(encoded: encoded, narrowRows: Self.narrowDFARows, wideRows: Self.wideDFARows)
+    }
+
+    init(encoded: StaticString, narrowRows: StaticString, wideRows: StaticString) throws(DecodingError) {
         let bytes = Base64.decode(encoded)
         var reader = ByteReader(bytes: UnsafeRawBufferPointer(bytes))
         guard reader.remaining >= 8, bytes[0] == 0x53, bytes[1] == 0x50, bytes[2] == 0x4D, bytes[3] == 0x44 else {
@@ -24,18 +28,23 @@ extension PhoneNumberMetadata {
         }
         _ = try reader.u16()
 
-        // DFAs: start rows, then the table, used in place.
+        // DFAs: their first rows; the rows themselves are the literals, used in place.
         let dfaCount = Int(try reader.u32())
-        let rowCount = Int(try reader.u32())
         let starts = Self.allocate(UInt32.self, dfaCount)
+        for i in 0..<dfaCount { starts[i] = try reader.u32() }
+        let narrowCount = Int(try reader.u32())
+        let wideCount = Int(try reader.u32())
+        guard narrowRows.utf8CodeUnitCount == narrowCount * DigitAutomata.rowWidth,
+            wideRows.utf8CodeUnitCount == wideCount * 2 * DigitAutomata.rowWidth
+        else { throw DecodingError(offset: reader.offset, reason: "DFA rows do not match the image") }
         for i in 0..<dfaCount {
-            starts[i] = try reader.u32()
-            guard starts[i] < rowCount else { throw DecodingError(offset: reader.offset, reason: "DFA start out of range") }
+            let isWide = starts[i] & DigitAutomata.wideFlag != 0
+            guard Int(starts[i] & ~DigitAutomata.wideFlag) < (isWide ? wideCount : narrowCount) else {
+                throw DecodingError(offset: reader.offset, reason: "DFA start out of range")
+            }
         }
-        let table = try reader.bytes(rowCount * DigitAutomata.rowWidth)
         self.automata = DigitAutomata(
-            table: table.bindMemory(to: UInt8.self).baseAddress!, starts: UnsafeBufferPointer(starts))
-        try reader.align(4)
+            narrow: narrowRows.utf8Start, wide: wideRows.utf8Start, starts: UnsafeBufferPointer(starts))
 
         // Programs.
         let programCount = Int(try reader.u32())

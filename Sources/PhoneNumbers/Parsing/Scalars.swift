@@ -20,12 +20,33 @@ enum Scalars {
         return nonASCIIDigitValue(c)
     }
 
-    @inline(never)
+    /// The zero of every run of ten decimal digits outside ASCII, in order: Unicode 16's
+    /// characters of general category Nd, as the Swift standard library knows them (a test checks
+    /// the table against `Unicode.Scalar.Properties` for every scalar).
+    static let decimalZeros: StaticArray76 = StaticArray76(
+        0x660, 0x6F0, 0x7C0, 0x966, 0x9E6, 0xA66, 0xAE6, 0xB66,
+        0xBE6, 0xC66, 0xCE6, 0xD66, 0xDE6, 0xE50, 0xED0, 0xF20,
+        0x1040, 0x1090, 0x17E0, 0x1810, 0x1946, 0x19D0, 0x1A80, 0x1A90,
+        0x1B50, 0x1BB0, 0x1C40, 0x1C50, 0xA620, 0xA8D0, 0xA900, 0xA9D0,
+        0xA9F0, 0xAA50, 0xABF0, 0xFF10, 0x104A0, 0x10D30, 0x10D40, 0x11066,
+        0x110F0, 0x11136, 0x111D0, 0x112F0, 0x11450, 0x114D0, 0x11650, 0x116C0,
+        0x116D0, 0x116DA, 0x11730, 0x118E0, 0x11950, 0x11BF0, 0x11C50, 0x11D50,
+        0x11DA0, 0x11DE0, 0x11F50, 0x16130, 0x16A60, 0x16AC0, 0x16B50, 0x16D70,
+        0x1CCF0, 0x1D7CE, 0x1D7D8, 0x1D7E2, 0x1D7EC, 0x1D7F6, 0x1E140, 0x1E2F0,
+        0x1E4F0, 0x1E5F1, 0x1E950, 0x1FBF0
+    )
+
     static func nonASCIIDigitValue(_ c: UInt32) -> UInt8? {
-        guard let scalar = Unicode.Scalar(c), scalar.properties.numericType == .decimal,
-            let value = scalar.properties.numericValue, value >= 0, value <= 9
-        else { return nil }
-        return UInt8(value)
+        // The largest zero not above c, by binary search.
+        var low = 0
+        var high = StaticArray76.count
+        while low < high {
+            let mid = (low + high) >> 1
+            if decimalZeros[mid] <= c { low = mid + 1 } else { high = mid }
+        }
+        guard low > 0 else { return nil }
+        let offset = c &- decimalZeros[low - 1]
+        return offset < 10 ? UInt8(truncatingIfNeeded: offset) : nil
     }
 
     @inline(__always)
@@ -111,4 +132,18 @@ enum Scalars {
         let table: StaticString = "22233344455566677778889999"
         return table.utf8Start[Int(upper &- 0x41)] &- 48
     }
+}
+
+/// A fixed table of 76 scalar values without heap storage.
+struct StaticArray76: Sendable {
+    static let count = 76
+    private let storage: InlineArray<76, UInt32>
+
+    init(_ values: UInt32...) {
+        precondition(values.count == Self.count)
+        storage = InlineArray { values[$0] }
+    }
+
+    @inline(__always)
+    subscript(i: Int) -> UInt32 { storage[i] }
 }
