@@ -36,7 +36,7 @@ enum MatcherFilters {
 
     /// `[(\[（［]?(?:[^()]+[)\]）］])?[^()]+(?:[(\[（［][^()]+[)\]）］]){0,3}[^()]*`, matched whole:
     /// brackets, if any, are balanced and few.
-    static func hasMatchingBrackets(_ text: [UInt32], _ range: Range<Int>) -> Bool {
+    static func hasMatchingBrackets(_ text: UnsafeBufferPointer<UInt32>, _ range: Range<Int>) -> Bool {
         // Read the text as tokens: O (opening), C (closing), N (a run of other characters), and
         // follow the pattern's structure: O? (N C)? N (O N C){0,3} N?
         var i = range.lowerBound
@@ -82,7 +82,7 @@ enum MatcherFilters {
     }
 
     /// `\d{1,5}-+\d{1,5}\s{0,4}\(\d{1,4}` anywhere: page ranges such as `211-227 (2003)`.
-    static func containsPageRange(_ text: [UInt32], _ range: Range<Int>) -> Bool {
+    static func containsPageRange(_ text: UnsafeBufferPointer<UInt32>, _ range: Range<Int>) -> Bool {
         var i = range.lowerBound
         while i < range.upperBound {
             guard text[i] == 0x2D, i > range.lowerBound, Scalars.isDigit(text[i - 1]) else {
@@ -104,7 +104,7 @@ enum MatcherFilters {
     }
 
     /// `(?:[0-3]?\d/[01]?\d|[01]?\d/[0-3]?\d)/(?:[12]\d)?\d{2}` anywhere: dates such as `12/03/2024`.
-    static func containsSlashSeparatedDate(_ text: [UInt32], _ range: Range<Int>) -> Bool {
+    static func containsSlashSeparatedDate(_ text: UnsafeBufferPointer<UInt32>, _ range: Range<Int>) -> Bool {
         let end = range.upperBound
         @inline(__always) func digit(_ i: Int) -> Bool { i < end && Scalars.isDigit(text[i]) }
         @inline(__always) func within(_ i: Int, _ hi: UInt32) -> Bool { i < end && text[i] >= 0x30 && text[i] <= hi }
@@ -128,7 +128,7 @@ enum MatcherFilters {
     }
 
     /// `[12]\d{3}[-/]?[01]\d[-/]?[0-3]\d +[0-2]\d$`: a candidate ending in a date and an hour.
-    static func endsWithTimeStamp(_ text: [UInt32], _ range: Range<Int>) -> Bool {
+    static func endsWithTimeStamp(_ text: UnsafeBufferPointer<UInt32>, _ range: Range<Int>) -> Bool {
         var e = range.upperBound
         func isIn(_ i: Int, _ lo: UInt32, _ hi: UInt32) -> Bool { i >= range.lowerBound && i < range.upperBound && text[i] >= lo && text[i] <= hi }
         func digit(_ i: Int) -> Bool { i >= range.lowerBound && i < range.upperBound && Scalars.isDigit(text[i]) }
@@ -163,7 +163,7 @@ enum MatcherFilters {
     }
 
     /// `:[0-5]\d` right after the candidate: the minutes of a time stamp.
-    static func isFollowedByMinutes(_ text: [UInt32], _ index: Int) -> Bool {
+    static func isFollowedByMinutes(_ text: UnsafeBufferPointer<UInt32>, _ index: Int) -> Bool {
         index + 2 < text.count && text[index] == 0x3A && text[index + 1] >= 0x30 && text[index + 1] <= 0x35
             && Scalars.isDigit(text[index + 2])
     }
@@ -190,7 +190,7 @@ enum InnerPattern: CaseIterable {
     }
 
     /// The leftmost match starting in `range`, whose text ends at `range.upperBound`.
-    func search(_ text: [UInt32], in range: Range<Int>) -> Match? {
+    func search(_ text: UnsafeBufferPointer<UInt32>, in range: Range<Int>) -> Match? {
         let end = range.upperBound
         func isSpace(_ i: Int) -> Bool { i < end && MatcherFilters.isWhitespace(text[i]) }
         /// `\s*(.+)` from i: the group starts after the spaces, keeping at least one character.

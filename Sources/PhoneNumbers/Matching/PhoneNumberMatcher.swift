@@ -64,16 +64,41 @@ public struct PhoneNumberMatcher: Sequence, Sendable {
     }
 
     public func makeIterator() -> Iterator {
-        let scalars = Self.scalars(of: text)
-        return Iterator(
-            scalars: scalars, region: defaultRegion.flatMap { RegionKey($0) }, leniency: leniency, triesLeft: maxTries)
+        Iterator(
+            scalars: ScalarStorage(text), region: defaultRegion.flatMap { RegionKey($0) }, leniency: leniency,
+            triesLeft: maxTries)
     }
 
-    /// The Unicode scalar values of `text`, decoded straight from its UTF-8 storage.
-    static func scalars(of text: String) -> [UInt32] {
+    public struct Iterator: IteratorProtocol {
+        var engine: MatcherEngine
+        var searchIndex = 0
+
+        init(scalars: ScalarStorage, region: RegionKey?, leniency: PhoneNumberLeniency, triesLeft: Int) {
+            engine = MatcherEngine(storage: scalars, region: region, leniency: leniency, triesLeft: triesLeft)
+        }
+
+        public mutating func next() -> PhoneNumberMatch? {
+            guard let match = engine.find(from: searchIndex) else { return nil }
+            searchIndex = match.range.upperBound
+            return match
+        }
+    }
+}
+
+/// The Unicode scalar values of a text, owned by the matcher's iterator and read through an
+/// unsafe buffer (no bounds checks and no copies on the matcher's hot path).
+final class ScalarStorage: @unchecked Sendable {
+    // @unchecked: written once in `init`, then only read.
+    let buffer: UnsafeMutableBufferPointer<UInt32>
+    let count: Int
+
+    /// Decodes `text` straight from its UTF-8 storage.
+    init(_ text: String) {
         var text = text
-        return text.withUTF8 { bytes in
-            [UInt32](unsafeUninitializedCapacity: bytes.count) { out, count in
+        let capacity = text.utf8.count
+        buffer = .allocate(capacity: max(capacity, 1))
+        let out = buffer
+        count = text.withUTF8 { bytes in
                 var i = 0
                 var n = 0
                 while i < bytes.count {
@@ -94,39 +119,30 @@ public struct PhoneNumberMatcher: Sequence, Sendable {
                     }
                     n += 1
                 }
-                count = n
-            }
+                return n
         }
     }
 
-    public struct Iterator: IteratorProtocol {
-        var engine: MatcherEngine
-        var searchIndex = 0
+    deinit { buffer.deallocate() }
 
-        init(scalars: [UInt32], region: RegionKey?, leniency: PhoneNumberLeniency, triesLeft: Int) {
-            engine = MatcherEngine(text: scalars, region: region, leniency: leniency, triesLeft: triesLeft)
-        }
-
-        public mutating func next() -> PhoneNumberMatch? {
-            guard let match = engine.find(from: searchIndex) else { return nil }
-            searchIndex = match.range.upperBound
-            return match
-        }
-    }
+    var scalars: UnsafeBufferPointer<UInt32> { UnsafeBufferPointer(start: buffer.baseAddress, count: count) }
 }
 
 /// The matcher's search, over the text as Unicode scalar values.
 struct MatcherEngine {
-    let text: [UInt32]
+    let storage: ScalarStorage
+    /// `storage`'s scalars, valid as long as `storage` lives.
+    let text: UnsafeBufferPointer<UInt32>
     let region: RegionKey?
     let leniency: PhoneNumberLeniency
     var triesLeft: Int
-    let metadata = PhoneNumberMetadata.shared
+    var metadata: PhoneNumberMetadata { PhoneNumberMetadata.shared }
 
     var count: Int { text.count }
 
-    init(text: [UInt32], region: RegionKey?, leniency: PhoneNumberLeniency, triesLeft: Int) {
-        self.text = text
+    init(storage: ScalarStorage, region: RegionKey?, leniency: PhoneNumberLeniency, triesLeft: Int) {
+        self.storage = storage
+        self.text = storage.scalars
         self.region = region
         self.leniency = leniency
         self.triesLeft = triesLeft
@@ -361,9 +377,7 @@ struct MatcherEngine {
         }
         let parsed: (number: PhoneNumber, source: CountryCodeSource)
         do {
-            parsed = try text.withUnsafeBufferPointer { buffer throws(PhoneNumberParseError) in
-                try PhoneNumberParser.parse(scalars: UnsafeBufferPointer(rebasing: buffer[candidate]), region: region)
-            }
+            parsed = try PhoneNumberParser.parse(scalars: UnsafeBufferPointer(rebasing: text[candidate]), region: region)
         } catch {
             return nil
         }
@@ -444,8 +458,8 @@ struct MatcherEngine {
     /// libphonenumber's `isNumberMatch(number, text) == NSN_MATCH`: the text has no calling code,
     /// and read in the number's main region it is the same number.
     private func isNationalNumberMatch(_ number: PhoneNumber, _ range: Range<Int>) -> Bool {
-        text.withUnsafeBufferPointer { buffer in
-            let slice = UnsafeBufferPointer(rebasing: buffer[range])
+        do {
+            let slice = UnsafeBufferPointer(rebasing: text[range])
             do throws(PhoneNumberParseError) {
                 _ = try PhoneNumberParser.parse(scalars: slice, region: nil)
                 return false  // it has a calling code: at best an exact match, not an NSN match

@@ -98,10 +98,22 @@ struct RegionKey: Hashable, Sendable {
 
     /// Packs a region code; nil when it is not 2 or 3 ASCII letters or digits. Lower case is accepted.
     @usableFromInline
+    init?(_ code: String) {
+        var code = code
+        guard let value = code.withUTF8({ Self.pack($0) }) else { return nil }
+        self.rawValue = value
+    }
+
+    @usableFromInline
     init?(_ code: some StringProtocol) {
+        guard let value = Self.pack(code.utf8) else { return nil }
+        self.rawValue = value
+    }
+
+    private static func pack(_ bytes: some Sequence<UInt8>) -> UInt32? {
         var value: UInt32 = 0
         var count = 0
-        for byte in code.utf8 {
+        for byte in bytes {
             count += 1
             guard count <= 3 else { return nil }
             var b = byte
@@ -111,18 +123,18 @@ struct RegionKey: Hashable, Sendable {
             value = value << 8 | UInt32(b)
         }
         guard count >= 2 else { return nil }
-        self.rawValue = value
+        return value
     }
 
-    /// The region code as text ("RU", "001").
+    /// The region code as text ("RU", "001"); a small string, so no allocation.
     var code: String {
-        var bytes: [UInt8] = []
-        var v = rawValue
-        while v != 0 {
-            bytes.append(UInt8(truncatingIfNeeded: v))
-            v >>= 8
+        let length = rawValue > 0xFFFF ? 3 : 2
+        return String(unsafeUninitializedCapacity: length) { out in
+            for i in 0..<length {
+                out[i] = UInt8(truncatingIfNeeded: rawValue >> UInt32(8 * (length - 1 - i)))
+            }
+            return length
         }
-        return String(decoding: bytes.reversed(), as: UTF8.self)
     }
 }
 

@@ -250,7 +250,13 @@ private struct Parser {
     /// `phone-context` prefix, or else the part of the text that can be a number.
     mutating func buildNationalNumberForParsing() throws(Failure) {
         nationalCount = 0
-        if let contextIndex = TextChecks.find(TextChecks.phoneContext, in: input) {
+        // Both RFC 3966 markers start with ';': most texts have none and skip both searches.
+        var hasSemicolon = false
+        for c in input where c == 0x3B {
+            hasSemicolon = true
+            break
+        }
+        if hasSemicolon, let contextIndex = TextChecks.find(TextChecks.phoneContext, in: input) {
             let contextStart = contextIndex + TextChecks.phoneContext.utf8CodeUnitCount
             var contextEnd = contextStart
             while contextEnd < input.count && input[contextEnd] != 0x3B { contextEnd += 1 }
@@ -274,7 +280,7 @@ private struct Parser {
             nationalCount = range.count
         }
         // Drop an ISDN subaddress and everything after it.
-        if let isub = TextChecks.find(TextChecks.isdnSubaddress, in: UnsafeBufferPointer(start: national, count: nationalCount)),
+        if hasSemicolon, let isub = TextChecks.find(TextChecks.isdnSubaddress, in: UnsafeBufferPointer(start: national, count: nationalCount)),
             isub > 0
         {
             nationalCount = isub
@@ -294,26 +300,32 @@ private struct Parser {
     /// keypad digits when there are at least three ASCII letters; otherwise only the decimal digits
     /// of any script are kept.
     func normalize(from start: Int, into out: UnsafeMutablePointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+        // One pass keeps the decimal digits and counts ASCII letters; a vanity number (three
+        // letters or more, rare) takes a second pass that maps letters and keeps ASCII digits only.
         var letters = 0
-        for i in start..<nationalCount where Scalars.isASCIILetter(national[i]) {
-            letters += 1
-            if letters == 3 { break }
-        }
         var n = 0
+        var i = start
+        while i < nationalCount {
+            let c = national[i]
+            if c &- 0x30 < 10 {
+                out[n] = UInt8(truncatingIfNeeded: c)
+                n &+= 1
+            } else if c < 0x80 {
+                if (c | 0x20) &- 0x61 < 26 { letters &+= 1 }
+            } else if let d = Scalars.digitValue(c) {
+                out[n] = d &+ 48
+                n &+= 1
+            }
+            i &+= 1
+        }
         if letters >= 3 {
+            n = 0
             for i in start..<nationalCount {
                 let c = national[i]
                 if c &- 0x30 < 10 {
                     out[n] = UInt8(truncatingIfNeeded: c)
                     n += 1
                 } else if let d = Scalars.keypadDigit(c) {
-                    out[n] = d &+ 48
-                    n += 1
-                }
-            }
-        } else {
-            for i in start..<nationalCount {
-                if let d = Scalars.digitValue(national[i]) {
                     out[n] = d &+ 48
                     n += 1
                 }

@@ -28,7 +28,15 @@ enum TextChecks {
     /// trailing characters that are neither letters, numbers nor `#`, and cut before a second
     /// number introduced by `\x`, `/x`, `/ x` and the like. Nil when there is no plus or digit.
     static func possibleNumberRange(_ text: UnsafeBufferPointer<UInt32>) -> Range<Int>? {
-        guard let start = text.firstIndex(where: { Scalars.isPlus($0) || Scalars.isDigit($0) }) else { return nil }
+        var start = 0
+        while start < text.count {
+            let c = text[start]
+            if c &- 0x30 < 10 || c == Scalars.plus || (c >= 0x660 && (c == Scalars.fullwidthPlus || Scalars.isDigit(c))) {
+                break
+            }
+            start += 1
+        }
+        guard start < text.count else { return nil }
         var end = text.count
         while end > start {
             let c = text[end - 1]
@@ -37,6 +45,7 @@ enum TextChecks {
         }
         // A second number: [\\/] *x (lower-case x only).
         var i = start
+        while i < end && text[i] != 0x5C && text[i] != 0x2F { i += 1 }
         while i < end {
             let c = text[i]
             if c == 0x5C || c == 0x2F {

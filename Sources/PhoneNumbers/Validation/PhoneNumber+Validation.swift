@@ -17,7 +17,7 @@ extension PhoneNumber {
         withNationalDigits { digits in
             let metadata = PhoneNumberMetadata.shared
             guard let region = metadata.regionMetadata(for: self, digits) else { return false }
-            return metadata.numberType(digits, region) != .unknown
+            return metadata.isValid(digits, region)
         }
     }
 
@@ -52,11 +52,23 @@ extension PhoneNumberMetadata {
             let region = regions[Int(index)]
             if region.leadingDigits >= 0 {
                 if automata.matchesPrefix(region.leadingDigits, digits) { return region }
-            } else if numberType(digits, region) != .unknown {
+            } else if isValid(digits, region) {
                 return region
             }
         }
         return nil
+    }
+
+    /// Whether `numberType` would answer anything but `.unknown`, testing the likeliest
+    /// descriptions first and stopping at the first match.
+    func isValid(_ digits: UnsafeBufferPointer<UInt8>, _ region: RegionMetadata) -> Bool {
+        guard matches(digits, region.desc(.general)) else { return false }
+        if matches(digits, region.desc(.fixedLine)) { return true }
+        if !region.sameMobileAndFixedLinePattern && matches(digits, region.desc(.mobile)) { return true }
+        return matches(digits, region.desc(.tollFree)) || matches(digits, region.desc(.premiumRate))
+            || matches(digits, region.desc(.sharedCost)) || matches(digits, region.desc(.voip))
+            || matches(digits, region.desc(.personalNumber)) || matches(digits, region.desc(.pager))
+            || matches(digits, region.desc(.uan)) || matches(digits, region.desc(.voicemail))
     }
 
     /// libphonenumber's `getNumberTypeHelper`.
