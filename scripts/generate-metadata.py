@@ -27,7 +27,9 @@ import struct
 import sys
 import xml.etree.ElementTree as ET
 
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
+NARROW_DEAD = 94
+WIDE_DEAD = 4095
 MAGIC = b"SPMD"
 
 # The order of PhoneNumberDesc slots in a region record. It is also the order in which
@@ -657,26 +659,29 @@ def build(regions):
 
     # DFAs: the rows themselves go into two string literals that the library reads in place (see
     # swift_literal); the image holds each DFA's first row, with bit 31 set for "wide" DFAs.
-    # A narrow row is 11 bytes: the next state for digits 0-9 (127: none) and flags (bit 0:
-    # accepting). DFAs of 127 states or more are wide: each of the 11 values takes two bytes of
-    # 7 bits (low first; 0x3FFF: none). Every byte is below 128, so the literals are valid UTF-8.
+    # A narrow row is 16 bytes: the next state for digits 0-9 (NARROW_DEAD: none), flags (bit 0:
+    # accepting) and padding, each stored as value + 32 so that every byte is printable ASCII.
+    # DFAs of NARROW_DEAD states or more are wide: 32-byte rows of 11 values of two bytes, each
+    # holding 6 bits + 32 (low first; WIDE_DEAD: none).
     narrow = bytearray()
     wide = bytearray()
     w.u32(len(dfas))
     for trans, acc in dfas:
-        if len(trans) < 127:
-            w.u32(len(narrow) // 11)
+        if len(trans) < NARROW_DEAD:
+            w.u32(len(narrow) // 16)
             for r, a in zip(trans, acc):
-                narrow.extend(literal_byte(127 if t < 0 else t) for t in r)
-                narrow.append(literal_byte(1 if a else 0))
+                narrow.extend(32 + (NARROW_DEAD if t < 0 else t) for t in r)
+                narrow.append(32 + (1 if a else 0))
+                narrow.extend([32] * 5)
         else:
-            w.u32(0x80000000 | len(wide) // 22)
+            w.u32(0x80000000 | len(wide) // 32)
             for r, a in zip(trans, acc):
-                for v in [0x3FFF if t < 0 else t for t in r] + [1 if a else 0]:
-                    wide.append(literal_byte(v & 0x7F))
-                    wide.append(literal_byte(v >> 7))
-    w.u32(len(narrow) // 11)
-    w.u32(len(wide) // 22)
+                for v in [WIDE_DEAD if t < 0 else t for t in r] + [1 if a else 0]:
+                    wide.append(32 + (v & 63))
+                    wide.append(32 + (v >> 6))
+                wide.extend([32] * 10)
+    w.u32(len(narrow) // 16)
+    w.u32(len(wide) // 32)
     total_states = sum(len(t) for t, _ in dfas)
 
     # Programs: (start, count, groups) headers, then the instructions as (op, a, b) u16 triples.
@@ -912,12 +917,12 @@ extension PhoneNumberMetadata {{
 {body}
 \"\"\"
 
-    /// The rows of the narrow DFAs, read in place: 11 bytes a state, every byte below 128.
+    /// The rows of the narrow DFAs, read in place: 16 bytes a state, each value + 32.
     static let narrowDFARows: StaticString = \"\"\"
 {narrow}
 \"\"\"
 
-    /// The rows of the wide DFAs, read in place: 11 values of two 7-bit bytes a state.
+    /// The rows of the wide DFAs, read in place: 32 bytes a state, 11 values of two 6-bit bytes + 32.
     static let wideDFARows: StaticString = \"\"\"
 {wide}
 \"\"\"
@@ -925,21 +930,11 @@ extension PhoneNumberMetadata {{
 """
 
 
-LITERAL_OFFSET = 36
-
-
-def literal_byte(value):
-    """Maps a 7-bit value to the byte stored in the literal; the library undoes it with
-    `(byte - 36) & 0x7F`. 127 ("no transition") becomes '#', 0 becomes '$'."""
-    return (value + LITERAL_OFFSET) & 0x7F
-
-
 def swift_literal(data, width=100):
     """The bytes as the body of a multi-line string literal whose UTF-8 is exactly `data`.
 
     Printable ASCII stays as it is; everything else is an escape; lines end with a backslash,
-    which continues the literal without adding a line break. The caller maps values with
-    `literal_byte` first, so that the common ones (small state numbers, "no transition") print.
+    which continues the literal without adding a line break.
     """
     escapes = {0: "\\0", 9: "\\t", 10: "\\n", 13: "\\r", 0x22: '\\"', 0x5C: "\\\\"}
     lines, line, length = [], [], 0

@@ -19,10 +19,22 @@ public struct PhoneNumberLeniency: Hashable, Sendable, Comparable, CustomStringC
 public struct PhoneNumberMatch: Hashable, Sendable {
     /// Where the match is, in Unicode scalars from the start of the text.
     public let range: Range<Int>
-    /// The matched text as written.
-    public let rawString: String
     /// The parsed number.
     public let number: PhoneNumber
+    /// The searched text, from which `rawString` is made when asked for.
+    let source: ScalarStorage
+
+    /// The matched text as written.
+    public var rawString: String { source.string(range) }
+
+    public static func == (a: Self, b: Self) -> Bool {
+        a.range == b.range && a.number == b.number && a.rawString == b.rawString
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(range)
+        hasher.combine(number)
+    }
 }
 
 /// Finds phone numbers in free text, with libphonenumber's `PhoneNumberMatcher` semantics.
@@ -125,6 +137,43 @@ final class ScalarStorage: @unchecked Sendable {
 
     deinit { buffer.deallocate() }
 
+    /// The scalars of `range` as a String, encoded directly as UTF-8.
+    func string(_ range: Range<Int>) -> String {
+        let text = scalars
+        var length = 0
+        for i in range {
+            let c = text[i]
+            length += c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4
+        }
+        return String(unsafeUninitializedCapacity: length) { out in
+            var n = 0
+            for i in range {
+                let c = text[i]
+                if c < 0x80 {
+                    out[n] = UInt8(c)
+                    n += 1
+                } else if c < 0x800 {
+                    out[n] = UInt8(0xC0 | c >> 6)
+                    out[n + 1] = UInt8(0x80 | c & 0x3F)
+                    n += 2
+                } else if c < 0x10000 {
+                    out[n] = UInt8(0xE0 | c >> 12)
+                    out[n + 1] = UInt8(0x80 | (c >> 6) & 0x3F)
+                    out[n + 2] = UInt8(0x80 | c & 0x3F)
+                    n += 3
+                } else {
+                    out[n] = UInt8(0xF0 | c >> 18)
+                    out[n + 1] = UInt8(0x80 | (c >> 12) & 0x3F)
+                    out[n + 2] = UInt8(0x80 | (c >> 6) & 0x3F)
+                    out[n + 3] = UInt8(0x80 | c & 0x3F)
+                    n += 4
+                }
+            }
+            return n
+        }
+    }
+
+
     var scalars: UnsafeBufferPointer<UInt32> { UnsafeBufferPointer(start: buffer.baseAddress, count: count) }
 }
 
@@ -140,12 +189,72 @@ struct MatcherEngine {
 
     var count: Int { text.count }
 
+    /// For the VALID leniency, the fewest digits a candidate needs to possibly be a valid number,
+    /// with a plus sign and without (see `couldBeValid`).
+    let minimumDigitsWithPlus: Int
+    let minimumDigitsWithoutPlus: Int
+
     init(storage: ScalarStorage, region: RegionKey?, leniency: PhoneNumberLeniency, triesLeft: Int) {
         self.storage = storage
         self.text = storage.scalars
         self.region = region
         self.leniency = leniency
         self.triesLeft = triesLeft
+        let metadata = PhoneNumberMetadata.shared
+        minimumDigitsWithPlus = metadata.shortestNationalNumber + 1
+        // Without a region only numbers with a plus parse.
+        minimumDigitsWithoutPlus = region.flatMap { metadata.region($0) }.map { Int($0.minimumValidDigitsWithoutPlus) } ?? Int.max
+    }
+
+    /// What one pass over a candidate tells, so that each check runs only when it can matter.
+    struct CandidateFacts {
+        var digits = 0
+        var hasPlus = false
+        var hasASCIILetter = false
+        var hasX = false
+        var hasBracket = false
+        var hasOpeningParenthesis = false
+        var hasDash = false
+        var hasSlash = false
+    }
+
+    private func facts(_ candidate: Range<Int>) -> CandidateFacts {
+        var facts = CandidateFacts()
+        for i in candidate {
+            let c = text[i]
+            if c &- 0x30 < 10 {
+                facts.digits &+= 1
+            } else if c < 0x80 {
+                switch c {
+                case 0x2B: facts.hasPlus = true
+                case 0x28:
+                    facts.hasBracket = true
+                    facts.hasOpeningParenthesis = true
+                case 0x29, 0x5B, 0x5D: facts.hasBracket = true
+                case 0x2D: facts.hasDash = true
+                case 0x2F: facts.hasSlash = true
+                case 0x58, 0x78:
+                    facts.hasX = true
+                    facts.hasASCIILetter = true
+                default:
+                    if Scalars.isASCIILetter(c) { facts.hasASCIILetter = true }
+                }
+            } else if c == Scalars.fullwidthPlus {
+                facts.hasPlus = true
+            } else if MatcherFilters.isOpeningBracket(c) || MatcherFilters.isClosingBracket(c) {
+                facts.hasBracket = true
+            } else if Scalars.digitValue(c) != nil {
+                facts.digits &+= 1
+            }
+        }
+        return facts
+    }
+
+    /// A cheap necessary condition for a VALID match: enough digits for the shortest valid number
+    /// the candidate could be read as. Candidates with ASCII letters are always parsed, since a
+    /// vanity number turns letters into digits.
+    private func couldBeValid(_ facts: CandidateFacts) -> Bool {
+        facts.hasASCIILetter || facts.digits >= (facts.hasPlus ? minimumDigitsWithPlus : minimumDigitsWithoutPlus)
     }
 
     /// libphonenumber's `find`: the first match at or after `index`.
@@ -320,11 +429,12 @@ struct MatcherEngine {
     // MARK: Extracting a match from a candidate
 
     private mutating func extractMatch(_ candidate: Range<Int>) -> PhoneNumberMatch? {
-        if MatcherFilters.containsSlashSeparatedDate(text, candidate) { return nil }
+        let facts = facts(candidate)
+        if facts.hasSlash && MatcherFilters.containsSlashSeparatedDate(text, candidate) { return nil }
         if MatcherFilters.endsWithTimeStamp(text, candidate) && MatcherFilters.isFollowedByMinutes(text, candidate.upperBound) {
             return nil
         }
-        if let match = parseAndVerify(candidate) { return match }
+        if let match = parseAndVerify(candidate, facts) { return match }
         return extractInnerMatch(candidate)
     }
 
@@ -362,10 +472,20 @@ struct MatcherEngine {
     }
 
     private func parseAndVerify(_ candidate: Range<Int>) -> PhoneNumberMatch? {
-        guard MatcherFilters.hasMatchingBrackets(text, candidate), !MatcherFilters.containsPageRange(text, candidate) else {
+        parseAndVerify(candidate, facts(candidate))
+    }
+
+    private func parseAndVerify(_ candidate: Range<Int>, _ facts: CandidateFacts) -> PhoneNumberMatch? {
+        if facts.hasBracket {
+            guard MatcherFilters.hasMatchingBrackets(text, candidate) else { return nil }
+        } else if candidate.isEmpty {
+            return nil
+        }
+        if facts.hasDash && facts.hasOpeningParenthesis && MatcherFilters.containsPageRange(text, candidate) {
             return nil
         }
         if leniency >= .valid {
+            guard couldBeValid(facts) else { return nil }
             if candidate.lowerBound > 0 && (candidate.isEmpty || !Self.isLead(text[candidate.lowerBound])) {
                 let previous = text[candidate.lowerBound - 1]
                 if MatcherFilters.isInvalidPunctuation(previous) || MatcherFilters.isLatinLetter(previous) { return nil }
@@ -381,50 +501,17 @@ struct MatcherEngine {
         } catch {
             return nil
         }
-        guard verify(parsed.number, parsed.source, candidate) else { return nil }
-        return PhoneNumberMatch(range: candidate, rawString: utf8String(candidate), number: parsed.number)
-    }
-
-    /// The scalars of `range` as a String, encoded directly as UTF-8.
-    private func utf8String(_ range: Range<Int>) -> String {
-        var length = 0
-        for i in range {
-            let c = text[i]
-            length += c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4
-        }
-        return String(unsafeUninitializedCapacity: length) { out in
-            var n = 0
-            for i in range {
-                let c = text[i]
-                if c < 0x80 {
-                    out[n] = UInt8(c)
-                    n += 1
-                } else if c < 0x800 {
-                    out[n] = UInt8(0xC0 | c >> 6)
-                    out[n + 1] = UInt8(0x80 | c & 0x3F)
-                    n += 2
-                } else if c < 0x10000 {
-                    out[n] = UInt8(0xE0 | c >> 12)
-                    out[n + 1] = UInt8(0x80 | (c >> 6) & 0x3F)
-                    out[n + 2] = UInt8(0x80 | c & 0x3F)
-                    n += 3
-                } else {
-                    out[n] = UInt8(0xF0 | c >> 18)
-                    out[n + 1] = UInt8(0x80 | (c >> 12) & 0x3F)
-                    out[n + 2] = UInt8(0x80 | (c >> 6) & 0x3F)
-                    out[n + 3] = UInt8(0x80 | c & 0x3F)
-                    n += 4
-                }
-            }
-            return n
-        }
+        guard verify(parsed.number, parsed.source, candidate, facts) else { return nil }
+        return PhoneNumberMatch(range: candidate, number: parsed.number, source: storage)
     }
 
     // MARK: Leniency
 
-    private func verify(_ number: PhoneNumber, _ source: CountryCodeSource, _ candidate: Range<Int>) -> Bool {
+    private func verify(
+        _ number: PhoneNumber, _ source: CountryCodeSource, _ candidate: Range<Int>, _ facts: CandidateFacts
+    ) -> Bool {
         if leniency == .possible { return number.isPossible }
-        return number.isValid && containsOnlyValidXChars(number, candidate)
+        return number.isValid && (!facts.hasX || containsOnlyValidXChars(number, candidate))
             && isNationalPrefixPresentIfRequired(number, source, candidate)
     }
 

@@ -1,17 +1,20 @@
 /// Every DFA of the metadata, read in place from two string literals of the generated source.
 ///
-/// A state is a row of 11 values: the next state for each digit 0-9 and a flags value (bit 0:
+/// A state is a row of values: the next state for each digit 0-9 and a flags value (bit 0:
 /// accepting). State numbers are local to their DFA, whose state 0 is row `starts[dfa]`. Narrow
-/// DFAs (under 127 states, all but two) store a value in one byte, 127 meaning "no transition";
-/// wide DFAs in two bytes of 7 bits, 0x3FFF meaning "no transition". Every stored byte is
-/// `(value + 36) & 0x7F`, which keeps the literals printable ASCII for the common values
-/// (docs/metadata-format.md). Prefix-mode DFAs (leading digits) have no transitions out of
-/// accepting states, so matching can stop at the first one.
+/// DFAs (under 94 states, all but eight) have 16-byte rows holding `value + 32`, 94 meaning "no
+/// transition"; wide DFAs have 32-byte rows of two-byte values (6 bits + 32 each), 4095 meaning
+/// "no transition". Every byte of the literals is thus printable ASCII (docs/metadata-format.md),
+/// and a step of a narrow DFA is one load, a shift and an add. Prefix-mode DFAs (leading digits)
+/// have no transitions out of accepting states, so matching can stop at the first one.
 @usableFromInline
 struct DigitAutomata: @unchecked Sendable {
     // @unchecked: read-only views of string literals and of the immortal metadata buffer.
-    static let rowWidth = 11
+    static let narrowRowBytes = 16
+    static let wideRowBytes = 32
     static let wideFlag: UInt32 = 0x8000_0000
+    /// The stored byte of "no transition" in a narrow row: 94 + 32.
+    private static let narrowDead: UInt8 = 126
 
     let narrow: UnsafePointer<UInt8>
     let wide: UnsafePointer<UInt8>
@@ -20,12 +23,15 @@ struct DigitAutomata: @unchecked Sendable {
 
     var count: Int { starts.count }
 
+    /// The row of narrow state `byte - 32`, from the DFA's first row.
     @inline(__always)
-    private static func value(_ byte: UInt8) -> Int { Int((byte &- 36) & 0x7F) }
+    private static func narrowRow(_ base: UnsafePointer<UInt8>, _ byte: UInt8) -> UnsafePointer<UInt8> {
+        base + ((Int(byte) &- 32) &<< 4)
+    }
 
     @inline(__always)
-    private func wideValue(_ row: UnsafePointer<UInt8>, _ column: Int) -> Int {
-        Self.value(row[2 &* column]) | Self.value(row[2 &* column &+ 1]) << 7
+    private static func wideValue(_ row: UnsafePointer<UInt8>, _ column: Int) -> Int {
+        (Int(row[2 &* column]) &- 32) | (Int(row[2 &* column &+ 1]) &- 32) &<< 6
     }
 
     /// Whether the whole of `digits` (ASCII '0'...'9') matches DFA `index`.
@@ -33,14 +39,14 @@ struct DigitAutomata: @unchecked Sendable {
     func matchesWhole(_ index: Int32, _ digits: UnsafeBufferPointer<UInt8>) -> Bool {
         let start = starts[Int(index)]
         if start & Self.wideFlag == 0 {
-            let base = narrow + Int(start) &* Self.rowWidth
+            let base = narrow + (Int(start) &<< 4)
             var row = base
             for ascii in digits {
-                let next = Self.value(row[Int(ascii &- 48)])
-                if next == 127 { return false }
-                row = base + next &* Self.rowWidth
+                let next = row[Int(ascii &- 48)]
+                if next == Self.narrowDead { return false }
+                row = Self.narrowRow(base, next)
             }
-            return Self.value(row[10]) & 1 != 0
+            return row[10] & 1 != 0  // 32 + flags: bit 0 is the flag
         }
         return wideMatches(start, digits, prefix: false)
     }
@@ -51,14 +57,14 @@ struct DigitAutomata: @unchecked Sendable {
     func matchesPrefix(_ index: Int32, _ digits: UnsafeBufferPointer<UInt8>) -> Bool {
         let start = starts[Int(index)]
         if start & Self.wideFlag == 0 {
-            let base = narrow + Int(start) &* Self.rowWidth
+            let base = narrow + (Int(start) &<< 4)
             var row = base
-            if Self.value(row[10]) & 1 != 0 { return true }
+            if row[10] & 1 != 0 { return true }
             for ascii in digits {
-                let next = Self.value(row[Int(ascii &- 48)])
-                if next == 127 { return false }
-                row = base + next &* Self.rowWidth
-                if Self.value(row[10]) & 1 != 0 { return true }
+                let next = row[Int(ascii &- 48)]
+                if next == Self.narrowDead { return false }
+                row = Self.narrowRow(base, next)
+                if row[10] & 1 != 0 { return true }
             }
             return false
         }
@@ -67,16 +73,15 @@ struct DigitAutomata: @unchecked Sendable {
 
     @inline(never)
     private func wideMatches(_ start: UInt32, _ digits: UnsafeBufferPointer<UInt8>, prefix: Bool) -> Bool {
-        let width = 2 * Self.rowWidth
-        let base = wide + Int(start & ~Self.wideFlag) &* width
+        let base = wide + Int(start & ~Self.wideFlag) &* Self.wideRowBytes
         var row = base
-        if prefix && wideValue(row, 10) & 1 != 0 { return true }
+        if prefix && Self.wideValue(row, 10) & 1 != 0 { return true }
         for ascii in digits {
-            let next = wideValue(row, Int(ascii &- 48))
-            if next == 0x3FFF { return false }
-            row = base + next &* width
-            if prefix && wideValue(row, 10) & 1 != 0 { return true }
+            let next = Self.wideValue(row, Int(ascii &- 48))
+            if next == 4095 { return false }
+            row = base + next &* Self.wideRowBytes
+            if prefix && Self.wideValue(row, 10) & 1 != 0 { return true }
         }
-        return wideValue(row, 10) & 1 != 0
+        return Self.wideValue(row, 10) & 1 != 0
     }
 }

@@ -61,6 +61,27 @@ struct DigitProgram: @unchecked Sendable {
     let code: UnsafeBufferPointer<Instruction>
     let groupCount: Int
 
+    /// The fewest digits any match consumes (programs have no loops, so this is finite).
+    var minimumMatchLength: Int {
+        var memo = [Int?](repeating: nil, count: code.count)
+        func shortest(_ pc: Int, _ depth: Int) -> Int {
+            guard pc < code.count, depth < 10_000 else { return 0 }
+            if let known = memo[pc] { return known }
+            let instruction = code[pc]
+            let result: Int
+            switch instruction.opcode {
+            case .digitSet: result = 1 + shortest(pc + 1, depth + 1)
+            case .split: result = min(shortest(Int(instruction.a), depth + 1), shortest(Int(instruction.b), depth + 1))
+            case .jump: result = shortest(Int(instruction.a), depth + 1)
+            case .save, .endOfInput: result = shortest(pc + 1, depth + 1)
+            case .match: result = 0
+            }
+            memo[pc] = result
+            return result
+        }
+        return shortest(0, 0)
+    }
+
     /// Matches at the start of `digits` (ASCII '0'...'9'): Python's `re.match`.
     @inline(__always)
     func matchPrefix(_ digits: UnsafeBufferPointer<UInt8>) -> Captures? {

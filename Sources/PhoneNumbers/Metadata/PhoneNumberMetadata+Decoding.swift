@@ -9,7 +9,7 @@ extension PhoneNumberMetadata {
         var description: String { "\(reason) at byte \(offset)" }
     }
 
-    static let formatVersion: UInt16 = 4
+    static let formatVersion: UInt16 = 5
 
     init(encoded: StaticString) throws(DecodingError) {
         try self.init(encoded: encoded, narrowRows: Self.narrowDFARows, wideRows: Self.wideDFARows)
@@ -34,8 +34,8 @@ extension PhoneNumberMetadata {
         for i in 0..<dfaCount { starts[i] = try reader.u32() }
         let narrowCount = Int(try reader.u32())
         let wideCount = Int(try reader.u32())
-        guard narrowRows.utf8CodeUnitCount == narrowCount * DigitAutomata.rowWidth,
-            wideRows.utf8CodeUnitCount == wideCount * 2 * DigitAutomata.rowWidth
+        guard narrowRows.utf8CodeUnitCount == narrowCount * DigitAutomata.narrowRowBytes,
+            wideRows.utf8CodeUnitCount == wideCount * DigitAutomata.wideRowBytes
         else { throw DecodingError(offset: reader.offset, reason: "DFA rows do not match the image") }
         for i in 0..<dfaCount {
             let isWide = starts[i] & DigitAutomata.wideFlag != 0
@@ -138,6 +138,12 @@ extension PhoneNumberMetadata {
         }
         self.regions = UnsafeBufferPointer(regions)
         self.regionByLetters = UnsafeBufferPointer(byLetters)
+        var shortest = Int.max
+        for region in regions {
+            let lengths = region.desc(.general).lengths
+            if lengths != 0 { shortest = min(shortest, lengths.trailingZeroBitCount) }
+        }
+        self.shortestNationalNumber = shortest == Int.max ? 2 : shortest
 
         // Calling codes.
         let codeCount = Int(try reader.u32())
@@ -159,6 +165,25 @@ extension PhoneNumberMetadata {
         for span in spans where Int(span.start + span.count) > listCount {
             throw DecodingError(offset: reader.offset, reason: "calling code list out of range")
         }
+        // The matcher's bound for texts without a plus sign, per region: written nationally, a
+        // valid number of the region's calling code, of which the transform rule may have added
+        // digits; or dialled with the region's international prefix, then a calling code and a
+        // number. A lower bound, not exact: it only lets the matcher skip hopeless candidates.
+        for i in 0..<regionCount {
+            let record = regions[i]
+            var national = Int.max
+            for index in lists[Int(spans[record.callingCode].start)..<Int(spans[record.callingCode].start + spans[record.callingCode].count)] {
+                let lengths = regions[Int(index)].desc(.general).lengths
+                if lengths != 0 { national = min(national, lengths.trailingZeroBitCount) }
+            }
+            national = national == Int.max ? 0 : max(0, national - record.nationalPrefixTransformRule.count)
+            var international = Int.max
+            if record.internationalPrefix >= 0 {
+                international = programs[Int(record.internationalPrefix)].minimumMatchLength + 1 + self.shortestNationalNumber
+            }
+            regions[i].minimumValidDigitsWithoutPlus = Int32(min(national, international))
+        }
+
         guard reader.remaining == 0 else { throw DecodingError(offset: reader.offset, reason: "trailing bytes") }
         self.callingCodeSpans = UnsafeBufferPointer(spans)
         self.callingCodeRegions = UnsafeBufferPointer(lists)

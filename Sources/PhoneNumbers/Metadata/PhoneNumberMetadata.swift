@@ -31,6 +31,8 @@ struct PhoneNumberMetadata: @unchecked Sendable {
     /// Per calling code 0..<1000: the start and count of its regions in `callingCodeRegions`.
     let callingCodeSpans: UnsafeBufferPointer<(start: Int32, count: Int32)>
     let callingCodeRegions: UnsafeBufferPointer<Int32>
+    /// The shortest possible length of any region's national numbers (the matcher's lower bound).
+    let shortestNationalNumber: Int
 
     /// The record of a geographic region such as "RU"; nil for "ZZ", "001" and unknown codes.
     @inline(__always)
@@ -163,6 +165,9 @@ struct RegionMetadata: @unchecked Sendable {
     let descs: UnsafePointer<NumberDesc>
     /// The national number formats, reduced to what the matcher's national-prefix check reads.
     let formats: UnsafeBufferPointer<NumberFormat>
+    /// The fewest digits a text without a plus sign needs to parse, in this region, to a valid
+    /// number: a lower bound the matcher uses to skip hopeless candidates (set after decoding).
+    var minimumValidDigitsWithoutPlus: Int32 = 0
 
     @inline(__always)
     func desc(_ slot: NumberDescSlot) -> NumberDesc { descs[slot.rawValue] }
