@@ -56,6 +56,18 @@ struct Corpus: Sendable {
         "810 380 44 123 4567",
     ].map { Input(region: "RU", text: $0) }
 
+    /// CRM phone fields of about 100 characters with two numbers each, as people type them.
+    static let hundredCharacterFields: [String] = [
+        "Звонить после 18:00 на 8 916 123-45-67 или 8 (495) 123-45-67 доб. 12, спросить Ивана Петровича",
+        "Office: +7 (495) 123-45-67, mobile +7 999 888 55 33 (Ivan), call after 6pm please, thanks a lot!!",
+        "Контакт: Иванов Иван, тел. 8 999 888 55 33, раб. +7 495 123 45 67; email ivan@example.com ok",
+        "моб. +7 (926) 555-12-34 / раб. 8 (812) 333-22-11 — секретарь Анна, спрашивать отдел закупок",
+        "Директор: 89161234567, бухгалтерия: 8-495-765-43-21 (с 10 до 18, кроме пятницы), Ольга Сергеевна",
+        "WhatsApp 79998885533@c.us, резервный +7 903 111-22-33; заказ №48151623 от 12.03.2024 оплачен",
+        "Клиент просил перезвонить на +7 (985) 700-00-01 или на домашний 8 (495) 600-12-34 вечером",
+        "Tel. +44 20 7946 0958 (London office), +7 495 987 65 43 (Moscow office), ask for Mr. Smith",
+    ]
+
     init(tsv: String) throws {
         // Split on the bytes, not on Characters: a TAB followed by a combining mark is one Character.
         var lines: [(region: Substring, input: Substring)] = []

@@ -6,12 +6,13 @@
 // 1,001 further parses of the same input with `ContinuousClock`, and prints both in nanoseconds;
 // the metadata's first-use cost is the difference. The parent prints every run and the median,
 // minimum and maximum of the differences.
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import PhoneNumbers
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 let input = "8 (999) 888-55-33"
 
@@ -58,7 +59,10 @@ func parent(runs: Int) {
     }
     differences.sort()
     let median = differences[differences.count / 2]
-    print("metadata first use over \(runs) processes: median \(median) ns, min \(differences.first!) ns, max \(differences.last!) ns")
+    print(
+        "metadata first use over \(runs) processes: median \(median) ns,",
+        "min \(differences.first!) ns, max \(differences.last!) ns"
+    )
 }
 
 func executablePath() -> String {
