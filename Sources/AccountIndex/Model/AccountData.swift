@@ -35,7 +35,9 @@ public struct AccountData: Hashable, Sendable {
 
     /// Adds the links a lead lists (amoCRM's `_embedded.contacts` and `_embedded.companies` of a lead).
     public mutating func link(lead: Int, contacts: [Int], main: Int? = nil, company: Int? = nil) {
-        for contact in contacts { links.append(.contactLead(contactID: contact, leadID: lead, isMain: contact == main)) }
+        for contact in contacts {
+            links.append(.contactLead(contactID: contact, leadID: lead, isMain: contact == main))
+        }
         if let company { links.append(.companyLead(companyID: company, leadID: lead)) }
     }
 

@@ -14,7 +14,7 @@ import PhoneNumbers
 /// key.e164          // "+79998885533"
 /// key.digitCount    // 11
 /// ```
-public struct PhoneKey: Hashable, Sendable, Comparable, CustomStringConvertible {
+public struct PhoneKey: Hashable, Sendable, Comparable, BitwiseCopyable, CustomStringConvertible {
     /// The most digits a key can hold.
     public static let maxDigits = 17
 
@@ -144,7 +144,9 @@ extension PhoneKey {
     /// The keys of all of an entity's phone values, sorted, each once.
     public static func keys(inStoredValues values: [PhoneValue], defaultRegion: String?) -> [PhoneKey] {
         var keys: [PhoneKey] = []
-        for value in values { keys.append(contentsOf: Self.keys(inStoredValue: value.value, defaultRegion: defaultRegion)) }
+        for value in values {
+            keys.append(contentsOf: Self.keys(inStoredValue: value.value, defaultRegion: defaultRegion))
+        }
         keys.sort()
         return keys.uniquedSorted()
     }

@@ -26,6 +26,21 @@ struct PartyRecord: SlabRecord {
     }
 }
 
+extension SlabEntry where Record == PartyRecord {
+    /// The postings of this party as stored: one per key, none when deleted.
+    func postings(_ owner: PartyID) -> [Posting] {
+        let r = record
+        guard !r.isDeleted, r.keyCount > 0 else { return [] }
+        let leadsAt = Int(r.keyCount)
+        let customersAt = leadsAt + Int(r.activeLeadCount) + Int(r.otherLeadCount)
+        let summary = PartySummary_(
+            createdAt: r.createdAt, activeLeadCount: r.activeLeadCount, openCustomerCount: r.openCustomerCount,
+            activeLeadID: r.activeLeadCount > 0 ? Int(bitPattern: UInt(word(leadsAt))) : 0,
+            openCustomerID: r.openCustomerCount > 0 ? Int(bitPattern: UInt(word(customersAt))) : 0)
+        return (0..<Int(r.keyCount)).map { summary.posting(word($0), owner) }
+    }
+}
+
 /// A lead as stored: 16 bytes, plus one word per contact and one for the company.
 ///
 /// Its words: the main contact (when there is one), the other contacts sorted, then the company.
@@ -105,8 +120,8 @@ struct PartyState: Equatable {
 
     init(_ entry: SlabEntry<PartyRecord>) {
         let r = entry.record
-        var words = entry.words
-        func take(_ n: UInt32) -> Slice<ContiguousArray<UInt64>> {
+        var words = entry.words[...]
+        func take(_ n: UInt32) -> ArraySlice<UInt64> {
             let part = words.prefix(Int(n))
             words = words.dropFirst(Int(n))
             return part
@@ -123,6 +138,17 @@ struct PartyState: Equatable {
 
     /// The keys that belong in the phone postings: none for a deleted party.
     var indexedKeys: [UInt64] { isDeleted ? [] : keys }
+
+    /// The postings of this party: one per key, none when deleted.
+    func postings(_ owner: PartyID) -> [Posting] {
+        guard !isDeleted, !keys.isEmpty else { return [] }
+        let active = activeLeads.normalized()
+        let open = openCustomers.normalized()
+        let summary = PartySummary_(
+            createdAt: createdAt, activeLeadCount: UInt32(active.count), openCustomerCount: UInt32(open.count),
+            activeLeadID: active.first ?? 0, openCustomerID: open.first ?? 0)
+        return keys.map { summary.posting($0, owner) }
+    }
 
     func encode(id: Int, into pool: inout ContiguousArray<UInt64>) -> PartyRecord {
         let start = UInt32(pool.count)

@@ -1,0 +1,402 @@
+/// The writer's staging area for one batch of changes.
+///
+/// Every entity a change touches is decoded once into a mutable state and kept here; reads see the
+/// staged state first and the base snapshot after. Each change checks everything it needs before it
+/// mutates anything, so a change that throws leaves the batch as it was. ``commit()`` encodes the
+/// staged states into a copy of the base: nothing reaches readers before that.
+struct ChangeBatch {
+    let base: IndexState
+    var settings: AccountSettings
+    /// Staged parties; a nil state means deleted.
+    var parties: [PartyID: PartyState?] = [:]
+    var leads: [Int: LeadState?] = [:]
+    var customers: [Int: CustomerState?] = [:]
+
+    init(base: IndexState) {
+        self.base = base
+        self.settings = base.settings
+    }
+
+    var isEmpty: Bool { parties.isEmpty && leads.isEmpty && customers.isEmpty && settings == base.settings }
+
+    // MARK: Reading
+
+    func party(_ id: PartyID) -> PartyState? {
+        if let staged = parties[id] { return staged }
+        return base.party(id).map(PartyState.init)
+    }
+
+    func lead(_ id: Int) -> LeadState? {
+        if let staged = leads[id] { return staged }
+        return base.leads.find(id).map(LeadState.init)
+    }
+
+    func customer(_ id: Int) -> CustomerState? {
+        if let staged = customers[id] { return staged }
+        return base.customers.find(id).map(CustomerState.init)
+    }
+
+    func exists(_ id: PartyID) -> Bool {
+        if let staged = parties[id] { return staged != nil }
+        return id.isCompany ? base.companies.contains(id.id) : base.contacts.contains(id.id)
+    }
+
+    func leadExists(_ id: Int) -> Bool {
+        if let staged = leads[id] { return staged != nil }
+        return base.leads.contains(id)
+    }
+
+    func customerExists(_ id: Int) -> Bool {
+        if let staged = customers[id] { return staged != nil }
+        return base.customers.contains(id)
+    }
+
+    // MARK: Writing (the entity must exist)
+
+    mutating func modifyParty(_ id: PartyID, _ body: (inout PartyState) -> Void) {
+        if parties[id] == nil { parties.updateValue(base.party(id).map(PartyState.init), forKey: id) }
+        guard parties[id]! != nil else { return }
+        body(&parties[id]!!)
+    }
+
+    mutating func modifyLead(_ id: Int, _ body: (inout LeadState) -> Void) {
+        if leads[id] == nil { leads.updateValue(base.leads.find(id).map(LeadState.init), forKey: id) }
+        guard leads[id]! != nil else { return }
+        body(&leads[id]!!)
+    }
+
+    mutating func modifyCustomer(_ id: Int, _ body: (inout CustomerState) -> Void) {
+        if customers[id] == nil { customers.updateValue(base.customers.find(id).map(CustomerState.init), forKey: id) }
+        guard customers[id]! != nil else { return }
+        body(&customers[id]!!)
+    }
+
+    func isOpen(_ customer: CustomerState) -> Bool { customer.isOpen(closedStatuses: settings.closedCustomerStatusIDs) }
+}
+
+extension ChangeBatch {
+    /// Applies one change to the staged state, or throws and leaves it as it was.
+    mutating func apply(_ change: AccountChange, at index: Int) throws(AccountChangeError) {
+        func unknown(_ ref: EntityRef) -> AccountChangeError { .unknown(ref, at: index, in: change) }
+        func checkID(_ ref: EntityRef) throws(AccountChangeError) {
+            if ref.id < 0 { throw .invalidID(ref, at: index, in: change) }
+        }
+        func needParty(_ id: PartyID) throws(AccountChangeError) {
+            if !exists(id) { throw unknown(id.ref) }
+        }
+        func needLead(_ id: Int) throws(AccountChangeError) {
+            if id < 0 { throw .invalidID(.lead(id), at: index, in: change) }
+            if !leadExists(id) { throw unknown(.lead(id)) }
+        }
+        func needCustomer(_ id: Int) throws(AccountChangeError) {
+            if id < 0 { throw .invalidID(.customer(id), at: index, in: change) }
+            if !customerExists(id) { throw unknown(.customer(id)) }
+        }
+        func partyID(_ ref: EntityRef) throws(AccountChangeError) -> PartyID {
+            try checkID(ref)
+            return PartyID(isCompany: ref.kind == .company, id: ref.id)
+        }
+
+        switch change {
+        case .upsertContact(let contact):
+            let id = try partyID(.contact(contact.id))
+            upsertParty(id, createdAt: contact.createdAt, isDeleted: contact.isDeleted, phones: contact.phones)
+        case .upsertCompany(let company):
+            let id = try partyID(.company(company.id))
+            upsertParty(id, createdAt: company.createdAt, isDeleted: company.isDeleted, phones: company.phones)
+        case .upsertLead(let lead):
+            try checkID(.lead(lead.id))
+            setLead(lead.id, isDeleted: lead.isDeleted, hasClosedStatus: Lead.isClosedStatus(lead.statusID))
+        case .upsertCustomer(let customer):
+            try checkID(.customer(customer.id))
+            setCustomer(customer.id, isDeleted: customer.isDeleted, statusID: customer.statusID)
+        case .deleteContact(let id):
+            let party = try partyID(.contact(id))
+            try needParty(party)
+            deleteParty(party)
+        case .deleteCompany(let id):
+            let party = try partyID(.company(id))
+            try needParty(party)
+            deleteParty(party)
+        case .deleteLead(let id):
+            try needLead(id)
+            deleteLead(id)
+        case .deleteCustomer(let id):
+            try needCustomer(id)
+            deleteCustomer(id)
+        case .setLeadStatus(let id, let statusID):
+            try needLead(id)
+            let lead = lead(id)!
+            setLead(id, isDeleted: lead.isDeleted, hasClosedStatus: Lead.isClosedStatus(statusID))
+        case .setCustomerStatus(let id, let statusID):
+            try needCustomer(id)
+            let customer = customer(id)!
+            setCustomer(id, isDeleted: customer.isDeleted, statusID: statusID)
+        case .setCustomersEnabled(let on):
+            settings.customersEnabled = on
+        case .setSuffixFallbackEnabled(let on):
+            settings.suffixFallback.isEnabled = on
+        case .setClosedCustomerStatuses(let ids):
+            setClosedCustomerStatuses(ids)
+        case .link(let link), .unlink(let link):
+            let isLink = if case .link = change { true } else { false }
+            let (a, b) = link.ends
+            let party = try partyID(a)
+            try checkID(b)
+            try needParty(party)
+            switch b.kind {
+            case .lead: try needLead(b.id)
+            case .customer: try needCustomer(b.id)
+            case .company, .contact: try needParty(try partyID(b))
+            }
+            if isLink { self.link(link) } else { self.unlink(link) }
+        }
+    }
+
+    // MARK: Entities
+
+    mutating func upsertParty(_ id: PartyID, createdAt: Int, isDeleted: Bool, phones: [PhoneValue]) {
+        let keys = PhoneKey.keys(inStoredValues: phones, defaultRegion: base.settings.defaultRegion).map(\.rawValue)
+        if exists(id) {
+            modifyParty(id) {
+                $0.createdAt = createdAt
+                $0.isDeleted = isDeleted
+                $0.keys = keys
+            }
+        } else {
+            parties.updateValue(PartyState(createdAt: createdAt, isDeleted: isDeleted, keys: keys), forKey: id)
+        }
+    }
+
+    mutating func deleteParty(_ id: PartyID) {
+        let party = party(id)!
+        for lead in party.activeLeads + party.otherLeads {
+            modifyLead(lead) { lead in
+                if id.isCompany {
+                    if lead.company == id.id { lead.company = nil }
+                } else {
+                    lead.contacts.removeAll(id.id)
+                    if lead.main == id.id { lead.main = nil }
+                }
+            }
+        }
+        for customer in party.openCustomers + party.otherCustomers {
+            modifyCustomer(customer) { customer in
+                if id.isCompany {
+                    if customer.company == id.id { customer.company = nil }
+                } else {
+                    customer.contacts.removeAll(id.id)
+                }
+            }
+        }
+        for other in party.related {
+            modifyParty(PartyID(isCompany: !id.isCompany, id: other)) { $0.related.removeAll(id.id) }
+        }
+        parties.updateValue(nil, forKey: id)
+    }
+
+    mutating func setLead(_ id: Int, isDeleted: Bool, hasClosedStatus: Bool) {
+        guard let lead = lead(id) else {
+            leads.updateValue(LeadState(isDeleted: isDeleted, hasClosedStatus: hasClosedStatus), forKey: id)
+            return
+        }
+        let wasActive = lead.isActive
+        modifyLead(id) {
+            $0.isDeleted = isDeleted
+            $0.hasClosedStatus = hasClosedStatus
+        }
+        let isActive = !isDeleted && !hasClosedStatus
+        guard wasActive != isActive else { return }
+        for party in lead.parties {
+            modifyParty(party) {
+                $0.activeLeads.removeAll(id)
+                $0.otherLeads.removeAll(id)
+                if isActive { $0.activeLeads.append(id) } else { $0.otherLeads.append(id) }
+            }
+        }
+    }
+
+    mutating func deleteLead(_ id: Int) {
+        for party in lead(id)!.parties {
+            modifyParty(party) {
+                $0.activeLeads.removeAll(id)
+                $0.otherLeads.removeAll(id)
+            }
+        }
+        leads.updateValue(nil, forKey: id)
+    }
+
+    mutating func setCustomer(_ id: Int, isDeleted: Bool, statusID: Int?) {
+        guard let customer = customer(id) else {
+            customers.updateValue(CustomerState(isDeleted: isDeleted, statusID: statusID), forKey: id)
+            return
+        }
+        let wasOpen = isOpen(customer)
+        modifyCustomer(id) {
+            $0.isDeleted = isDeleted
+            $0.statusID = statusID
+        }
+        let nowOpen = isOpen(self.customer(id)!)
+        if wasOpen != nowOpen { moveCustomer(id, of: customer, open: nowOpen) }
+    }
+
+    mutating func moveCustomer(_ id: Int, of customer: CustomerState, open: Bool) {
+        for party in customer.parties {
+            modifyParty(party) {
+                $0.openCustomers.removeAll(id)
+                $0.otherCustomers.removeAll(id)
+                if open { $0.openCustomers.append(id) } else { $0.otherCustomers.append(id) }
+            }
+        }
+    }
+
+    mutating func deleteCustomer(_ id: Int) {
+        for party in customer(id)!.parties {
+            modifyParty(party) {
+                $0.openCustomers.removeAll(id)
+                $0.otherCustomers.removeAll(id)
+            }
+        }
+        customers.updateValue(nil, forKey: id)
+    }
+
+    mutating func setClosedCustomerStatuses(_ ids: Set<Int>) {
+        let old = settings.closedCustomerStatusIDs
+        guard ids != old else { return }
+        settings.closedCustomerStatusIDs = ids
+        var all: [Int] = []
+        base.customers.forEach { all.append($0.record.id) }
+        for (id, state) in customers where state != nil { all.append(id) }
+        for id in all.normalized() {
+            guard let customer = customer(id) else { continue }
+            let wasOpen = customer.isOpen(closedStatuses: old)
+            let nowOpen = customer.isOpen(closedStatuses: ids)
+            if wasOpen != nowOpen { moveCustomer(id, of: customer, open: nowOpen) }
+        }
+    }
+
+    // MARK: Links (both ends exist)
+
+    mutating func link(_ link: AccountLink) {
+        switch link {
+        case .contactLead(let contact, let leadID, let isMain):
+            modifyLead(leadID) {
+                $0.contacts.append(contact)
+                if isMain { $0.main = contact }
+            }
+            let active = lead(leadID)!.isActive
+            modifyParty(.contact(contact)) { active ? $0.activeLeads.append(leadID) : $0.otherLeads.append(leadID) }
+        case .companyLead(let company, let leadID):
+            let lead = lead(leadID)!
+            guard lead.company != company else { return }
+            if let old = lead.company {
+                modifyParty(.company(old)) {
+                    $0.activeLeads.removeAll(leadID)
+                    $0.otherLeads.removeAll(leadID)
+                }
+            }
+            modifyLead(leadID) { $0.company = company }
+            modifyParty(.company(company)) {
+                lead.isActive ? $0.activeLeads.append(leadID) : $0.otherLeads.append(leadID)
+            }
+        case .contactCustomer(let contact, let customerID):
+            modifyCustomer(customerID) { $0.contacts.append(contact) }
+            let open = isOpen(customer(customerID)!)
+            modifyParty(.contact(contact)) {
+                open ? $0.openCustomers.append(customerID) : $0.otherCustomers.append(customerID)
+            }
+        case .companyCustomer(let company, let customerID):
+            let customer = customer(customerID)!
+            guard customer.company != company else { return }
+            if let old = customer.company {
+                modifyParty(.company(old)) {
+                    $0.openCustomers.removeAll(customerID)
+                    $0.otherCustomers.removeAll(customerID)
+                }
+            }
+            modifyCustomer(customerID) { $0.company = company }
+            let open = isOpen(customer)
+            modifyParty(.company(company)) {
+                open ? $0.openCustomers.append(customerID) : $0.otherCustomers.append(customerID)
+            }
+        case .contactCompany(let contact, let company):
+            let party = party(.contact(contact))!
+            guard party.related != [company] else { return }
+            for old in party.related { modifyParty(.company(old)) { $0.related.removeAll(contact) } }
+            modifyParty(.contact(contact)) { $0.related = [company] }
+            modifyParty(.company(company)) { $0.related.append(contact) }
+        }
+    }
+
+    mutating func unlink(_ link: AccountLink) {
+        switch link {
+        case .contactLead(let contact, let leadID, _):
+            modifyLead(leadID) {
+                $0.contacts.removeAll(contact)
+                if $0.main == contact { $0.main = nil }
+            }
+            modifyParty(.contact(contact)) {
+                $0.activeLeads.removeAll(leadID)
+                $0.otherLeads.removeAll(leadID)
+            }
+        case .companyLead(let company, let leadID):
+            guard lead(leadID)!.company == company else { return }
+            modifyLead(leadID) { $0.company = nil }
+            modifyParty(.company(company)) {
+                $0.activeLeads.removeAll(leadID)
+                $0.otherLeads.removeAll(leadID)
+            }
+        case .contactCustomer(let contact, let customerID):
+            modifyCustomer(customerID) { $0.contacts.removeAll(contact) }
+            modifyParty(.contact(contact)) {
+                $0.openCustomers.removeAll(customerID)
+                $0.otherCustomers.removeAll(customerID)
+            }
+        case .companyCustomer(let company, let customerID):
+            guard customer(customerID)!.company == company else { return }
+            modifyCustomer(customerID) { $0.company = nil }
+            modifyParty(.company(company)) {
+                $0.openCustomers.removeAll(customerID)
+                $0.otherCustomers.removeAll(customerID)
+            }
+        case .contactCompany(let contact, let company):
+            guard party(.contact(contact))!.related.contains(company) else { return }
+            modifyParty(.contact(contact)) { $0.related = [] }
+            modifyParty(.company(company)) { $0.related.removeAll(contact) }
+        }
+    }
+}
+
+extension ChangeBatch {
+    /// The base with every staged change encoded: phone postings first (from the difference between
+    /// each staged party's indexed keys before and after), then the four entity tables.
+    func commit() -> IndexState {
+        var state = base
+        state.settings = settings
+        var removals: [Posting] = []
+        var additions: [Posting] = []
+        for (id, staged) in parties {
+            let before = base.party(id)?.postings(id) ?? []
+            let after = staged?.postings(id) ?? []
+            guard before != after else { continue }
+            removals += before
+            additions += after
+        }
+        state.phones.commit(removing: removals, adding: additions)
+
+        var contacts: [Int: PartyState?] = [:]
+        var companies: [Int: PartyState?] = [:]
+        for (id, staged) in parties {
+            if id.isCompany {
+                companies.updateValue(staged, forKey: id.id)
+            } else {
+                contacts.updateValue(staged, forKey: id.id)
+            }
+        }
+        state.contacts.commit(contacts) { id, party, pool in party.encode(id: id, into: &pool) }
+        state.companies.commit(companies) { id, party, pool in party.encode(id: id, into: &pool) }
+        state.leads.commit(leads) { id, lead, pool in lead.encode(id: id, into: &pool) }
+        state.customers.commit(customers) { id, customer, pool in customer.encode(id: id, into: &pool) }
+        return state
+    }
+}

@@ -1,0 +1,151 @@
+import Atomics
+import PhoneNumbers
+
+/// One consistent state of an account's index. Immutable: readers can hold it as long as they
+/// like, from any thread, while the index moves on.
+///
+/// ``AccountIndex/snapshot`` gives the latest; every ``AccountIndex/apply(_:)`` publishes a new one.
+/// Several reads from one snapshot see the same state:
+///
+/// ```swift
+/// let snapshot = index.snapshot
+/// let first = snapshot.resolve(callerNumber: "+79998885533")
+/// let again = snapshot.resolve(callerNumber: "+79998885533")   // the same, whatever was applied since
+/// ```
+public final class AccountSnapshot: Sendable, AtomicReference {
+    let state: IndexState
+    /// How many batches had been applied when this snapshot was published (0 for a fresh build).
+    public let version: UInt64
+
+    init(state: IndexState, version: UInt64) {
+        self.state = state
+        self.version = version
+    }
+
+    /// The account's settings as of this snapshot.
+    public var settings: AccountSettings { state.settings }
+
+    /// How many contacts, companies, leads, customers and stored numbers the index holds.
+    public var counts: Counts {
+        Counts(
+            contacts: state.contacts.count, companies: state.companies.count, leads: state.leads.count,
+            customers: state.customers.count, phoneKeys: state.phones.count)
+    }
+
+    /// Sizes of the index's contents.
+    public struct Counts: Hashable, Sendable {
+        public let contacts: Int
+        public let companies: Int
+        public let leads: Int
+        public let customers: Int
+        /// Stored numbers: one per distinct number of each contact and company that is not deleted.
+        public let phoneKeys: Int
+    }
+}
+
+// MARK: - Resolving
+
+extension AccountSnapshot {
+    /// Resolves a call from the caller's number as a telephony integration sends it.
+    ///
+    /// The text is read with ``CallerID/lookupNumber(_:defaultRegion:)`` and the account's region
+    /// (SIP and tel URIs, WhatsApp ids, national and international forms, junk around the digits);
+    /// then ``resolve(_:options:)``. Text with no number in it resolves to
+    /// ``CallTargetDecision/Target/createContact(e164:)`` with a nil number and the rule
+    /// ``CallTargetDecision/Reason/Rule/unreadableNumber``.
+    ///
+    /// - Parameters:
+    ///   - callerNumber: The `phone_number` of the call, in any format.
+    ///   - options: Fallback and candidate policy.
+    /// - Returns: The number as read and the decision.
+    /// - Complexity: O(1) in the size of the account: one lookup of the number, one of each candidate.
+    public func resolve(callerNumber: String, options: ResolveOptions = ResolveOptions()) -> Resolution {
+        // Fast path for what PBXs send most, `+79998885533` or `79998885533`: CallerID would strip
+        // nothing and strictly parse the text, so a valid result here is its answer too.
+        if Self.isPlainNumber(callerNumber),
+            let number = try? PhoneNumber(parsing: callerNumber, defaultRegion: state.settings.defaultRegion),
+            number.isValid
+        {
+            return resolve(number, reading: .parsed, options: options)
+        }
+        let caller: CallerID.Resolution
+        do {
+            caller = try CallerID.lookupNumber(callerNumber, defaultRegion: state.settings.defaultRegion)
+        } catch {
+            let decision = CallTargetDecision(
+                e164: nil, isReadable: false, matchLevel: .none, ordered: [],
+                customersEnabled: state.settings.customersEnabled)
+            return Resolution(callerNumber: nil, reading: nil, readError: error, decision: decision)
+        }
+        return resolve(caller.number, reading: caller.reading, options: options)
+    }
+
+    /// An optional `+` and 1 to 20 ASCII digits, nothing else.
+    @inline(__always)
+    static func isPlainNumber(_ text: String) -> Bool {
+        var utf8 = text.utf8[...]
+        if utf8.first == UInt8(ascii: "+") { utf8 = utf8.dropFirst() }
+        guard !utf8.isEmpty, utf8.count <= 20 else { return false }
+        return utf8.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
+    }
+
+    /// Resolves a call from a number already parsed.
+    ///
+    /// Looks the number up by its E.164 form (the extension is ignored); when nothing matches and
+    /// the fallback is on, by its last ``SuffixFallback/digits`` digits. The candidates are ordered
+    /// by the policy and the first one's links decide (``CallTargetDecision``).
+    ///
+    /// - Complexity: O(1) in the size of the account; O(c log c) in the c candidates.
+    public func resolve(_ number: PhoneNumber, options: ResolveOptions = ResolveOptions()) -> Resolution {
+        resolve(number, reading: nil, options: options)
+    }
+
+    func resolve(_ number: PhoneNumber, reading: CallerID.Reading?, options: ResolveOptions) -> Resolution {
+        let settings = state.settings
+        var level = MatchLevel.none
+        var candidates: [Candidate] = []
+        let key = PhoneKey(number)
+        if let key {
+            (level, candidates) = lookup(key, fallback: options.suffixFallback ?? settings.suffixFallback.isEnabled)
+        }
+        let ordered = options.policy.sorted(candidates)
+        let decision = CallTargetDecision(
+            e164: key?.e164 ?? number.e164, isReadable: true, matchLevel: level, ordered: ordered,
+            customersEnabled: settings.customersEnabled)
+        return Resolution(callerNumber: number, reading: reading, readError: nil, decision: decision)
+    }
+
+    /// The contacts and companies that have `key`, exactly or, failing that, by its last digits.
+    func lookup(_ key: PhoneKey, fallback: Bool) -> (MatchLevel, [Candidate]) {
+        guard let slab = state.phones.slab(for: key) else { return (.none, []) }
+        let digits = state.phones.suffixDigits
+        return slab.withContents { postings, _ in
+            var candidates: [Candidate] = []
+            // Postings are sorted by key: find the first with `key`.
+            var low = 0
+            var high = postings.count
+            while low < high {
+                let mid = (low + high) >> 1
+                if postings[mid].key < key { low = mid + 1 } else { high = mid }
+            }
+            while low < postings.count && postings[low].key == key {
+                candidates.append(Self.candidate(postings[low]))
+                low += 1
+            }
+            if !candidates.isEmpty { return (.exact, candidates) }
+            guard fallback, key.digitCount >= digits else { return (.none, []) }
+            let bucket = key.bucket(suffixDigits: digits)
+            for posting in postings where posting.key.bucket(suffixDigits: digits) == bucket {
+                if candidates.contains(where: { $0.entity == posting.owner.ref }) { continue }
+                candidates.append(Self.candidate(posting))
+            }
+            return candidates.isEmpty ? (.none, []) : (.suffix(digits: digits), candidates)
+        }
+    }
+
+    @inline(__always)
+    static func candidate(_ posting: Posting) -> Candidate {
+        Candidate(
+            entity: posting.owner.ref, createdAt: posting.createdAt, matchedNumber: posting.key, links: posting.links)
+    }
+}

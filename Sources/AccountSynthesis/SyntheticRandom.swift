@@ -1,0 +1,27 @@
+/// A small, fast, seeded random number generator (SplitMix64): the same seed gives the same
+/// sequence on every platform and Swift version, which `SystemRandomNumberGenerator` does not.
+public struct SyntheticRandom: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+
+    public init(seed: UInt64) { state = seed }
+
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// A uniform integer in `range`.
+    public mutating func int(_ range: Range<Int>) -> Int { Int.random(in: range, using: &self) }
+
+    /// A uniform integer in `range`.
+    public mutating func int(_ range: ClosedRange<Int>) -> Int { Int.random(in: range, using: &self) }
+
+    /// True with probability `p`.
+    public mutating func chance(_ p: Double) -> Bool { Double(next() >> 11) * 0x1p-53 < p }
+
+    /// A uniform element.
+    public mutating func pick<T>(_ elements: [T]) -> T { elements[int(0..<elements.count)] }
+}
