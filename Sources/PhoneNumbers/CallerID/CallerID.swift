@@ -69,26 +69,45 @@ public enum CallerID {
     ///
     /// - Throws: ``Error`` with code `empty` or `noNumber`.
     public static func lookupNumber(_ text: String, defaultRegion: String?) throws(Error) -> Resolution {
-        let cleaned = strip(text)
-        guard !cleaned.isEmpty else { throw Error(code: .empty, parseError: nil) }
+        let region = defaultRegion.flatMap { RegionKey($0) }
+        // Caller IDs are short: decode on the stack when the text fits, on the heap otherwise.
+        let byteCount = text.utf8.count
+        if byteCount <= 256 {
+            return try withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 256) { buffer throws(Error) in
+                let count = ScalarStorage.decode(text, into: buffer.baseAddress!)
+                return try lookup(UnsafeBufferPointer(rebasing: buffer[0..<count]), region, defaultRegion)
+            }
+        }
+        let storage = ScalarStorage(text)
+        return try lookup(storage.scalars, region, defaultRegion)
+    }
+
+    private static func lookup(
+        _ scalars: UnsafeBufferPointer<UInt32>, _ region: RegionKey?, _ defaultRegion: String?
+    ) throws(Error) -> Resolution {
+        let range = strip(scalars)
+        guard !range.isEmpty else { throw Error(code: .empty, parseError: nil) }
+        let cleaned = UnsafeBufferPointer(rebasing: scalars[range])
         var parseError: PhoneNumberParseError.Code? = nil
         var strict: PhoneNumber? = nil
         do {
-            let number = try PhoneNumber(parsing: cleaned, defaultRegion: defaultRegion)
+            let number = try PhoneNumberParser.parse(scalars: cleaned, region: region).number
             if number.isValid { return Resolution(number: number, reading: .parsed) }
             strict = number
         } catch {
             parseError = error.code
         }
-        if !cleaned.unicodeScalars.contains(where: { Scalars.isPlus($0.value) }),
-            !startsWithInternationalPrefix(cleaned, defaultRegion),
-            let international = try? PhoneNumber(parsing: "+" + cleaned, defaultRegion: nil), international.isValid
+        if cleaned.count < PhoneNumberParser.maxInputLength,
+            !cleaned.contains(where: { Scalars.isPlus($0) }),
+            !startsWithInternationalPrefix(cleaned, region),
+            let international = withPlus(cleaned), international.isValid
         {
             return Resolution(number: international, reading: .internationalWithoutPlus)
         }
         if let strict { return Resolution(number: strict, reading: .parsedButInvalid) }
         var first: PhoneNumber? = nil
-        for match in PhoneNumberMatcher(text: cleaned, defaultRegion: defaultRegion, leniency: .possible) {
+        let text = ScalarStorage.string(cleaned)
+        for match in PhoneNumberMatcher(text: text, defaultRegion: defaultRegion, leniency: .possible) {
             if match.number.isValid { return Resolution(number: match.number, reading: .foundInText) }
             if first == nil { first = match.number }
         }
@@ -96,47 +115,82 @@ public enum CallerID {
         throw Error(code: .noNumber, parseError: parseError)
     }
 
-    /// Whether the digits of `text` start with the region's international (IDD) prefix.
-    static func startsWithInternationalPrefix(_ text: String, _ region: String?) -> Bool {
-        let metadata = PhoneNumberMetadata.shared
-        guard let key = region.flatMap({ RegionKey($0) }), let record = metadata.region(key),
-            record.internationalPrefix >= 0
-        else { return false }
-        var digits: [UInt8] = []
-        for scalar in text.unicodeScalars {
-            if let d = Scalars.digitValue(scalar.value) { digits.append(d + 48) }
+    /// `+` and the text, parsed without a default region.
+    private static func withPlus(_ text: UnsafeBufferPointer<UInt32>) -> PhoneNumber? {
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: PhoneNumberParser.maxInputLength) { buffer in
+            buffer[0] = Scalars.plus
+            for (i, c) in text.enumerated() { buffer[i + 1] = c }
+            let input = UnsafeBufferPointer(rebasing: buffer[0..<text.count + 1])
+            return try? PhoneNumberParser.parse(scalars: input, region: nil).number
         }
-        return digits.withUnsafeBufferPointer { metadata.programs[Int(record.internationalPrefix)].matchPrefix($0) != nil }
     }
 
-    /// Removes white space, quotes, a display name, and URI or messenger wrappers.
-    static func strip(_ text: String) -> String {
-        var s = Substring(text)
-        func trim(_ s: Substring) -> Substring {
-            var t = s
-            while let c = t.unicodeScalars.first, c.properties.isWhitespace || c == "\"" || c == "'" { t = t.dropFirst() }
-            while let c = t.unicodeScalars.last, c.properties.isWhitespace || c == "\"" || c == "'" { t = t.dropLast() }
-            return t
+    /// Whether the digits of `text` start with the region's international (IDD) prefix.
+    static func startsWithInternationalPrefix(_ text: UnsafeBufferPointer<UInt32>, _ region: RegionKey?) -> Bool {
+        let metadata = PhoneNumberMetadata.shared
+        guard let record = region.flatMap({ metadata.region($0) }), record.internationalPrefix >= 0 else { return false }
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { digits in
+            var n = 0
+            for c in text where n < 32 {
+                if let d = Scalars.digitValue(c) {
+                    digits[n] = d + 48
+                    n += 1
+                }
+            }
+            let prefix = UnsafeBufferPointer(rebasing: digits[0..<n])
+            return metadata.programs[Int(record.internationalPrefix)].matchPrefix(prefix) != nil
         }
-        s = trim(s)
-        if let open = s.lastIndex(of: "<"), let close = s[open...].firstIndex(of: ">") {
-            s = trim(s[s.index(after: open)..<close])
+    }
+
+    /// The part of `text` to parse: without white space, quotes, a display name, and URI or
+    /// messenger wrappers.
+    static func strip(_ text: UnsafeBufferPointer<UInt32>) -> Range<Int> {
+        func isTrimmed(_ c: UInt32) -> Bool {
+            c == 0x22 || c == 0x27 || MatcherFilters.isWhitespace(c)
+                || (c > 0x7F && Unicode.Scalar(c)?.properties.isWhitespace == true)
         }
-        let lower = s.lowercased()
+        func trim(_ r: Range<Int>) -> Range<Int> {
+            var lower = r.lowerBound
+            var upper = r.upperBound
+            while lower < upper && isTrimmed(text[lower]) { lower += 1 }
+            while upper > lower && isTrimmed(text[upper - 1]) { upper -= 1 }
+            return lower..<upper
+        }
+        func hasPrefix(_ r: Range<Int>, _ prefix: StaticString) -> Bool {
+            let n = prefix.utf8CodeUnitCount
+            guard r.count >= n else { return false }
+            for i in 0..<n {
+                var c = text[r.lowerBound + i]
+                if c &- 0x41 < 26 { c |= 0x20 }
+                if c != UInt32(prefix.utf8Start[i]) { return false }
+            }
+            return true
+        }
+        var r = trim(0..<text.count)
+        if let open = r.reversed().first(where: { text[$0] == 0x3C }),
+            let close = (open + 1..<r.upperBound).first(where: { text[$0] == 0x3E })
+        {
+            r = trim(open + 1..<close)
+        }
         var isURI = false
-        for scheme in ["sips:", "sip:"] where lower.hasPrefix(scheme) {
-            s = s.dropFirst(scheme.count)
+        if hasPrefix(r, "sips:") {
+            r = r.lowerBound + 5..<r.upperBound
             isURI = true
-            break
+        } else if hasPrefix(r, "sip:") {
+            r = r.lowerBound + 4..<r.upperBound
+            isURI = true
+        } else if hasPrefix(r, "tel:") {
+            return r
         }
-        if lower.hasPrefix("tel:") { return String(s) }
-        if let at = s.firstIndex(of: "@") {
-            s = s[..<at]
+        if let at = r.first(where: { text[$0] == 0x40 }) {
+            r = r.lowerBound..<at
             isURI = true
         }
-        if isURI, !s.contains(";phone-context="), let semicolon = s.firstIndex(of: ";") {
-            s = s[..<semicolon]
+        if isURI, TextChecks.find(TextChecks.phoneContext, in: UnsafeBufferPointer(rebasing: text[r])) == nil,
+            let semicolon = r.first(where: { text[$0] == 0x3B })
+        {
+            r = r.lowerBound..<semicolon
         }
-        return String(trim(s))
+        return trim(r)
     }
 }

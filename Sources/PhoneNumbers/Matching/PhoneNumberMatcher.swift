@@ -106,11 +106,16 @@ final class ScalarStorage: @unchecked Sendable {
 
     /// Decodes `text` straight from its UTF-8 storage.
     init(_ text: String) {
-        var text = text
         let capacity = text.utf8.count
         buffer = .allocate(capacity: max(capacity, 1))
-        let out = buffer
-        count = text.withUTF8 { bytes in
+        count = Self.decode(text, into: buffer.baseAddress!)
+    }
+
+    /// Decodes the scalars of `text` into `out`, which has room for `text.utf8.count` of them,
+    /// straight from the string's UTF-8 storage; returns how many there are.
+    static func decode(_ text: String, into out: UnsafeMutablePointer<UInt32>) -> Int {
+        var text = text
+        return text.withUTF8 { bytes in
                 var i = 0
                 var n = 0
                 while i < bytes.count {
@@ -139,7 +144,12 @@ final class ScalarStorage: @unchecked Sendable {
 
     /// The scalars of `range` as a String, encoded directly as UTF-8.
     func string(_ range: Range<Int>) -> String {
-        let text = scalars
+        Self.string(UnsafeBufferPointer(rebasing: scalars[range]))
+    }
+
+    /// The scalars as a String, encoded directly as UTF-8.
+    static func string(_ text: UnsafeBufferPointer<UInt32>) -> String {
+        let range = 0..<text.count
         var length = 0
         for i in range {
             let c = text[i]
