@@ -1,5 +1,5 @@
-import Testing
 import PhoneNumbers
+import Testing
 
 /// The caller-ID rules of docs/caller-id.md, one case a shape that telephony integrations send.
 @Suite struct CallerIDTests {

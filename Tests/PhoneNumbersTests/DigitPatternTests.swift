@@ -1,4 +1,5 @@
 import Testing
+
 @testable import PhoneNumbers
 
 /// The compiled pattern forms: DFAs (whole and prefix match) and backtracking programs.

@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import PhoneNumbers
 
 /// The golden corpus format (docs/golden-corpus.md): 8 tab-separated columns a line.
@@ -23,7 +24,9 @@ struct GoldenCorpus {
         var description: String { [result, possible, valid, type, region, ext].joined(separator: " ") }
 
         init(result: String, possible: String, valid: String, type: String, region: String, ext: String) {
-            (self.result, self.possible, self.valid, self.type, self.region, self.ext) = (result, possible, valid, type, region, ext)
+            (self.result, self.possible, self.valid, self.type, self.region, self.ext) = (
+                result, possible, valid, type, region, ext
+            )
         }
 
         init(parsing input: String, region: String) {
@@ -47,7 +50,8 @@ struct GoldenCorpus {
     let cases: [Case]
 
     static func fixtureURL(_ name: String) -> URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures").appendingPathComponent(name)
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
+            .appendingPathComponent(name)
     }
 
     static func load(_ name: String) throws -> GoldenCorpus {
@@ -59,7 +63,9 @@ struct GoldenCorpus {
             lineNumber += 1
             if line.isEmpty || line.hasPrefix("#") { continue }
             let columns = line.split(separator: "\t", omittingEmptySubsequences: false)
-            guard columns.count == 8 else { throw CorpusError(line: lineNumber, reason: "expected 8 columns, got \(columns.count)") }
+            guard columns.count == 8 else {
+                throw CorpusError(line: lineNumber, reason: "expected 8 columns, got \(columns.count)")
+            }
             cases.append(
                 Case(
                     line: lineNumber, region: String(columns[0]), rawInput: columns[1],
@@ -89,7 +95,9 @@ struct GoldenCorpus {
             case "n": out.append("\n")
             case "r": out.append("\r")
             case "x":
-                guard let h = it.next(), let l = it.next(), let v = UInt32(String([Character(h), Character(l)]), radix: 16) else {
+                guard let h = it.next(), let l = it.next(),
+                    let v = UInt32(String([Character(h), Character(l)]), radix: 16)
+                else {
                     throw CorpusError(line: line, reason: "bad \\x escape")
                 }
                 out.append(Unicode.Scalar(v)!)

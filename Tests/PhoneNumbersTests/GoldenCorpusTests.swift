@@ -1,4 +1,5 @@
 import Testing
+
 @testable import PhoneNumbers
 
 /// Checks every line of the golden corpus made with the reference implementation (PyPI
@@ -11,7 +12,8 @@ import Testing
         for entry in corpus.cases {
             let got = GoldenCorpus.Outcome(parsing: entry.input, region: entry.region)
             if got != entry.expected && !GoldenCorpus.documentedDifferences.contains(entry.input) {
-                failures.append("line \(entry.line): \(entry.region)\t\(entry.rawInput)\n  want \(entry.expected)\n  got  \(got)")
+                failures.append(
+                    "line \(entry.line): \(entry.region)\t\(entry.rawInput)\n  want \(entry.expected)\n  got  \(got)")
             }
         }
         let shown = failures.prefix(40).joined(separator: "\n")

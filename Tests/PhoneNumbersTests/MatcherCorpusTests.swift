@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import PhoneNumbers
 
 /// Checks every line of the matcher corpus made with the reference (`scripts/make-matcher-corpus.py`).
@@ -20,11 +21,15 @@ import Testing
                 .map { "\($0.range.lowerBound),\($0.range.upperBound),\($0.number.e164),\($0.number.extension ?? "")" }
                 .joined(separator: "|")
             if got != columns[3] {
-                failures.append("line \(lineNumber): \(columns[0]) \(columns[1]) \(columns[2])\n  want \(columns[3])\n  got  \(got)")
+                failures.append(
+                    "line \(lineNumber): \(columns[0]) \(columns[1]) \(columns[2])\n  want \(columns[3])\n  got  \(got)"
+                )
             }
             checked += 1
         }
         #expect(checked > 20_000)
-        #expect(failures.isEmpty, "\(failures.count) of \(checked) lines differ:\n\(failures.prefix(30).joined(separator: "\n"))")
+        #expect(
+            failures.isEmpty,
+            "\(failures.count) of \(checked) lines differ:\n\(failures.prefix(30).joined(separator: "\n"))")
     }
 }

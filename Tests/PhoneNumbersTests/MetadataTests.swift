@@ -1,4 +1,5 @@
 import Testing
+
 @testable import PhoneNumbers
 
 @Suite struct MetadataTests {

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import PhoneNumbers
 
 /// One behaviour of libphonenumber's parser per test; expected values come from the reference

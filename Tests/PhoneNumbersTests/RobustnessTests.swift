@@ -1,4 +1,5 @@
 import Testing
+
 @testable import PhoneNumbers
 
 /// No input traps, hangs or allocates without bound.
@@ -27,13 +28,17 @@ import Testing
 
     @Test func randomUnicodeNeverTraps() {
         var rng = SplitMix64(seed: 0x5C12_EE11)
-        let pool: [UInt32] = Array(0x20...0x7E) + [0x0, 0xA, 0xFF0B, 0x660, 0x661, 0x6F5, 0xFF11, 0x434, 0x43E, 0x431, 0x301,
-                                                 0xA0, 0x2011, 0x3000, 0x1F600, 0xD7FF, 0x10FFFF, 0x130, 0x131, 0x17F]
+        let pool: [UInt32] =
+            Array(0x20...0x7E) + [
+                0x0, 0xA, 0xFF0B, 0x660, 0x661, 0x6F5, 0xFF11, 0x434, 0x43E, 0x431, 0x301,
+                0xA0, 0x2011, 0x3000, 0x1F600, 0xD7FF, 0x10FFFF, 0x130, 0x131, 0x17F,
+            ]
         for _ in 0..<20_000 {
             let length = Int(rng.next() % 40)
             var s = String.UnicodeScalarView()
             for _ in 0..<length {
-                let v = rng.next() % 4 == 0 ? pool[Int(rng.next() % UInt64(pool.count))] : UInt32(0x30 + rng.next() % 10)
+                let v =
+                    rng.next() % 4 == 0 ? pool[Int(rng.next() % UInt64(pool.count))] : UInt32(0x30 + rng.next() % 10)
                 s.append(Unicode.Scalar(v)!)
             }
             let text = String(s)

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import PhoneNumbers
 
 @Suite struct ScalarsTests {
@@ -14,8 +15,9 @@ import Testing
     }
 
     @Test func keypadLettersFollowE161() {
-        #expect("ABCDEFGHIJKLMNOPQRSTUVWXYZ".unicodeScalars.map { Scalars.keypadDigit($0.value)! }
-            == [2, 2, 2, 3, 3, 3, 4, 4, 4, 5, 5, 5, 6, 6, 6, 7, 7, 7, 7, 8, 8, 8, 9, 9, 9, 9])
+        #expect(
+            "ABCDEFGHIJKLMNOPQRSTUVWXYZ".unicodeScalars.map { Scalars.keypadDigit($0.value)! }
+                == [2, 2, 2, 3, 3, 3, 4, 4, 4, 5, 5, 5, 6, 6, 6, 7, 7, 7, 7, 8, 8, 8, 9, 9, 9, 9])
         #expect(Scalars.keypadDigit(0x131) == 4)  // ı upper-cases to I
         #expect(Scalars.keypadDigit(0x17F) == 7)  // ſ upper-cases to S
         #expect(Scalars.keypadDigit(0x130) == nil)  // İ does not

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import PhoneNumbers
 
 /// The hand-written scanners that replace libphonenumber's built-in regular expressions.
@@ -36,8 +37,10 @@ import Testing
         #expect(scalars("no number") { TextChecks.possibleNumberRange($0) } == nil)
     }
 
-    @Test(arguments: [("+1-650", true), ("+(1)", true), ("+", false), ("example.com", true), ("a.b-c.d.", true),
-                      ("-a.com", false), ("a..b", false), ("1.2", false), ("a_b", false)])
+    @Test(arguments: [
+        ("+1-650", true), ("+(1)", true), ("+", false), ("example.com", true), ("a.b-c.d.", true),
+        ("-a.com", false), ("a..b", false), ("1.2", false), ("a_b", false),
+    ])
     func phoneContextSyntax(_ text: String, _ valid: Bool) {
         #expect(scalars(text) { TextChecks.isValidPhoneContext($0) } == valid)
     }

@@ -128,7 +128,9 @@ public enum CallerID {
     /// Whether the digits of `text` start with the region's international (IDD) prefix.
     static func startsWithInternationalPrefix(_ text: UnsafeBufferPointer<UInt32>, _ region: RegionKey?) -> Bool {
         let metadata = PhoneNumberMetadata.shared
-        guard let record = region.flatMap({ metadata.region($0) }), record.internationalPrefix >= 0 else { return false }
+        guard let record = region.flatMap({ metadata.region($0) }), record.internationalPrefix >= 0 else {
+            return false
+        }
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { digits in
             var n = 0
             for c in text where n < 32 {

@@ -111,7 +111,8 @@ enum MatcherFilters {
         @inline(__always) func slash(_ i: Int) -> Bool { i < end && text[i] == 0x2F }
         /// `(?:[12]\d)?\d{2}` at i.
         func year(_ i: Int) -> Bool {
-            (within(i, 0x32) && text[i] >= 0x31 && digit(i + 1) && digit(i + 2) && digit(i + 3)) || (digit(i) && digit(i + 1))
+            (within(i, 0x32) && text[i] >= 0x31 && digit(i + 1) && digit(i + 2) && digit(i + 3))
+                || (digit(i) && digit(i + 1))
         }
         /// `[0-hi]?\d` at i, then `/`: the positions after the slash (up to two).
         func field(_ i: Int, _ hi: UInt32, _ body: (Int) -> Bool) -> Bool {
@@ -130,7 +131,9 @@ enum MatcherFilters {
     /// `[12]\d{3}[-/]?[01]\d[-/]?[0-3]\d +[0-2]\d$`: a candidate ending in a date and an hour.
     static func endsWithTimeStamp(_ text: UnsafeBufferPointer<UInt32>, _ range: Range<Int>) -> Bool {
         var e = range.upperBound
-        func isIn(_ i: Int, _ lo: UInt32, _ hi: UInt32) -> Bool { i >= range.lowerBound && i < range.upperBound && text[i] >= lo && text[i] <= hi }
+        func isIn(_ i: Int, _ lo: UInt32, _ hi: UInt32) -> Bool {
+            i >= range.lowerBound && i < range.upperBound && text[i] >= lo && text[i] <= hi
+        }
         func digit(_ i: Int) -> Bool { i >= range.lowerBound && i < range.upperBound && Scalars.isDigit(text[i]) }
         guard digit(e - 1), isIn(e - 2, 0x30, 0x32) else { return false }
         e -= 2

@@ -116,27 +116,28 @@ final class ScalarStorage: @unchecked Sendable {
     static func decode(_ text: String, into out: UnsafeMutablePointer<UInt32>) -> Int {
         var text = text
         return text.withUTF8 { bytes in
-                var i = 0
-                var n = 0
-                while i < bytes.count {
-                    let b0 = UInt32(bytes[i])
-                    if b0 < 0x80 {
-                        out[n] = b0
-                        i += 1
-                    } else if b0 < 0xE0 {
-                        out[n] = (b0 & 0x1F) << 6 | UInt32(bytes[i + 1] & 0x3F)
-                        i += 2
-                    } else if b0 < 0xF0 {
-                        out[n] = (b0 & 0x0F) << 12 | UInt32(bytes[i + 1] & 0x3F) << 6 | UInt32(bytes[i + 2] & 0x3F)
-                        i += 3
-                    } else {
-                        out[n] = (b0 & 0x07) << 18 | UInt32(bytes[i + 1] & 0x3F) << 12 | UInt32(bytes[i + 2] & 0x3F) << 6
-                            | UInt32(bytes[i + 3] & 0x3F)
-                        i += 4
-                    }
-                    n += 1
+            var i = 0
+            var n = 0
+            while i < bytes.count {
+                let b0 = UInt32(bytes[i])
+                if b0 < 0x80 {
+                    out[n] = b0
+                    i += 1
+                } else if b0 < 0xE0 {
+                    out[n] = (b0 & 0x1F) << 6 | UInt32(bytes[i + 1] & 0x3F)
+                    i += 2
+                } else if b0 < 0xF0 {
+                    out[n] = (b0 & 0x0F) << 12 | UInt32(bytes[i + 1] & 0x3F) << 6 | UInt32(bytes[i + 2] & 0x3F)
+                    i += 3
+                } else {
+                    out[n] =
+                        (b0 & 0x07) << 18 | UInt32(bytes[i + 1] & 0x3F) << 12 | UInt32(bytes[i + 2] & 0x3F) << 6
+                        | UInt32(bytes[i + 3] & 0x3F)
+                    i += 4
                 }
-                return n
+                n += 1
+            }
+            return n
         }
     }
 
@@ -183,7 +184,6 @@ final class ScalarStorage: @unchecked Sendable {
         }
     }
 
-
     var scalars: UnsafeBufferPointer<UInt32> { UnsafeBufferPointer(start: buffer.baseAddress, count: count) }
 }
 
@@ -213,7 +213,8 @@ struct MatcherEngine {
         let metadata = PhoneNumberMetadata.shared
         minimumDigitsWithPlus = metadata.shortestNationalNumber + 1
         // Without a region only numbers with a plus parse.
-        minimumDigitsWithoutPlus = region.flatMap { metadata.region($0) }.map { Int($0.minimumValidDigitsWithoutPlus) } ?? Int.max
+        minimumDigitsWithoutPlus =
+            region.flatMap { metadata.region($0) }.map { Int($0.minimumValidDigitsWithoutPlus) } ?? Int.max
     }
 
     /// What one pass over a candidate tells, so that each check runs only when it can matter.
@@ -441,7 +442,9 @@ struct MatcherEngine {
     private mutating func extractMatch(_ candidate: Range<Int>) -> PhoneNumberMatch? {
         let facts = facts(candidate)
         if facts.hasSlash && MatcherFilters.containsSlashSeparatedDate(text, candidate) { return nil }
-        if MatcherFilters.endsWithTimeStamp(text, candidate) && MatcherFilters.isFollowedByMinutes(text, candidate.upperBound) {
+        if MatcherFilters.endsWithTimeStamp(text, candidate)
+            && MatcherFilters.isFollowedByMinutes(text, candidate.upperBound)
+        {
             return nil
         }
         if let match = parseAndVerify(candidate, facts) { return match }
@@ -498,7 +501,9 @@ struct MatcherEngine {
             guard couldBeValid(facts) else { return nil }
             if candidate.lowerBound > 0 && (candidate.isEmpty || !Self.isLead(text[candidate.lowerBound])) {
                 let previous = text[candidate.lowerBound - 1]
-                if MatcherFilters.isInvalidPunctuation(previous) || MatcherFilters.isLatinLetter(previous) { return nil }
+                if MatcherFilters.isInvalidPunctuation(previous) || MatcherFilters.isLatinLetter(previous) {
+                    return nil
+                }
             }
             if candidate.upperBound < count {
                 let next = text[candidate.upperBound]
@@ -507,7 +512,8 @@ struct MatcherEngine {
         }
         let parsed: (number: PhoneNumber, source: CountryCodeSource)
         do {
-            parsed = try PhoneNumberParser.parse(scalars: UnsafeBufferPointer(rebasing: text[candidate]), region: region)
+            parsed = try PhoneNumberParser.parse(
+                scalars: UnsafeBufferPointer(rebasing: text[candidate]), region: region)
         } catch {
             return nil
         }

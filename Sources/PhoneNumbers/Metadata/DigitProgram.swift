@@ -42,7 +42,9 @@ struct DigitProgram: @unchecked Sendable {
                 withUnsafeBytes(of: slots) { Int($0.load(fromByteOffset: slot &* 2, as: Int16.self)) }
             }
             set {
-                withUnsafeMutableBytes(of: &slots) { $0.storeBytes(of: Int16(newValue), toByteOffset: slot &* 2, as: Int16.self) }
+                withUnsafeMutableBytes(of: &slots) {
+                    $0.storeBytes(of: Int16(newValue), toByteOffset: slot &* 2, as: Int16.self)
+                }
             }
         }
 

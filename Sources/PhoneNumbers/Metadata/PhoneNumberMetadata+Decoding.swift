@@ -55,7 +55,9 @@ extension PhoneNumberMetadata {
             let count = Int(try reader.u16())
             let groups = Int(try reader.u8())
             _ = try reader.u8()
-            guard start + count <= instructionCount else { throw DecodingError(offset: reader.offset, reason: "program out of range") }
+            guard start + count <= instructionCount else {
+                throw DecodingError(offset: reader.offset, reason: "program out of range")
+            }
             headers.append((start, count, groups))
         }
         let code = Self.allocate(DigitProgram.Instruction.self, instructionCount)
@@ -63,12 +65,15 @@ extension PhoneNumberMetadata {
             let op = try reader.u16()
             let a = try reader.u16()
             let b = try reader.u16()
-            guard DigitProgram.Opcode(rawValue: op) != nil else { throw DecodingError(offset: reader.offset, reason: "bad opcode \(op)") }
+            guard DigitProgram.Opcode(rawValue: op) != nil else {
+                throw DecodingError(offset: reader.offset, reason: "bad opcode \(op)")
+            }
             code[i] = DigitProgram.Instruction(rawOpcode: op, a: a, b: b)
         }
         let programs = Self.allocate(DigitProgram.self, programCount)
         for (i, h) in headers.enumerated() {
-            programs[i] = DigitProgram(code: UnsafeBufferPointer(rebasing: code[h.start..<h.start + h.count]), groupCount: h.groups)
+            programs[i] = DigitProgram(
+                code: UnsafeBufferPointer(rebasing: code[h.start..<h.start + h.count]), groupCount: h.groups)
         }
         self.programs = UnsafeBufferPointer(programs)
         try reader.align(4)
@@ -86,8 +91,11 @@ extension PhoneNumberMetadata {
             let lengths = try reader.u32()
             let local = try reader.u32()
             let present = try reader.u32()
-            guard pattern < dfaCount else { throw DecodingError(offset: reader.offset, reason: "DFA index out of range") }
-            descs[i] = NumberDesc(pattern: present != 0 ? pattern : -1, lengths: lengths, localOnlyLengths: local, presence: present)
+            guard pattern < dfaCount else {
+                throw DecodingError(offset: reader.offset, reason: "DFA index out of range")
+            }
+            descs[i] = NumberDesc(
+                pattern: present != 0 ? pattern : -1, lengths: lengths, localOnlyLengths: local, presence: present)
         }
         let formatCount = Int(try reader.u32())
         let formats = Self.allocate(NumberFormat.self, formatCount)
@@ -127,7 +135,8 @@ extension PhoneNumberMetadata {
             regions[i] = RegionMetadata(
                 key: key, callingCode: callingCode, isMainCountryForCode: flags & 1 != 0,
                 sameMobileAndFixedLinePattern: flags & 2 != 0, internationalPrefix: idd, nationalPrefixForParsing: npfp,
-                leadingDigits: leading, nationalPrefix: UnsafeBufferPointer(rebasing: pool[npOffset..<npOffset + npCount]),
+                leadingDigits: leading,
+                nationalPrefix: UnsafeBufferPointer(rebasing: pool[npOffset..<npOffset + npCount]),
                 nationalPrefixTransformRule: UnsafeBufferPointer(rebasing: pool[ruleOffset..<ruleOffset + ruleCount]),
                 descs: UnsafePointer(descs.baseAddress! + descBase),
                 formats: UnsafeBufferPointer(rebasing: formats[formatStart..<formatStart + formatLength]))
@@ -160,7 +169,9 @@ extension PhoneNumberMetadata {
         let lists = Self.allocate(Int32.self, listCount)
         for i in 0..<listCount {
             lists[i] = Int32(try reader.u32())
-            guard lists[i] < regionCount else { throw DecodingError(offset: reader.offset, reason: "region index out of range") }
+            guard lists[i] < regionCount else {
+                throw DecodingError(offset: reader.offset, reason: "region index out of range")
+            }
         }
         for span in spans where Int(span.start + span.count) > listCount {
             throw DecodingError(offset: reader.offset, reason: "calling code list out of range")
@@ -172,14 +183,19 @@ extension PhoneNumberMetadata {
         for i in 0..<regionCount {
             let record = regions[i]
             var national = Int.max
-            for index in lists[Int(spans[record.callingCode].start)..<Int(spans[record.callingCode].start + spans[record.callingCode].count)] {
+            for index in lists[
+                Int(
+                    spans[record.callingCode].start)..<Int(
+                        spans[record.callingCode].start + spans[record.callingCode].count)]
+            {
                 let lengths = regions[Int(index)].desc(.general).lengths
                 if lengths != 0 { national = min(national, lengths.trailingZeroBitCount) }
             }
             national = national == Int.max ? 0 : max(0, national - record.nationalPrefixTransformRule.count)
             var international = Int.max
             if record.internationalPrefix >= 0 {
-                international = programs[Int(record.internationalPrefix)].minimumMatchLength + 1 + self.shortestNationalNumber
+                international =
+                    programs[Int(record.internationalPrefix)].minimumMatchLength + 1 + self.shortestNationalNumber
             }
             regions[i].minimumValidDigitsWithoutPlus = Int32(min(national, international))
         }

@@ -61,7 +61,9 @@ struct PhoneNumberMetadata: @unchecked Sendable {
     /// The indices in `regions` of the regions that use `callingCode`, main region first.
     @inline(__always)
     func regionIndices(forCallingCode callingCode: Int) -> UnsafeBufferPointer<Int32> {
-        guard callingCode > 0, callingCode < callingCodeSpans.count else { return UnsafeBufferPointer(start: nil, count: 0) }
+        guard callingCode > 0, callingCode < callingCodeSpans.count else {
+            return UnsafeBufferPointer(start: nil, count: 0)
+        }
         let span = callingCodeSpans[callingCode]
         return UnsafeBufferPointer(rebasing: callingCodeRegions[Int(span.start)..<Int(span.start + span.count)])
     }
@@ -120,7 +122,8 @@ struct RegionKey: Hashable, Sendable {
             guard count <= 3 else { return nil }
             var b = byte
             if b >= UInt8(ascii: "a") && b <= UInt8(ascii: "z") { b -= 32 }
-            let isAlnum = (b >= UInt8(ascii: "A") && b <= UInt8(ascii: "Z")) || (b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9"))
+            let isAlnum =
+                (b >= UInt8(ascii: "A") && b <= UInt8(ascii: "Z")) || (b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9"))
             guard isAlnum else { return nil }
             value = value << 8 | UInt32(b)
         }

@@ -154,7 +154,8 @@ private struct Parser {
     var scratchB: UnsafeMutablePointer<UInt8> { digits + 2 * PhoneNumberParser.digitAreaSize }
 
     init(
-        metadata: PhoneNumberMetadata, input: UnsafeBufferPointer<UInt32>, nationalStorage: UnsafeMutablePointer<UInt32>,
+        metadata: PhoneNumberMetadata, input: UnsafeBufferPointer<UInt32>,
+        nationalStorage: UnsafeMutablePointer<UInt32>,
         digits: UnsafeMutablePointer<UInt8>
     ) {
         self.metadata = metadata
@@ -179,9 +180,10 @@ private struct Parser {
 
         // The extension first: it needs no region data, and the text is still as written.
         var extensionText: String? = nil
-        let scan = extensionScan ?? ExtensionScanner(UnsafeBufferPointer(start: national, count: nationalCount), count: nationalCount).scan()
-        if let ext = scan, let start = ext.starts.first, TextChecks.isViablePhoneNumber(national, start)
-        {
+        let scan =
+            extensionScan
+            ?? ExtensionScanner(UnsafeBufferPointer(start: national, count: nationalCount), count: nationalCount).scan()
+        if let ext = scan, let start = ext.starts.first, TextChecks.isViablePhoneNumber(national, start) {
             var text = ""
             for i in ext.digits { text.unicodeScalars.append(Unicode.Scalar(national[i])!) }
             extensionText = text
@@ -205,8 +207,9 @@ private struct Parser {
         }
 
         if callingCode != 0 {
-            if regionMetadata == nil || regionMetadata!.callingCode != callingCode || !regionMetadata!.isMainCountryForCode
-                && metadata.mainMetadata(forCallingCode: callingCode)?.key != regionMetadata!.key
+            if regionMetadata == nil || regionMetadata!.callingCode != callingCode
+                || !regionMetadata!.isMainCountryForCode
+                    && metadata.mainMetadata(forCallingCode: callingCode)?.key != regionMetadata!.key
             {
                 numberMetadata = metadata.mainMetadata(forCallingCode: callingCode)
             }
@@ -280,7 +283,9 @@ private struct Parser {
             nationalCount = range.count
         }
         // Drop an ISDN subaddress and everything after it.
-        if hasSemicolon, let isub = TextChecks.find(TextChecks.isdnSubaddress, in: UnsafeBufferPointer(start: national, count: nationalCount)),
+        if hasSemicolon,
+            let isub = TextChecks.find(
+                TextChecks.isdnSubaddress, in: UnsafeBufferPointer(start: national, count: nationalCount)),
             isub > 0
         {
             nationalCount = isub

@@ -31,7 +31,8 @@ enum TextChecks {
         var start = 0
         while start < text.count {
             let c = text[start]
-            if c &- 0x30 < 10 || c == Scalars.plus || (c >= 0x660 && (c == Scalars.fullwidthPlus || Scalars.isDigit(c))) {
+            if c &- 0x30 < 10 || c == Scalars.plus || (c >= 0x660 && (c == Scalars.fullwidthPlus || Scalars.isDigit(c)))
+            {
                 break
             }
             start += 1

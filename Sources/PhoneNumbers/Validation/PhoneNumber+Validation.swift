@@ -5,7 +5,9 @@ extension PhoneNumber {
         let metadata = PhoneNumberMetadata.shared
         guard let region = metadata.mainMetadata(forCallingCode: countryCode) else { return false }
         let general = region.desc(.general)
-        switch region.checkLength(Int(nationalNumberLength), lengths: general.lengths, localOnly: general.localOnlyLengths) {
+        switch region.checkLength(
+            Int(nationalNumberLength), lengths: general.lengths, localOnly: general.localOnlyLengths)
+        {
         case .isPossible, .isPossibleLocalOnly: return true
         case .tooShort, .tooLong, .invalidLength: return false
         }
