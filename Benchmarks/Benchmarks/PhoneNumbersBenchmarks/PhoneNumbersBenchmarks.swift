@@ -96,6 +96,21 @@ let benchmarks: @Sendable () -> Void = {
         benchmark.record(since: start, count: rounds * inputs.count)
     }
 
+    // 2b. One benchmark per way of writing a number: 50 rounds of the format's 20 inputs
+    // (FormatInputs.swift), so that a change that slows one format down shows under its name.
+    for (name, inputs) in FormatInputs.all {
+        Benchmark("Parse_format_\(name)") { benchmark in
+            let rounds = 50
+            let start = ContinuousClock.now
+            for _ in 0..<rounds {
+                for input in inputs {
+                    parseAndFormat(input)
+                }
+            }
+            benchmark.record(since: start, count: rounds * inputs.count)
+        }
+    }
+
     // 3. The allocation promise: ASCII inputs of at most 32 characters whose parse succeeds
     // without an extension parse with no heap allocation at all; its threshold is 0.
     Benchmark(
