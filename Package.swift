@@ -10,12 +10,23 @@ let package = Package(
         .library(name: "PhoneNumbers", targets: ["PhoneNumbers"]),
         .library(name: "AccountIndex", targets: ["AccountIndex"]),
         .library(name: "AccountSynthesis", targets: ["AccountSynthesis"]),
+        .library(name: "CallEvents", targets: ["CallEvents"]),
+        .library(name: "ScreenPopServer", targets: ["ScreenPopServer"]),
+        .library(name: "ScreenPopJSON", targets: ["ScreenPopJSON"]),
+        .library(name: "AmoCRMImport", targets: ["AmoCRMImport"]),
         .executable(name: "screenpop", targets: ["screenpop"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-atomics", from: "1.3.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        // The call-notification server (ScreenPopServer) and its tests. Hummingbird without its default
+        // traits: no swift-configuration, FoundationEssentials only.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // Pure Swift, no dependencies, no Foundation: parsing, validation and E.164 formatting.
@@ -31,11 +42,39 @@ let package = Package(
         ),
         // Deterministic synthetic accounts for tests and benchmarks.
         .target(name: "AccountSynthesis", dependencies: ["AccountIndex"]),
+        // amoCRM's /api/v2/events call-notification API without HTTP (docs/events-api.md): request decoding
+        // (JSON and PHP form bodies), validation, the HAL+JSON response, notifications and their fan-out.
+        // No Foundation.
+        .target(name: "CallEvents", dependencies: ["AccountIndex", "PhoneNumbers", "ScreenPopJSON"]),
+        // The Hummingbird 2 server of the API: auth, limits, Server-Sent Events, graceful shutdown.
+        .target(
+            name: "ScreenPopServer",
+            dependencies: [
+                "CallEvents",
+                "AccountIndex",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // A fast pull reader of JSON over UTF-8 bytes with precise errors (offset, line:column, JSON
+        // path), a JSONValue tree and a small writer. No dependencies, no Foundation.
+        .target(name: "ScreenPopJSON"),
+        // Loads an account directory of amoCRM API v4 JSON pages into AccountData (docs/amocrm-import.md).
+        // No Foundation: files through the C library.
+        .target(name: "AmoCRMImport", dependencies: ["AccountIndex", "ScreenPopJSON"]),
         .executableTarget(
             name: "screenpop",
             dependencies: [
                 "PhoneNumbers",
+                "AccountIndex",
+                "AmoCRMImport",
+                "CallEvents",
+                "ScreenPopServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(
@@ -51,6 +90,31 @@ let package = Package(
                 "PhoneNumbers",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
+        ),
+        .testTarget(
+            name: "CallEventsTests",
+            dependencies: ["CallEvents", "AccountIndex", "PhoneNumbers", "ScreenPopJSON"]
+        ),
+        .testTarget(
+            name: "ScreenPopServerTests",
+            dependencies: [
+                "ScreenPopServer",
+                "CallEvents",
+                "AccountIndex",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .testTarget(
+            name: "ScreenPopJSONTests",
+            dependencies: ["ScreenPopJSON"]
+        ),
+        .testTarget(
+            name: "AmoCRMImportTests",
+            dependencies: ["AmoCRMImport", "AccountIndex", "AccountSynthesis", "ScreenPopJSON"]
         ),
         .testTarget(
             name: "ScreenPopCLITests",

@@ -33,6 +33,21 @@ let package = Package(
                 .plugin(name: "BenchmarkPlugin", package: "benchmark")
             ]
         ),
+        // AccountIndex on generated accounts of 10k, 100k and 1M contacts (10M with
+        // SCREENPOP_BENCH_10M=1): build, resolve latency, changes with concurrent readers.
+        .executableTarget(
+            name: "AccountIndexBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "AccountIndex", package: rootPackage),
+                .product(name: "AccountSynthesis", package: rootPackage),
+                .product(name: "PhoneNumbers", package: rootPackage),
+            ],
+            path: "Benchmarks/AccountIndexBenchmarks",
+            plugins: [
+                .plugin(name: "BenchmarkPlugin", package: "benchmark")
+            ]
+        ),
         // The one-time cost of decoding the metadata, which a benchmark iteration cannot see: it
         // times the first parse of a fresh process against a steady-state parse.
         // `swift run -c release MetadataLoadTime`.

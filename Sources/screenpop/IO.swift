@@ -174,3 +174,17 @@ enum JSON {
         out.append(UInt8(ascii: "\""))
     }
 }
+
+extension OutputBuffer {
+    /// An integer member, `null` when nil.
+    mutating func field(_ name: StaticString, _ value: Int?) {
+        guard let value else { return null(name) }
+        field(name, value)
+    }
+
+    /// A member whose value `body` writes as raw JSON.
+    mutating func field(_ name: StaticString, raw body: (inout [UInt8]) -> Void) {
+        key(name)
+        body(&bytes)
+    }
+}

@@ -2,11 +2,11 @@ import ArgumentParser
 
 /// `screenpop`: the command-line face of the ScreenPop library.
 @main
-struct ScreenPop: ParsableCommand {
+struct ScreenPop: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "screenpop",
         abstract: "Answer who is calling: phone number parsing and call-target resolution.",
         version: "0.1.0",
-        subcommands: [Normalize.self, Extract.self]
+        subcommands: [Normalize.self, Extract.self, Resolve.self, Serve.self]
     )
 }

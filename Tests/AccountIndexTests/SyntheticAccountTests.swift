@@ -56,6 +56,17 @@ import Testing
         #expect(incremental.snapshot.dump() == built.snapshot.dump())
     }
 
+    /// The parallel build gives what the one-thread build gives, whatever the parallelism.
+    @Test(arguments: [1, 2, 5])
+    func parallelBuildEqualsSequential(parallelism: Int) async {
+        let data = SyntheticAccount(seed: 13, contacts: 20_000).data
+        let sequential = AccountIndex(building: data)
+        let parallel = await AccountIndex.building(data, parallelism: parallelism)
+        #expect(parallel.snapshot.dump() == sequential.snapshot.dump())
+        #expect(parallel.buildReport == sequential.buildReport)
+        #expect(parallel.snapshot.invariantViolations().isEmpty)
+    }
+
     @Test func callersResolveMostlyExactly() async {
         let account = SyntheticAccount(seed: 3, contacts: 2_000)
         let index = await AccountIndex.building(account.data, parallelism: 3)

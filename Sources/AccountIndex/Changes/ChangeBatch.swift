@@ -54,9 +54,24 @@ struct ChangeBatch {
     // MARK: Writing (the entity must exist)
 
     mutating func modifyParty(_ id: PartyID, _ body: (inout PartyState) -> Void) {
-        if parties[id] == nil { parties.updateValue(base.party(id).map(PartyState.init), forKey: id) }
-        guard parties[id]! != nil else { return }
-        body(&parties[id]!!)
+        let index: Dictionary<PartyID, PartyState?>.Index
+        if let staged = parties.index(forKey: id) {
+            index = staged
+        } else {
+            parties.updateValue(base.party(id).map(PartyState.init), forKey: id)
+            index = parties.index(forKey: id)!
+        }
+        guard parties.values[index] != nil else { return }
+        body(&parties.values[index]!)
+    }
+
+    /// The lead, staged (decoded once) if it exists.
+    mutating func stageLead(_ id: Int) -> LeadState? {
+        if let staged = leads[id] { return staged }
+        guard let entry = base.leads.find(id) else { return nil }
+        let state = LeadState(entry)
+        leads.updateValue(state, forKey: id)
+        return state
     }
 
     mutating func modifyLead(_ id: Int, _ body: (inout LeadState) -> Void) {
@@ -125,9 +140,9 @@ extension ChangeBatch {
             try needCustomer(id)
             deleteCustomer(id)
         case .setLeadStatus(let id, let statusID):
-            try needLead(id)
-            let lead = lead(id)!
-            setLead(id, isDeleted: lead.isDeleted, hasClosedStatus: Lead.isClosedStatus(statusID))
+            if id < 0 { throw .invalidID(.lead(id), at: index, in: change) }
+            guard let staged = stageLead(id) else { throw unknown(.lead(id)) }
+            setLead(id, isDeleted: staged.isDeleted, hasClosedStatus: Lead.isClosedStatus(statusID))
         case .setCustomerStatus(let id, let statusID):
             try needCustomer(id)
             let customer = customer(id)!
@@ -175,7 +190,7 @@ extension ChangeBatch {
                 if id.isCompany {
                     if lead.company == id.id { lead.company = nil }
                 } else {
-                    lead.contacts.removeAll(id.id)
+                    lead.contacts.removeSorted(id.id)
                     if lead.main == id.id { lead.main = nil }
                 }
             }
@@ -185,33 +200,34 @@ extension ChangeBatch {
                 if id.isCompany {
                     if customer.company == id.id { customer.company = nil }
                 } else {
-                    customer.contacts.removeAll(id.id)
+                    customer.contacts.removeSorted(id.id)
                 }
             }
         }
         for other in party.related {
-            modifyParty(PartyID(isCompany: !id.isCompany, id: other)) { $0.related.removeAll(id.id) }
+            modifyParty(PartyID(isCompany: !id.isCompany, id: other)) { $0.related.removeSorted(id.id) }
         }
         parties.updateValue(nil, forKey: id)
     }
 
     mutating func setLead(_ id: Int, isDeleted: Bool, hasClosedStatus: Bool) {
-        guard let lead = lead(id) else {
+        guard let lead = stageLead(id) else {
             leads.updateValue(LeadState(isDeleted: isDeleted, hasClosedStatus: hasClosedStatus), forKey: id)
             return
         }
         let wasActive = lead.isActive
+        let isActive = !isDeleted && !hasClosedStatus
+        if lead.isDeleted == isDeleted && lead.hasClosedStatus == hasClosedStatus { return }
         modifyLead(id) {
             $0.isDeleted = isDeleted
             $0.hasClosedStatus = hasClosedStatus
         }
-        let isActive = !isDeleted && !hasClosedStatus
         guard wasActive != isActive else { return }
         for party in lead.parties {
             modifyParty(party) {
-                $0.activeLeads.removeAll(id)
-                $0.otherLeads.removeAll(id)
-                if isActive { $0.activeLeads.append(id) } else { $0.otherLeads.append(id) }
+                $0.activeLeads.removeSorted(id)
+                $0.otherLeads.removeSorted(id)
+                if isActive { $0.activeLeads.insertSorted(id) } else { $0.otherLeads.insertSorted(id) }
             }
         }
     }
@@ -219,8 +235,8 @@ extension ChangeBatch {
     mutating func deleteLead(_ id: Int) {
         for party in lead(id)!.parties {
             modifyParty(party) {
-                $0.activeLeads.removeAll(id)
-                $0.otherLeads.removeAll(id)
+                $0.activeLeads.removeSorted(id)
+                $0.otherLeads.removeSorted(id)
             }
         }
         leads.updateValue(nil, forKey: id)
@@ -243,9 +259,9 @@ extension ChangeBatch {
     mutating func moveCustomer(_ id: Int, of customer: CustomerState, open: Bool) {
         for party in customer.parties {
             modifyParty(party) {
-                $0.openCustomers.removeAll(id)
-                $0.otherCustomers.removeAll(id)
-                if open { $0.openCustomers.append(id) } else { $0.otherCustomers.append(id) }
+                $0.openCustomers.removeSorted(id)
+                $0.otherCustomers.removeSorted(id)
+                if open { $0.openCustomers.insertSorted(id) } else { $0.otherCustomers.insertSorted(id) }
             }
         }
     }
@@ -253,8 +269,8 @@ extension ChangeBatch {
     mutating func deleteCustomer(_ id: Int) {
         for party in customer(id)!.parties {
             modifyParty(party) {
-                $0.openCustomers.removeAll(id)
-                $0.otherCustomers.removeAll(id)
+                $0.openCustomers.removeSorted(id)
+                $0.otherCustomers.removeSorted(id)
             }
         }
         customers.updateValue(nil, forKey: id)
@@ -281,50 +297,50 @@ extension ChangeBatch {
         switch link {
         case .contactLead(let contact, let leadID, let isMain):
             modifyLead(leadID) {
-                $0.contacts.append(contact)
+                $0.contacts.insertSorted(contact)
                 if isMain { $0.main = contact }
             }
             let active = lead(leadID)!.isActive
-            modifyParty(.contact(contact)) { active ? $0.activeLeads.append(leadID) : $0.otherLeads.append(leadID) }
+            modifyParty(.contact(contact)) { active ? $0.activeLeads.insertSorted(leadID) : $0.otherLeads.insertSorted(leadID) }
         case .companyLead(let company, let leadID):
             let lead = lead(leadID)!
             guard lead.company != company else { return }
             if let old = lead.company {
                 modifyParty(.company(old)) {
-                    $0.activeLeads.removeAll(leadID)
-                    $0.otherLeads.removeAll(leadID)
+                    $0.activeLeads.removeSorted(leadID)
+                    $0.otherLeads.removeSorted(leadID)
                 }
             }
             modifyLead(leadID) { $0.company = company }
             modifyParty(.company(company)) {
-                lead.isActive ? $0.activeLeads.append(leadID) : $0.otherLeads.append(leadID)
+                lead.isActive ? $0.activeLeads.insertSorted(leadID) : $0.otherLeads.insertSorted(leadID)
             }
         case .contactCustomer(let contact, let customerID):
-            modifyCustomer(customerID) { $0.contacts.append(contact) }
+            modifyCustomer(customerID) { $0.contacts.insertSorted(contact) }
             let open = isOpen(customer(customerID)!)
             modifyParty(.contact(contact)) {
-                open ? $0.openCustomers.append(customerID) : $0.otherCustomers.append(customerID)
+                open ? $0.openCustomers.insertSorted(customerID) : $0.otherCustomers.insertSorted(customerID)
             }
         case .companyCustomer(let company, let customerID):
             let customer = customer(customerID)!
             guard customer.company != company else { return }
             if let old = customer.company {
                 modifyParty(.company(old)) {
-                    $0.openCustomers.removeAll(customerID)
-                    $0.otherCustomers.removeAll(customerID)
+                    $0.openCustomers.removeSorted(customerID)
+                    $0.otherCustomers.removeSorted(customerID)
                 }
             }
             modifyCustomer(customerID) { $0.company = company }
             let open = isOpen(customer)
             modifyParty(.company(company)) {
-                open ? $0.openCustomers.append(customerID) : $0.otherCustomers.append(customerID)
+                open ? $0.openCustomers.insertSorted(customerID) : $0.otherCustomers.insertSorted(customerID)
             }
         case .contactCompany(let contact, let company):
             let party = party(.contact(contact))!
             guard party.related != [company] else { return }
-            for old in party.related { modifyParty(.company(old)) { $0.related.removeAll(contact) } }
+            for old in party.related { modifyParty(.company(old)) { $0.related.removeSorted(contact) } }
             modifyParty(.contact(contact)) { $0.related = [company] }
-            modifyParty(.company(company)) { $0.related.append(contact) }
+            modifyParty(.company(company)) { $0.related.insertSorted(contact) }
         }
     }
 
@@ -332,71 +348,70 @@ extension ChangeBatch {
         switch link {
         case .contactLead(let contact, let leadID, _):
             modifyLead(leadID) {
-                $0.contacts.removeAll(contact)
+                $0.contacts.removeSorted(contact)
                 if $0.main == contact { $0.main = nil }
             }
             modifyParty(.contact(contact)) {
-                $0.activeLeads.removeAll(leadID)
-                $0.otherLeads.removeAll(leadID)
+                $0.activeLeads.removeSorted(leadID)
+                $0.otherLeads.removeSorted(leadID)
             }
         case .companyLead(let company, let leadID):
             guard lead(leadID)!.company == company else { return }
             modifyLead(leadID) { $0.company = nil }
             modifyParty(.company(company)) {
-                $0.activeLeads.removeAll(leadID)
-                $0.otherLeads.removeAll(leadID)
+                $0.activeLeads.removeSorted(leadID)
+                $0.otherLeads.removeSorted(leadID)
             }
         case .contactCustomer(let contact, let customerID):
-            modifyCustomer(customerID) { $0.contacts.removeAll(contact) }
+            modifyCustomer(customerID) { $0.contacts.removeSorted(contact) }
             modifyParty(.contact(contact)) {
-                $0.openCustomers.removeAll(customerID)
-                $0.otherCustomers.removeAll(customerID)
+                $0.openCustomers.removeSorted(customerID)
+                $0.otherCustomers.removeSorted(customerID)
             }
         case .companyCustomer(let company, let customerID):
             guard customer(customerID)!.company == company else { return }
             modifyCustomer(customerID) { $0.company = nil }
             modifyParty(.company(company)) {
-                $0.openCustomers.removeAll(customerID)
-                $0.otherCustomers.removeAll(customerID)
+                $0.openCustomers.removeSorted(customerID)
+                $0.otherCustomers.removeSorted(customerID)
             }
         case .contactCompany(let contact, let company):
             guard party(.contact(contact))!.related.contains(company) else { return }
             modifyParty(.contact(contact)) { $0.related = [] }
-            modifyParty(.company(company)) { $0.related.removeAll(contact) }
+            modifyParty(.company(company)) { $0.related.removeSorted(contact) }
         }
     }
 }
 
 extension ChangeBatch {
     /// The base with every staged change encoded: phone postings first (from the difference between
-    /// each staged party's indexed keys before and after), then the four entity tables.
-    func commit() -> IndexState {
+    /// each staged party's indexed keys before and after), then the four entity tables. Replaced
+    /// slabs and directory nodes go to `context`.
+    func commit(_ context: inout WriteContext) -> IndexState {
         var state = base
         state.settings = settings
         var removals: [Posting] = []
         var additions: [Posting] = []
+        var contacts: [(id: Int, state: PartyState?)] = []
+        var companies: [(id: Int, state: PartyState?)] = []
         for (id, staged) in parties {
             let before = base.party(id)?.postings(id) ?? []
             let after = staged?.postings(id) ?? []
-            guard before != after else { continue }
-            removals += before
-            additions += after
-        }
-        state.phones.commit(removing: removals, adding: additions)
-
-        var contacts: [Int: PartyState?] = [:]
-        var companies: [Int: PartyState?] = [:]
-        for (id, staged) in parties {
-            if id.isCompany {
-                companies.updateValue(staged, forKey: id.id)
-            } else {
-                contacts.updateValue(staged, forKey: id.id)
+            if before != after {
+                removals += before
+                additions += after
             }
+            if id.isCompany { companies.append((id.id, staged)) } else { contacts.append((id.id, staged)) }
         }
-        state.contacts.commit(contacts) { id, party, pool in party.encode(id: id, into: &pool) }
-        state.companies.commit(companies) { id, party, pool in party.encode(id: id, into: &pool) }
-        state.leads.commit(leads) { id, lead, pool in lead.encode(id: id, into: &pool) }
-        state.customers.commit(customers) { id, customer, pool in customer.encode(id: id, into: &pool) }
+        state.phones.commit(removing: removals, adding: additions, &context)
+        state.contacts.commit(contacts, &context) { id, party, pool in party.encode(id: id, into: &pool) }
+        state.companies.commit(companies, &context) { id, party, pool in party.encode(id: id, into: &pool) }
+        state.leads.commit(leads.map { ($0.key, $0.value) }, &context) { id, lead, pool in
+            lead.encode(id: id, into: &pool)
+        }
+        state.customers.commit(customers.map { ($0.key, $0.value) }, &context) { id, customer, pool in
+            customer.encode(id: id, into: &pool)
+        }
         return state
     }
 }

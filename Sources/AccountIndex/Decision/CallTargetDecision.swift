@@ -148,12 +148,22 @@ public struct CallTargetDecision: Hashable, Sendable, CustomStringConvertible {
         e164: @autoclosure () -> String?, isReadable: Bool, matchLevel: MatchLevel, ordered: [Candidate],
         customersEnabled: Bool
     ) {
+        self.init(
+            e164: e164(), isReadable: isReadable, matchLevel: matchLevel, chosen: ordered.first,
+            others: Array(ordered.dropFirst()), customersEnabled: customersEnabled)
+    }
+
+    /// Decides over candidates already in the policy's order: `chosen` first, then `others`.
+    init(
+        e164: @autoclosure () -> String?, isReadable: Bool, matchLevel: MatchLevel, chosen: Candidate?,
+        others: [Candidate], customersEnabled: Bool
+    ) {
         guard isReadable else {
             self.init(
                 target: .createContact(e164: nil), rule: .unreadableNumber, 0, 0, !customersEnabled, .none, nil, [])
             return
         }
-        guard let chosen = ordered.first else {
+        guard let chosen else {
             self.init(target: .createContact(e164: e164()), rule: .noMatch, 0, 0, !customersEnabled, .none, nil, [])
             return
         }
@@ -174,8 +184,7 @@ public struct CallTargetDecision: Hashable, Sendable, CustomStringConvertible {
             (target, rule) = (card, .severalLinkedEntities)
         }
         self.init(
-            target: target, rule: rule, leads, customers, !customersEnabled, matchLevel, chosen,
-            Array(ordered.dropFirst()))
+            target: target, rule: rule, leads, customers, !customersEnabled, matchLevel, chosen, others)
     }
 
     private init(

@@ -23,6 +23,8 @@ import Synchronization
 public final class AccountIndex: Sendable {
     private let current: ManagedAtomic<AccountSnapshot>
     private let writer = Mutex<Void>(())
+    /// Frees, on the writer's thread, the memory that old snapshots no longer need.
+    private let reclaimer: Reclaimer
     /// What building skipped.
     public let buildReport: BuildReport
 
@@ -42,7 +44,8 @@ public final class AccountIndex: Sendable {
 
     /// An empty index.
     public init(settings: AccountSettings) {
-        current = ManagedAtomic(AccountSnapshot(state: IndexState(settings: settings), version: 0))
+        reclaimer = Reclaimer()
+        current = ManagedAtomic(AccountSnapshot(state: IndexState(settings: settings), version: 0, reclaimer: reclaimer))
         buildReport = BuildReport()
     }
 
@@ -54,25 +57,36 @@ public final class AccountIndex: Sendable {
     /// - Complexity: O(n log n) in the size of the account; parsing the stored numbers dominates.
     public init(building data: AccountData) {
         var report = BuildReport()
-        let state = Self.build(data, keys: nil, report: &report)
-        current = ManagedAtomic(AccountSnapshot(state: state, version: 0))
+        let state = BulkBuilder.build(data, report: &report)
+        #if SCREENPOP_INTERNAL_CHECKS
+            AccountSnapshot(state: state, version: 0, reclaimer: Reclaimer()).checkInvariants()
+        #endif
+        reclaimer = Reclaimer()
+        current = ManagedAtomic(AccountSnapshot(state: state, version: 0, reclaimer: reclaimer))
         buildReport = report
     }
 
-    /// Builds the index of a whole account, parsing the stored numbers on several tasks.
+    /// Builds the index of a whole account on several tasks: the stored numbers are parsed while
+    /// the links are resolved, then the contacts and the companies are written side by side.
+    ///
+    /// The result is the same as ``init(building:)``'s.
     ///
     /// - Parameters:
     ///   - data: The account.
-    ///   - parallelism: How many tasks parse numbers; the default is 2.
+    ///   - parallelism: How many tasks work at once; the default is 2.
+    /// - Complexity: O(n log n) in the size of the account; parsing the stored numbers dominates.
     public static func building(_ data: AccountData, parallelism: Int = 2) async -> AccountIndex {
-        let keys = await Self.parseKeys(data, parallelism: parallelism)
         var report = BuildReport()
-        let state = build(data, keys: keys, report: &report)
+        let state = await BulkBuilder.build(data, parallelism: parallelism, report: &report)
+        #if SCREENPOP_INTERNAL_CHECKS
+            AccountSnapshot(state: state, version: 0, reclaimer: Reclaimer()).checkInvariants()
+        #endif
         return AccountIndex(state: state, report: report)
     }
 
     private init(state: IndexState, report: BuildReport) {
-        current = ManagedAtomic(AccountSnapshot(state: state, version: 0))
+        reclaimer = Reclaimer()
+        current = ManagedAtomic(AccountSnapshot(state: state, version: 0, reclaimer: reclaimer))
         buildReport = report
     }
 
@@ -105,54 +119,29 @@ public final class AccountIndex: Sendable {
     @discardableResult
     public func apply(_ changes: [AccountChange]) throws(AccountChangeError) -> AccountSnapshot {
         try writer.withLock { _ throws(AccountChangeError) -> AccountSnapshot in
+            reclaimer.drain()
             let base = current.load(ordering: .acquiring)
             var batch = ChangeBatch(base: base.state)
             for (index, change) in changes.enumerated() { try batch.apply(change, at: index) }
             guard !batch.isEmpty else { return base }
-            let next = AccountSnapshot(state: batch.commit(), version: base.version + 1)
+            var context = WriteContext(generation: base.version + 1)
+            let next = AccountSnapshot(state: batch.commit(&context), version: base.version + 1, reclaimer: reclaimer)
             #if SCREENPOP_INTERNAL_CHECKS
                 next.checkInvariants()
             #endif
+            // What the batch replaced stays readable for `base` and older snapshots.
+            base.retired.seal(context.retired, next: next.retired)
             current.store(next, ordering: .releasing)
             return next
         }
     }
 
-    // MARK: Building
-
-    private static func build(_ data: AccountData, keys: BulkBuilder.ParsedKeys?, report: inout BuildReport)
-        -> IndexState
-    {
-        let state = BulkBuilder.build(data, keys: keys, report: &report)
-        #if SCREENPOP_INTERNAL_CHECKS
-            AccountSnapshot(state: state, version: 0).checkInvariants()
-        #endif
-        return state
-    }
-
-    private static func parseKeys(_ data: AccountData, parallelism: Int) async -> BulkBuilder.ParsedKeys {
-        let region = data.settings.defaultRegion
-        let contacts = data.contacts.map(\.phones)
-        let companies = data.companies.map(\.phones)
-        let all = contacts + companies
-        let chunks = max(1, parallelism)
-        let size = max(1, (all.count + chunks - 1) / chunks)
-        var parsed = [[UInt64]](repeating: [], count: all.count)
-        await withTaskGroup(of: (Int, [[UInt64]]).self) { group in
-            for start in stride(from: 0, to: all.count, by: size) {
-                let end = min(start + size, all.count)
-                group.addTask {
-                    (
-                        start,
-                        all[start..<end].map {
-                            PhoneKey.keys(inStoredValues: $0, defaultRegion: region).map(\.rawValue)
-                        }
-                    )
-                }
-            }
-            for await (start, part) in group { parsed.replaceSubrange(start..<start + part.count, with: part) }
-        }
-        return BulkBuilder.ParsedKeys(
-            contacts: Array(parsed[..<contacts.count]), companies: Array(parsed[contacts.count...]))
+    deinit {
+        // The latest state's memory goes with the latest snapshot, which readers may still hold.
+        let last = current.load(ordering: .acquiring)
+        var live: [UnsafeMutableRawPointer] = []
+        last.state.allocations(into: &live)
+        last.retired.adopt(live)
+        reclaimer.close()
     }
 }

@@ -16,10 +16,14 @@ public final class AccountSnapshot: Sendable, AtomicReference {
     let state: IndexState
     /// How many batches had been applied when this snapshot was published (0 for a fresh build).
     public let version: UInt64
+    /// Receives the memory that the next batch replaces; keeps it, and all retired later, alive
+    /// while this snapshot lives (``RetiredMemory``).
+    let retired: RetiredMemory
 
-    init(state: IndexState, version: UInt64) {
+    init(state: IndexState, version: UInt64, reclaimer: Reclaimer) {
         self.state = state
         self.version = version
+        retired = RetiredMemory(reclaimer: reclaimer)
     }
 
     /// The account's settings as of this snapshot.
@@ -102,45 +106,68 @@ extension AccountSnapshot {
 
     func resolve(_ number: PhoneNumber, reading: CallerID.Reading?, options: ResolveOptions) -> Resolution {
         let settings = state.settings
-        var level = MatchLevel.none
-        var candidates: [Candidate] = []
+        var found = Found()
         let key = PhoneKey(number)
-        if let key {
-            (level, candidates) = lookup(key, fallback: options.suffixFallback ?? settings.suffixFallback.isEnabled)
+        if let key { found = lookup(key, fallback: options.suffixFallback ?? settings.suffixFallback.isEnabled) }
+        var chosen = found.first
+        var others = found.others
+        if !others.isEmpty {
+            // Several: the policy's order. One (the common case) needs no array at all.
+            var ordered = options.policy.sorted([found.first!] + others)
+            chosen = ordered[0]
+            ordered.removeFirst()
+            others = ordered
         }
-        let ordered = options.policy.sorted(candidates)
         let decision = CallTargetDecision(
-            e164: key?.e164 ?? number.e164, isReadable: true, matchLevel: level, ordered: ordered,
-            customersEnabled: settings.customersEnabled)
+            e164: key?.e164 ?? number.e164, isReadable: true, matchLevel: found.level, chosen: chosen,
+            others: others, customersEnabled: settings.customersEnabled)
         return Resolution(callerNumber: number, reading: reading, readError: nil, decision: decision)
     }
 
-    /// The contacts and companies that have `key`, exactly or, failing that, by its last digits.
-    func lookup(_ key: PhoneKey, fallback: Bool) -> (MatchLevel, [Candidate]) {
-        guard let slab = state.phones.slab(for: key) else { return (.none, []) }
-        let digits = state.phones.suffixDigits
-        return slab.withContents { postings, _ in
-            var candidates: [Candidate] = []
-            // Postings are sorted by key: find the first with `key`.
-            var low = 0
-            var high = postings.count
-            while low < high {
-                let mid = (low + high) >> 1
-                if postings[mid].key < key { low = mid + 1 } else { high = mid }
-            }
-            while low < postings.count && postings[low].key == key {
-                candidates.append(Self.candidate(postings[low]))
-                low += 1
-            }
-            if !candidates.isEmpty { return (.exact, candidates) }
-            guard fallback, key.digitCount >= digits else { return (.none, []) }
-            let bucket = key.bucket(suffixDigits: digits)
-            for posting in postings where posting.key.bucket(suffixDigits: digits) == bucket {
-                if candidates.contains(where: { $0.entity == posting.owner.ref }) { continue }
-                candidates.append(Self.candidate(posting))
-            }
-            return candidates.isEmpty ? (.none, []) : (.suffix(digits: digits), candidates)
+    /// What a lookup found: the level and the candidates, in slab order.
+    struct Found {
+        var level = MatchLevel.none
+        var first: Candidate? = nil
+        var others: [Candidate] = []
+
+        mutating func append(_ candidate: Candidate) {
+            if first == nil { first = candidate } else { others.append(candidate) }
         }
+
+        func contains(_ entity: EntityRef) -> Bool {
+            first?.entity == entity || others.contains { $0.entity == entity }
+        }
+    }
+
+    /// The contacts and companies that have `key`, exactly or, failing that, by its last digits.
+    ///
+    /// Reads one directory path and one slab: the slab's keys (sorted) are scanned for `key`, and
+    /// only the matching postings' payload is read.
+    func lookup(_ key: PhoneKey, fallback: Bool) -> Found {
+        var found = Found()
+        guard let slab = state.phones.slab(for: key) else { return found }
+        let keys = slab.keys
+        let raw = key.rawValue
+        var i = 0
+        while i < keys.count && keys[i] < raw { i += 1 }
+        while i < keys.count && keys[i] == raw {
+            found.append(Self.candidate(slab.posting(i)))
+            i += 1
+        }
+        if found.first != nil {
+            found.level = .exact
+            return found
+        }
+        let digits = state.phones.suffixDigits
+        guard fallback, key.digitCount >= digits else { return found }
+        let bucket = state.phones.bucket(of: key)
+        for i in 0..<keys.count where state.phones.bucket(of: PhoneKey(rawValue: keys[i])) == bucket {
+            let posting = slab.posting(i)
+            if found.contains(posting.owner.ref) { continue }
+            found.append(Self.candidate(posting))
+        }
+        if found.first != nil { found.level = .suffix(digits: digits) }
+        return found
     }
 
     @inline(__always)

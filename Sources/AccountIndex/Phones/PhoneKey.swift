@@ -96,16 +96,22 @@ public struct PhoneKey: Hashable, Sendable, Comparable, BitwiseCopyable, CustomS
     /// every fallback match of a number.
     @inlinable
     func bucket(suffixDigits digits: Int) -> PhoneKey {
+        bucket(suffixDigits: digits, modulus: Self.powerOfTen(digits))
+    }
+
+    /// ``bucket(suffixDigits:)`` with `modulus` = 10^digits computed once.
+    @inlinable @inline(__always)
+    func bucket(suffixDigits digits: Int, modulus: UInt64) -> PhoneKey {
         guard digitCount >= digits else { return self }
-        return PhoneKey(digitCount: digits, value: digitValue % PhoneKey.powersOfTen[digits])
+        return PhoneKey(digitCount: digits, value: digitValue % modulus)
     }
 
     @usableFromInline
-    static let powersOfTen: [UInt64] = {
-        var powers: [UInt64] = [1]
-        for _ in 0..<19 { powers.append(powers.last! * 10) }
-        return powers
-    }()
+    static func powerOfTen(_ n: Int) -> UInt64 {
+        var power: UInt64 = 1
+        for _ in 0..<n { power &*= 10 }
+        return power
+    }
 
     public static func < (a: PhoneKey, b: PhoneKey) -> Bool { a.rawValue < b.rawValue }
 
@@ -139,6 +145,19 @@ extension PhoneKey {
             if let key = PhoneKey(match.number), !keys.contains(key) { keys.append(key) }
         }
         return keys
+    }
+
+    /// Appends the raw values of ``keys(inStoredValue:defaultRegion:)`` to `keys`, without allocating
+    /// an array for the common case of one number.
+    static func appendKeys(inStoredValue text: String, defaultRegion: String?, to keys: inout [UInt64]) {
+        if let number = try? PhoneNumber(parsing: text, defaultRegion: defaultRegion) {
+            if let key = PhoneKey(number) { keys.append(key.rawValue) }
+            return
+        }
+        let start = keys.count
+        for match in PhoneNumberMatcher(text: text, defaultRegion: defaultRegion, leniency: .possible) {
+            if let key = PhoneKey(match.number), !keys[start...].contains(key.rawValue) { keys.append(key.rawValue) }
+        }
     }
 
     /// The keys of all of an entity's phone values, sorted, each once.

@@ -15,6 +15,15 @@ struct IndexState: Sendable {
         phones = PostingTable(suffixDigits: settings.suffixFallback.digits)
     }
 
+    /// Every node and slab of the five tables.
+    func allocations(into list: inout [UnsafeMutableRawPointer]) {
+        contacts.slabs.allocations(into: &list)
+        companies.slabs.allocations(into: &list)
+        leads.slabs.allocations(into: &list)
+        customers.slabs.allocations(into: &list)
+        phones.slabs.allocations(into: &list)
+    }
+
     @inline(__always)
     func party(_ id: PartyID) -> SlabEntry<PartyRecord>? {
         id.isCompany ? companies.find(id.id) : contacts.find(id.id)

@@ -88,15 +88,42 @@ struct CustomerRecord: SlabRecord {
 
 // MARK: - Decoded states (writer side)
 
-/// The ids of one kind of link while a batch is staged: appended and removed freely, duplicates
-/// allowed; sorted and made unique when the batch is committed.
+/// The ids of one kind of link while a batch is staged: sorted, each once (as stored), kept so by
+/// ``Swift/Array/insertSorted(_:)`` and ``Swift/Array/removeSorted(_:)``, so that encoding needs no sort.
 typealias IDList = [Int]
 
 extension Array where Element == Int {
-    mutating func removeAll(_ id: Int) { removeAll { $0 == id } }
+    /// Inserts `id` at its place in a sorted list, unless it is there.
+    mutating func insertSorted(_ id: Int) {
+        var low = 0
+        var high = count
+        while low < high {
+            let mid = (low + high) >> 1
+            if self[mid] < id { low = mid + 1 } else { high = mid }
+        }
+        if low == count || self[low] != id { insert(id, at: low) }
+    }
 
-    /// Sorted, each once.
-    func normalized() -> [Int] { sorted().uniquedSorted() }
+    /// Removes `id` from a sorted list, if it is there.
+    mutating func removeSorted(_ id: Int) {
+        var low = 0
+        var high = count
+        while low < high {
+            let mid = (low + high) >> 1
+            if self[mid] < id { low = mid + 1 } else { high = mid }
+        }
+        if low < count && self[low] == id { remove(at: low) }
+    }
+
+    /// Sorted, each once (without copying when it already is).
+    func normalized() -> [Int] {
+        var isNormal = true
+        for i in indices.dropFirst() where self[i - 1] >= self[i] {
+            isNormal = false
+            break
+        }
+        return isNormal ? self : sorted().uniquedSorted()
+    }
 }
 
 /// A contact or company while a batch is staged.
@@ -120,8 +147,8 @@ struct PartyState: Equatable {
 
     init(_ entry: SlabEntry<PartyRecord>) {
         let r = entry.record
-        var words = entry.words[...]
-        func take(_ n: UInt32) -> ArraySlice<UInt64> {
+        var words = entry.words
+        func take(_ n: UInt32) -> Slice<UnsafeBufferPointer<UInt64>> {
             let part = words.prefix(Int(n))
             words = words.dropFirst(Int(n))
             return part
@@ -191,6 +218,8 @@ struct LeadState: Equatable {
         let words = entry.words
         contacts = words.prefix(r.contactCount).map { Int(bitPattern: UInt($0)) }
         main = r.hasMain ? contacts.first : nil
+        // Stored main first: sorted here, as every staged list is.
+        if main != nil && contacts.count > 1 { contacts.sort() }
         company = r.hasCompany ? Int(bitPattern: UInt(words[words.endIndex - 1])) : nil
     }
 
@@ -205,12 +234,10 @@ struct LeadState: Equatable {
 
     func encode(id: Int, into pool: inout ContiguousArray<UInt64>) -> LeadRecord {
         let start = UInt32(pool.count)
-        var others = contacts.normalized()
-        if let main { others.removeAll(main) }
         if let main { pool.append(UInt64(UInt(bitPattern: main))) }
-        for contact in others { pool.append(UInt64(UInt(bitPattern: contact))) }
+        for contact in contacts.normalized() where contact != main { pool.append(UInt64(UInt(bitPattern: contact))) }
+        let count = pool.count - Int(start)
         if let company { pool.append(UInt64(UInt(bitPattern: company))) }
-        let count = others.count + (main == nil ? 0 : 1)
         precondition(count <= Int(LeadRecord.countMask), "a lead has more than 16,777,215 contacts")
         var packed = UInt32(count)
         if isDeleted { packed |= LeadRecord.deletedFlag }

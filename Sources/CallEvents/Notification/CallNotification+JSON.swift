@@ -1,0 +1,48 @@
+import ScreenPopJSON
+
+extension CallNotification {
+    /// The notification as one compact JSON object: what a live stream sends to a user.
+    ///
+    /// ```json
+    /// {"uid":"0e3455ff-67aa-4779-bebe-66ddc038a4ee","phone_number":"8 (999) 888-55-33","e164":"+79998885533",
+    ///  "action":"open_lead","target":{"element_type":2,"element_id":1234565,"name":"Website order"},
+    ///  "reason":"one active lead","match":"exact","users":[88888],"time":"2025-11-25T00:00:00.123Z","event_index":0}
+    /// ```
+    ///
+    /// `target`'s members are `null` for `create_contact` (and `name` when the account has none).
+    public func json() -> [UInt8] {
+        var writer = JSONWriter(capacity: 320)
+        writer.beginObject()
+        writer.key("uid")
+        writer.string(uid.description)
+        writer.key("phone_number")
+        writer.string(phoneNumber)
+        writer.key("e164")
+        writer.string(e164)
+        writer.key("action")
+        writer.string(action.rawValue)
+        writer.key("target")
+        writer.beginObject()
+        writer.key("element_type")
+        writer.integer(orNull: target.elementType)
+        writer.key("element_id")
+        writer.integer(orNull: target.elementID)
+        writer.key("name")
+        writer.string(orNull: target.name)
+        writer.endObject()
+        writer.key("reason")
+        writer.string(decision.reason.rule.description)
+        writer.key("match")
+        writer.string(decision.matchLevel.description)
+        writer.key("users")
+        writer.beginArray()
+        for user in users { writer.integer(user) }
+        writer.endArray()
+        writer.key("time")
+        writer.string(time.description)
+        writer.key("event_index")
+        writer.integer(eventIndex)
+        writer.endObject()
+        return writer.bytes
+    }
+}

@@ -1,0 +1,129 @@
+import AccountIndex
+
+/// What a notification asks its user to do.
+///
+/// New actions may be added.
+public struct NotificationAction: Hashable, Sendable, RawRepresentable, CustomStringConvertible {
+    public let rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+
+    /// Open the lead (the caller's one active lead).
+    public static let openLead = NotificationAction(rawValue: "open_lead")
+    /// Open the customer (the caller's one open customer).
+    public static let openCustomer = NotificationAction(rawValue: "open_customer")
+    /// Open the contact's card.
+    public static let openContactCard = NotificationAction(rawValue: "open_contact_card")
+    /// Open the company's card.
+    public static let openCompanyCard = NotificationAction(rawValue: "open_company_card")
+    /// Nobody has the number: offer to create a contact with it.
+    public static let createContact = NotificationAction(rawValue: "create_contact")
+
+    /// The action for a decision's target.
+    public init(_ target: CallTargetDecision.Target) {
+        switch target {
+        case .lead: self = .openLead
+        case .customer: self = .openCustomer
+        case .contactCard: self = .openContactCard
+        case .companyCard: self = .openCompanyCard
+        case .createContact: self = .createContact
+        }
+    }
+
+    public var description: String { rawValue }
+}
+
+/// The entity a notification points at, with its name.
+public struct NotificationTarget: Hashable, Sendable, CustomStringConvertible {
+    /// The entity shown; nil when the notification offers to create a contact.
+    public var entity: EntityRef?
+    /// The entity's name as the account has it; nil when unknown or empty, and for create-contact.
+    /// (The index keeps no names: they come from ``EntityNames``.)
+    public var name: String?
+
+    public init(entity: EntityRef?, name: String?) {
+        self.entity = entity
+        self.name = name
+    }
+
+    /// amoCRM's `element_type`: 1 contact, 2 lead, 3 company, 12 customer; nil for create-contact.
+    public var elementType: Int? { entity?.kind.elementType }
+    /// amoCRM's `element_id`; nil for create-contact.
+    public var elementID: Int? { entity?.id }
+
+    /// `lead 1234565 "Website order"`, or `none`.
+    public var description: String {
+        guard let entity else { return "none" }
+        return name.map { "\(entity) \"\($0)\"" } ?? entity.description
+    }
+}
+
+/// One call notification: what the users of the account see when a call comes in.
+///
+/// Made by ``CallEventsService`` for each event of a valid batch, and handed to a
+/// ``NotificationSink``, which delivers it to each of ``users``.
+///
+/// ```swift
+/// notification.uid          // 0e3455ff-67aa-4779-bebe-66ddc038a4ee
+/// notification.phoneNumber  // "8 (999) 888-55-33", as given
+/// notification.e164         // "+79998885533"
+/// notification.action       // .openLead
+/// notification.target       // lead 1234565 "Website order"
+/// notification.users        // [88888, 99999]
+/// ```
+public struct CallNotification: Hashable, Sendable, CustomStringConvertible {
+    /// The notification's id, also in the API's answer.
+    public let uid: EventUID
+    /// The caller's number as the request gave it.
+    public let phoneNumber: String
+    /// The caller's number in E.164.
+    public let e164: String
+    /// The entity shown, with its name.
+    public let target: NotificationTarget
+    /// What the user is asked to do: open the lead, customer or card, or create a contact.
+    public let action: NotificationAction
+    /// The decision, with its reason and match level, for those who want to say why.
+    public let decision: CallTargetDecision
+    /// The users to notify, in request order (or the account's users in ascending order).
+    public let users: [Int]
+    /// When the notification was made.
+    public let time: NotificationTime
+    /// The event's position in its request.
+    public let eventIndex: Int
+
+    public init(
+        uid: EventUID, phoneNumber: String, e164: String, target: NotificationTarget, action: NotificationAction,
+        decision: CallTargetDecision, users: [Int], time: NotificationTime, eventIndex: Int
+    ) {
+        self.uid = uid
+        self.phoneNumber = phoneNumber
+        self.e164 = e164
+        self.target = target
+        self.action = action
+        self.decision = decision
+        self.users = users
+        self.time = time
+        self.eventIndex = eventIndex
+    }
+
+    /// The API's answer item for this notification.
+    public var responseItem: CallEventsResponse.Item {
+        CallEventsResponse.Item(
+            elementID: target.elementID, elementType: target.elementType, uid: uid, phoneNumber: phoneNumber)
+    }
+
+    /// `0e3455ff-…: +79998885533 → open_lead lead 1234565 "Website order" for [88888]`.
+    public var description: String {
+        "\(uid): \(e164) → \(action) \(target) for \(users)"
+    }
+}
+
+/// Where notifications go: implemented by the embedding code (a server's live streams, a push
+/// service, a message queue).
+///
+/// ``CallEventsService`` calls ``deliver(_:)`` once per request, with the notifications of the
+/// whole batch in request order, only after the whole batch was validated. A sink that cannot
+/// deliver must handle that itself (retry, log): the API has already answered for them.
+public protocol NotificationSink: Sendable {
+    /// Delivers each notification to each of its ``CallNotification/users``.
+    func deliver(_ notifications: [CallNotification]) async
+}

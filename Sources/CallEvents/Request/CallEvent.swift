@@ -1,0 +1,65 @@
+/// One event of a `POST /api/v2/events` request, validated: a call is coming in from this number.
+///
+/// ```swift
+/// let event = CallEvent(phoneNumber: "+79998885533", users: [88888, 99999])
+/// event.type          // .phoneCall
+/// ```
+public struct CallEvent: Hashable, Sendable {
+    /// The event's type. amoCRM defines one, `phone_call`; new ones may be added.
+    public struct EventType: Hashable, Sendable, RawRepresentable, CustomStringConvertible {
+        public let rawValue: String
+        public init(rawValue: String) { self.rawValue = rawValue }
+
+        /// An incoming call: `phone_call`.
+        public static let phoneCall = EventType(rawValue: "phone_call")
+
+        public var description: String { rawValue }
+    }
+
+    public var type: EventType
+    /// The caller's number exactly as the request gave it, in any format; never empty.
+    public var phoneNumber: String
+    /// The users to notify, in request order as given (repeats included); nil for every user of the account.
+    public var users: [Int]?
+
+    public init(type: EventType = .phoneCall, phoneNumber: String, users: [Int]? = nil) {
+        self.type = type
+        self.phoneNumber = phoneNumber
+        self.users = users
+    }
+}
+
+/// A whole `POST /api/v2/events` request, validated: its events in request order.
+///
+/// Build one from a body with ``init(body:contentType:limits:)`` (either encoding, by its content
+/// type), ``init(json:limits:)`` or ``init(form:limits:)``; each checks everything that can be
+/// checked without the account (see ``CallEventsError`` for the order). The account checks (the
+/// number can be read, the users exist) are ``CallEventsService``'s.
+///
+/// ```swift
+/// let request = try CallEventsRequest(
+///     form: Array("add[0][phone_number]=%2B79998885533&add[0][users][0]=88888&add[0][type]=phone_call".utf8))
+/// request.events   // [CallEvent(type: .phoneCall, phoneNumber: "+79998885533", users: [88888])]
+/// ```
+public struct CallEventsRequest: Hashable, Sendable {
+    /// The events, in request order; never empty, at most ``CallEventsLimits/maxEvents``.
+    public var events: [CallEvent]
+
+    /// A request of already validated events (for embedding code that has its own decoder).
+    public init(events: [CallEvent]) {
+        self.events = events
+    }
+}
+
+/// The limits a request must keep.
+public struct CallEventsLimits: Hashable, Sendable {
+    /// The most events one request may carry (amoCRM: 500).
+    public var maxEvents: Int
+    /// The largest body accepted, in bytes (1 MiB).
+    public var maxBodyBytes: Int
+
+    public init(maxEvents: Int = 500, maxBodyBytes: Int = 1 << 20) {
+        self.maxEvents = maxEvents
+        self.maxBodyBytes = maxBodyBytes
+    }
+}

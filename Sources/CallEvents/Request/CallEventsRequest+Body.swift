@@ -1,0 +1,96 @@
+/// Choosing the decoder by the request's `Content-Type`.
+extension CallEventsRequest {
+    /// The two encodings amoCRM's clients use.
+    public enum BodyEncoding: Hashable, Sendable {
+        /// `application/json`: the JavaScript example (`JSON.stringify`, `charset=utf-8`).
+        case json
+        /// `application/x-www-form-urlencoded`: the PHP example (`http_build_query`).
+        case form
+    }
+
+    /// The encoding a `Content-Type` header names.
+    ///
+    /// The media type is compared without regard to case and may carry parameters; a `charset`
+    /// parameter, when present, must be UTF-8 (`utf-8`, `UTF8`, quoted or not).
+    ///
+    /// ```swift
+    /// try CallEventsRequest.encoding(contentType: "application/json; charset=utf-8")   // .json
+    /// try CallEventsRequest.encoding(contentType: "text/plain")   // throws unsupported_media_type
+    /// ```
+    ///
+    /// - Throws: ``CallEventsError/Code/unsupportedMediaType`` for a missing or other type, or
+    ///   another charset.
+    public static func encoding(contentType: String?) throws(CallEventsError) -> BodyEncoding {
+        guard let contentType else { throw .unsupported(nil) }
+        // What the clients send, without allocating.
+        switch contentType {
+        case "application/json", "application/json; charset=utf-8", "application/json; charset=UTF-8": return .json
+        case "application/x-www-form-urlencoded": return .form
+        default: break
+        }
+        var parts = contentType.utf8.split(separator: UInt8(ascii: ";"), omittingEmptySubsequences: false)
+            .map { trimmed(String(decoding: $0, as: UTF8.self)).lowercased() }
+        let mediaType = parts.removeFirst()
+        let encoding: BodyEncoding
+        switch mediaType {
+        case "application/json": encoding = .json
+        case "application/x-www-form-urlencoded": encoding = .form
+        default: throw .unsupported(contentType)
+        }
+        for parameter in parts where parameter.hasPrefix("charset=") {
+            var value = String(parameter.dropFirst("charset=".count))
+            if value.hasPrefix("\"") && value.hasSuffix("\"") && value.count >= 2 {
+                value = String(value.dropFirst().dropLast())
+            }
+            guard value == "utf-8" || value == "utf8" else { throw .unsupported(contentType) }
+        }
+        return encoding
+    }
+
+    /// Decodes and validates a body of either encoding, chosen by its `Content-Type`.
+    ///
+    /// ```swift
+    /// let request = try CallEventsRequest(body: bytes, contentType: "application/json; charset=utf-8")
+    /// ```
+    ///
+    /// - Parameters:
+    ///   - body: The whole body.
+    ///   - contentType: The `Content-Type` header's value.
+    ///   - limits: The most events and the largest body.
+    /// - Throws: ``CallEventsError``: `unsupported_media_type` first, then `body_too_large`, then
+    ///   what ``init(json:limits:)`` or ``init(form:limits:)`` throw.
+    /// - Complexity: O(n) in the body's length (O(n log n) for a form).
+    public init(
+        body: some Collection<UInt8>, contentType: String?, limits: CallEventsLimits = CallEventsLimits()
+    ) throws(CallEventsError) {
+        let encoding = try Self.encoding(contentType: contentType)
+        guard body.count <= limits.maxBodyBytes else { throw .bodyTooLarge(limits) }
+        switch encoding {
+        case .json: try self.init(json: body, limits: limits)
+        case .form: try self.init(form: body, limits: limits)
+        }
+    }
+}
+
+extension CallEventsError {
+    @inline(never)
+    static func unsupported(_ contentType: String?) -> CallEventsError {
+        CallEventsError(code: .unsupportedMediaType, found: contentType.map { quoted($0) } ?? "no Content-Type")
+    }
+
+    /// The body is larger than `limits.maxBodyBytes`.
+    @inline(never)
+    public static func bodyTooLarge(_ limits: CallEventsLimits) -> CallEventsError {
+        let bytes = limits.maxBodyBytes
+        let size = bytes % (1 << 20) == 0 ? "\(bytes >> 20) MiB" : "\(bytes) bytes"
+        return CallEventsError(code: .bodyTooLarge, detail: size)
+    }
+}
+
+/// `text` without leading and trailing spaces and tabs.
+func trimmed(_ text: String) -> String {
+    let utf8 = text.utf8
+    guard let first = utf8.firstIndex(where: { !isSpace($0) }) else { return "" }
+    let last = utf8.lastIndex(where: { !isSpace($0) })!
+    return String(text[first...last])
+}

@@ -1,0 +1,132 @@
+import AccountIndex
+
+/// What a ``CallEventsService`` needs to know about the account besides its index.
+public struct CallEventsConfiguration: Sendable {
+    /// The account's user ids, ascending, without repeats: who "every user" is, and who may be named.
+    public private(set) var users: [Int]
+    @usableFromInline private(set) var userSet: Set<Int>
+    /// The entities' names, for the notifications.
+    public var names: EntityNames
+    /// The most events per request and the largest body.
+    public var limits: CallEventsLimits
+    /// How calls are resolved (the suffix fallback, the candidate policy).
+    public var resolveOptions: ResolveOptions
+    /// The wall clock for ``CallNotification/time``.
+    public var clock: @Sendable () -> NotificationTime
+    /// Makes each notification's ``CallNotification/uid``.
+    public var makeUID: @Sendable () -> EventUID
+
+    /// - Parameters:
+    ///   - users: The account's user ids (amoCRM's `users` of the account). An event without `users`
+    ///     goes to all of them; an event naming anyone else is refused.
+    ///   - names: The entities' names (``EntityNames/init(_:)`` of the account's data).
+    ///   - limits: The most events per request (500) and the largest body (1 MiB).
+    ///   - resolveOptions: How calls are resolved.
+    ///   - clock: The wall clock; the system's by default.
+    ///   - makeUID: The uid generator; random version 4 UUIDs by default.
+    public init(
+        users: some Sequence<Int>, names: EntityNames = EntityNames(), limits: CallEventsLimits = CallEventsLimits(),
+        resolveOptions: ResolveOptions = ResolveOptions(),
+        clock: @escaping @Sendable () -> NotificationTime = { NotificationTime.now() },
+        makeUID: @escaping @Sendable () -> EventUID = { EventUID.random() }
+    ) {
+        let set = Set(users)
+        self.users = set.sorted()
+        self.userSet = set
+        self.names = names
+        self.limits = limits
+        self.resolveOptions = resolveOptions
+        self.clock = clock
+        self.makeUID = makeUID
+    }
+
+    /// Whether `user` is one of the account's users.
+    @inlinable
+    public func isUser(_ user: Int) -> Bool { userSet.contains(user) }
+}
+
+/// The call-notification API without HTTP: validates a whole batch against the account, resolves
+/// each call through the index, makes the notifications and hands them to the sink.
+///
+/// ```swift
+/// let service = CallEventsService(index: index, configuration: CallEventsConfiguration(users: [88888, 99999],
+///                                 names: EntityNames(data)), sink: mySink)
+/// let response = try await service.post(body: bytes, contentType: "application/json")
+/// let answer = response.halJSON()      // 200, application/hal+json
+/// ```
+///
+/// A server maps the errors to statuses: ``CallEventsError/Code/bodyTooLarge`` 413,
+/// ``CallEventsError/Code/unsupportedMediaType`` 415, every other code 400.
+public struct CallEventsService<Sink: NotificationSink>: Sendable {
+    public let index: AccountIndex
+    public let configuration: CallEventsConfiguration
+    public let sink: Sink
+
+    public init(index: AccountIndex, configuration: CallEventsConfiguration, sink: Sink) {
+        self.index = index
+        self.configuration = configuration
+        self.sink = sink
+    }
+
+    /// Decodes a body of either encoding, then does ``post(_:)``.
+    ///
+    /// - Throws: ``CallEventsError``, and then nothing was delivered.
+    public func post(body: some Collection<UInt8>, contentType: String?) async throws(CallEventsError)
+        -> CallEventsResponse
+    {
+        try await post(CallEventsRequest(body: body, contentType: contentType, limits: configuration.limits))
+    }
+
+    /// Validates the batch against the account, makes its notifications, delivers them (one call of
+    /// the sink) and answers.
+    ///
+    /// - Throws: ``CallEventsError`` (`unreadable_phone_number`, `unknown_user`), and then nothing
+    ///   was delivered.
+    /// - Complexity: O(n) resolves in the events, plus the sink's work.
+    public func post(_ request: CallEventsRequest) async throws(CallEventsError) -> CallEventsResponse {
+        let notifications = try notifications(for: request)
+        await sink.deliver(notifications)
+        return CallEventsResponse(items: notifications.map(\.responseItem))
+    }
+
+    /// The notifications of a request, in request order, without delivering them: every event
+    /// resolved on one snapshot of the index, every user checked.
+    ///
+    /// - Throws: ``CallEventsError``: the first event (in index order) whose number cannot be read
+    ///   (`unreadable_phone_number`) or that names a user who is not the account's (`unknown_user`).
+    public func notifications(for request: CallEventsRequest) throws(CallEventsError) -> [CallNotification] {
+        let snapshot = index.snapshot
+        let time = configuration.clock()
+        var notifications: [CallNotification] = []
+        notifications.reserveCapacity(request.events.count)
+        for (eventIndex, event) in request.events.enumerated() {
+            let resolution = snapshot.resolve(callerNumber: event.phoneNumber, options: configuration.resolveOptions)
+            guard let e164 = resolution.e164 else {
+                throw .event(.unreadablePhoneNumber, "phone_number", at: eventIndex, found: quoted(event.phoneNumber))
+            }
+            let users: [Int]
+            if let named = event.users {
+                var unique: [Int] = []
+                unique.reserveCapacity(named.count)
+                for (position, user) in named.enumerated() {
+                    guard configuration.isUser(user) else {
+                        throw .user(.unknownUser, at: eventIndex, user: position, found: String(user))
+                    }
+                    if !unique.contains(user) { unique.append(user) }
+                }
+                users = unique
+            } else {
+                users = configuration.users
+            }
+            let decision = resolution.decision
+            let entity = decision.target.entity
+            notifications.append(
+                CallNotification(
+                    uid: configuration.makeUID(), phoneNumber: event.phoneNumber, e164: e164,
+                    target: NotificationTarget(entity: entity, name: entity.flatMap { configuration.names[$0] }),
+                    action: NotificationAction(decision.target), decision: decision, users: users, time: time,
+                    eventIndex: eventIndex))
+        }
+        return notifications
+    }
+}

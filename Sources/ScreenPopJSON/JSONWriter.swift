@@ -1,0 +1,173 @@
+/// Writes JSON text into a byte buffer: string escaping, numbers, and objects and arrays with
+/// their commas.
+///
+/// ```swift
+/// var writer = JSONWriter(separators: .spaced)
+/// writer.beginObject()
+/// writer.key("phone_number"); writer.string("8 999 888-55-33")
+/// writer.key("element_id"); writer.integer(42)
+/// writer.key("entity"); writer.null()
+/// writer.endObject()
+/// writer.text   // {"phone_number": "8 999 888-55-33", "element_id": 42, "entity": null}
+/// ```
+///
+/// The writer trusts its caller to call things in a sensible order (a key before each member's
+/// value); it does not check the structure.
+public struct JSONWriter {
+    /// How members and elements are separated.
+    public enum Separators: Sendable {
+        /// `{"a":1,"b":[1,2]}`
+        case compact
+        /// `{"a": 1, "b": [1, 2]}`, one line: the style of the `screenpop` command line.
+        case spaced
+    }
+
+    /// The JSON written so far, in UTF-8.
+    public var bytes: [UInt8]
+    public let separators: Separators
+    /// Whether the container being written has no member yet.
+    private var isFirst = true
+
+    public init(separators: Separators = .compact, capacity: Int = 256) {
+        self.separators = separators
+        bytes = []
+        bytes.reserveCapacity(capacity)
+    }
+
+    /// The JSON written so far.
+    public var text: String { String(decoding: bytes, as: UTF8.self) }
+
+    // MARK: Containers
+
+    public mutating func beginObject() {
+        separate()
+        bytes.append(UInt8(ascii: "{"))
+        isFirst = true
+    }
+
+    public mutating func endObject() {
+        bytes.append(UInt8(ascii: "}"))
+        isFirst = false
+    }
+
+    public mutating func beginArray() {
+        separate()
+        bytes.append(UInt8(ascii: "["))
+        isFirst = true
+    }
+
+    public mutating func endArray() {
+        bytes.append(UInt8(ascii: "]"))
+        isFirst = false
+    }
+
+    /// Writes an object member's key; write its value next.
+    public mutating func key(_ name: String) {
+        separate()
+        Self.appendQuoted(name, to: &bytes)
+        bytes.append(UInt8(ascii: ":"))
+        if separators == .spaced { bytes.append(UInt8(ascii: " ")) }
+        isFirst = true  // the value that follows takes no comma
+    }
+
+    // MARK: Values
+
+    public mutating func string(_ value: String) {
+        separate()
+        Self.appendQuoted(value, to: &bytes)
+        isFirst = false
+    }
+
+    public mutating func integer<T: BinaryInteger>(_ value: T) {
+        separate()
+        bytes.append(contentsOf: String(value).utf8)
+        isFirst = false
+    }
+
+    /// A finite double in its shortest form that reads back the same; `null` for infinities and NaN,
+    /// which JSON cannot write.
+    public mutating func double(_ value: Double) {
+        separate()
+        if value.isFinite {
+            bytes.append(contentsOf: value.description.utf8)
+        } else {
+            bytes.append(contentsOf: "null".utf8)
+        }
+        isFirst = false
+    }
+
+    public mutating func bool(_ value: Bool) {
+        separate()
+        bytes.append(contentsOf: (value ? "true" : "false").utf8)
+        isFirst = false
+    }
+
+    public mutating func null() {
+        separate()
+        bytes.append(contentsOf: "null".utf8)
+        isFirst = false
+    }
+
+    /// Writes a whole tree.
+    public mutating func value(_ value: JSONValue) {
+        switch value {
+        case .null: null()
+        case .bool(let flag): bool(flag)
+        case .integer(let number): integer(number)
+        case .double(let number): double(number)
+        case .string(let text): string(text)
+        case .array(let elements):
+            beginArray()
+            for element in elements { self.value(element) }
+            endArray()
+        case .object(let object):
+            beginObject()
+            for member in object {
+                key(member.key)
+                self.value(member.value)
+            }
+            endObject()
+        }
+    }
+
+    private mutating func separate() {
+        if !isFirst {
+            bytes.append(UInt8(ascii: ","))
+            if separators == .spaced { bytes.append(UInt8(ascii: " ")) }
+        }
+    }
+
+    // MARK: Escaping
+
+    /// `value` as a JSON string literal, quotes included.
+    public static func quoted(_ value: String) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(value.utf8.count + 2)
+        appendQuoted(value, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends `value` as a JSON string literal: `"` and `\` escaped, control characters as
+    /// `\n`, `\r`, `\t` or `\u00XX` (and DEL as `\u007f`), everything else as UTF-8.
+    ///
+    /// - Complexity: O(n) in the string's UTF-8 length.
+    public static func appendQuoted(_ value: String, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        let hex: StaticString = "0123456789abcdef"
+        for byte in value.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): out.append(contentsOf: [0x5C, 0x22])
+            case UInt8(ascii: "\\"): out.append(contentsOf: [0x5C, 0x5C])
+            case 0x0A: out.append(contentsOf: [0x5C, UInt8(ascii: "n")])
+            case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
+            case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
+            case 0..<0x20, 0x7F:
+                out.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30])
+                out.append(hex.utf8Start[Int(byte >> 4)])
+                out.append(hex.utf8Start[Int(byte & 0xF)])
+            default: out.append(byte)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+}

@@ -1,0 +1,44 @@
+import CallEvents
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+extension CallEventsError.Code {
+    /// A request without the right `Authorization: Bearer` token. HTTP 401.
+    public static let unauthorized = CallEventsError.Code(rawValue: "unauthorized")
+    /// No such route. HTTP 404.
+    public static let notFound = CallEventsError.Code(rawValue: "not_found")
+    /// The server is shutting down. HTTP 503.
+    public static let shuttingDown = CallEventsError.Code(rawValue: "shutting_down")
+}
+
+extension CallEventsError {
+    /// The HTTP status of the error: 413, 415, 401, 404, 503, or 400 for the rest.
+    public var httpStatus: HTTPResponse.Status {
+        switch code {
+        case .bodyTooLarge: .contentTooLarge
+        case .unsupportedMediaType: .unsupportedMediaType
+        case .unauthorized: .unauthorized
+        case .notFound: .notFound
+        case .shuttingDown: .serviceUnavailable
+        default: .badRequest
+        }
+    }
+
+    /// The error as a response: its status, `application/json`, ``CallEvents/CallEventsError/jsonBody()``.
+    func response(requestID: String? = nil) -> Response {
+        let json = jsonBody()
+        var buffer = ByteBuffer()
+        buffer.reserveCapacity(json.count)
+        buffer.writeBytes(json)
+        var headers: HTTPFields = [.contentType: "application/json", .contentLength: String(json.count)]
+        if code == .unauthorized { headers[.wwwAuthenticate] = #"Bearer realm="screenpop""# }
+        if let requestID { headers[.requestID] = requestID }
+        return Response(status: httpStatus, headers: headers, body: ResponseBody(byteBuffer: buffer))
+    }
+}
+
+extension HTTPField.Name {
+    /// `X-Request-Id`: the request's id in the logs, echoed on every response.
+    static let requestID = HTTPField.Name("X-Request-Id")!
+}

@@ -1,0 +1,135 @@
+import AccountIndex
+import CallEvents
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+
+/// The routes of the API: `POST /api/v2/events[/]` and `GET /api/v2/events/stream?user_id=N`.
+struct EventsController<Sink: NotificationSink>: Sendable {
+    let service: CallEventsService<Sink>
+    let hub: NotificationHub
+    let heartbeatInterval: Duration
+    let retryMilliseconds: Int
+
+    func addRoutes(to router: some RouterMethods<ServerRequestContext>) {
+        // The router ignores a trailing slash: this serves `/api/v2/events/` too.
+        router.post("/api/v2/events", use: post)
+        router.get("/api/v2/events/stream", use: stream)
+    }
+
+    // MARK: POST
+
+    @Sendable
+    func post(_ request: Request, context: ServerRequestContext) async throws -> Response {
+        let limits = service.configuration.limits
+        do throws(CallEventsError) {
+            // 415 before reading the body, 413 before reading more than the limit.
+            _ = try CallEventsRequest.encoding(contentType: request.headers[.contentType])
+            if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > limits.maxBodyBytes {
+                throw .bodyTooLarge(limits)
+            }
+            let body: ByteBuffer
+            do {
+                body = try await request.body.collect(upTo: limits.maxBodyBytes)
+            } catch is NIOTooManyBytesError {
+                throw .bodyTooLarge(limits)
+            } catch {
+                throw CallEventsError(code: .malformedBody, detail: "the body could not be read")
+            }
+            let response = try await service.post(
+                body: body.readableBytesView, contentType: request.headers[.contentType])
+            let json = response.halJSON()
+            var buffer = ByteBuffer()
+            buffer.reserveCapacity(json.count)
+            buffer.writeBytes(json)
+            return Response(
+                status: .ok,
+                headers: [.contentType: CallEventsResponse.contentType, .contentLength: String(json.count)],
+                body: ResponseBody(byteBuffer: buffer))
+        } catch {
+            context.logger.info(
+                "refused: \(error.code)",
+                metadata: [
+                    "error.code": "\(error.code)", "error.index": "\(error.index.map(String.init) ?? "-")",
+                    "error.field": "\(error.field ?? "-")",
+                ])
+            return error.response(requestID: context.id)
+        }
+    }
+
+    // MARK: Stream
+
+    @Sendable
+    func stream(_ request: Request, context: ServerRequestContext) async throws -> Response {
+        let text = request.uri.queryParameters["user_id"].map(String.init)
+        guard let text, let user = Int(text), user >= 0 else {
+            return CallEventsError(
+                code: .invalidUserID, field: "user_id", path: "user_id", found: text.map { "\"\($0)\"" } ?? "none"
+            ).response(requestID: context.id)
+        }
+        guard hub.hasUser(user) else {
+            return CallEventsError(code: .unknownUser, field: "user_id", path: "user_id", found: text)
+                .response(requestID: context.id)
+        }
+        var lastEventID: UInt64?
+        if let header = request.headers[.lastEventID] ?? request.uri.queryParameters["last_event_id"].map(String.init) {
+            lastEventID = UInt64(header.trimmingSpaces)
+        }
+        guard let subscription = hub.subscribe(user: user, lastEventID: lastEventID) else {
+            return CallEventsError(code: .shuttingDown, detail: "the server is shutting down")
+                .response(requestID: context.id)
+        }
+        let hub = hub
+        let retry = retryMilliseconds
+        let logger = context.logger
+        logger.debug("stream opened", metadata: ["user_id": "\(user)", "replay": "\(subscription.replay.count)"])
+        let body = ResponseBody { writer in
+            defer {
+                hub.unsubscribe(subscription.token)
+                logger.debug("stream closed", metadata: ["user_id": "\(user)"])
+            }
+            var buffer = ByteBuffer()
+            ServerSentEvents.retry(milliseconds: retry, into: &buffer)
+            ServerSentEvents.comment("connected", into: &buffer)
+            for event in subscription.replay { ServerSentEvents.event(event, into: &buffer) }
+            try await writer.write(buffer)
+            try await request.body.consumeWithInboundCloseHandler { _ in
+                try await withGracefulShutdownHandler {
+                    for await message in subscription.messages {
+                        var buffer = ByteBuffer()
+                        switch message {
+                        case .event(let event): ServerSentEvents.event(event, into: &buffer)
+                        case .heartbeat: ServerSentEvents.comment("heartbeat", into: &buffer)
+                        }
+                        try await writer.write(buffer)
+                    }
+                } onGracefulShutdown: {
+                    hub.unsubscribe(subscription.token)
+                }
+            } onInboundClosed: {
+                hub.unsubscribe(subscription.token)
+            }
+            try await writer.finish(nil)
+        }
+        return Response(
+            status: .ok,
+            headers: [
+                .contentType: "text/event-stream", .cacheControl: "no-cache",
+                HTTPField.Name("X-Accel-Buffering")!: "no",
+            ],
+            body: body)
+    }
+}
+
+extension HTTPField.Name {
+    /// `Last-Event-ID`: the id of the last event a reconnecting stream received.
+    static let lastEventID = HTTPField.Name("Last-Event-ID")!
+}
+
+extension String {
+    fileprivate var trimmingSpaces: String {
+        String(drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
+    }
+}

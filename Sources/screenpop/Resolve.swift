@@ -1,0 +1,174 @@
+import AccountIndex
+import AmoCRMImport
+import ArgumentParser
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// `screenpop resolve`: what the call notification shows for each caller number (docs/cli.md).
+struct Resolve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Resolve incoming calls against an amoCRM account directory.",
+        discussion: """
+            Loads the account (a directory of amoCRM API v4 JSON pages, docs/amocrm-import.md), then resolves \
+            each PHONE, or else each line of standard input (streamed), to one JSON object a line: phone_number, \
+            e164, element_type, element_id, action, reason, match, entity, candidates.
+            """
+    )
+
+    @Option(help: ArgumentHelp("The account directory.", valueName: "DIR"))
+    var account: String
+
+    @Option(
+        help: ArgumentHelp(
+            "Match on the last N digits when nothing matches exactly (6...15; default 10).", valueName: "N"))
+    var fallbackDigits: Int?
+
+    @Flag(help: "Match exact numbers only.")
+    var noFallback = false
+
+    @Argument(help: "Caller numbers as telephony sends them. Without any, standard input is read, one a line.")
+    var phones: [String] = []
+
+    func validate() throws {
+        if noFallback && fallbackDigits != nil {
+            throw ValidationError("--fallback-digits and --no-fallback cannot be used together.")
+        }
+        if let digits = fallbackDigits, !SuffixFallback.digitRange.contains(digits) {
+            throw ValidationError("--fallback-digits must be between 6 and 15.")
+        }
+    }
+
+    func run() async throws {
+        let fallback = SuffixFallback(isEnabled: !noFallback, digits: fallbackDigits ?? 10)
+        let options = AccountDirectory.Options(suffixFallback: fallback)
+        let index: AccountIndex
+        do {
+            index = try await AccountDirectory.loadIndex(account, options: options)
+        } catch {
+            var message = Array("screenpop: error: \(error)\n".utf8)
+            _ = message.withUnsafeMutableBytes { write(2, $0.baseAddress, $0.count) }
+            throw ExitCode.failure
+        }
+        let resolveOptions = ResolveOptions(suffixFallback: noFallback ? false : nil)
+        var output = OutputBuffer()
+        if !phones.isEmpty {
+            for phone in phones {
+                Self.writeResult(index.resolve(callerNumber: phone, options: resolveOptions), for: phone, to: &output)
+            }
+            output.flush()
+            return
+        }
+        var reader = LineReader(fileDescriptor: 0)
+        while let line = reader.next(beforeBlocking: { output.flush() }) {
+            guard let text = line.text else {
+                Self.writeInvalidLine(line.lossyText, to: &output)
+                continue
+            }
+            Self.writeResult(index.resolve(callerNumber: text, options: resolveOptions), for: text, to: &output)
+        }
+        output.flush()
+        if let failure = reader.failure { throw failure }
+    }
+
+    // MARK: Output
+
+    static func writeResult(_ resolution: Resolution, for phone: String, to output: inout OutputBuffer) {
+        let decision = resolution.decision
+        output.beginObject()
+        output.field("phone_number", phone)
+        output.field("e164", resolution.e164)
+        output.field("element_type", decision.elementType)
+        output.field("element_id", decision.elementID)
+        output.field("action", action(decision.target))
+        output.field("reason", reason(resolution))
+        output.field("match", match(decision.matchLevel))
+        if let chosen = decision.chosen {
+            output.field("entity") { entity(chosen.entity, to: &$0) }
+        } else {
+            output.null("entity")
+        }
+        output.field("candidates") { bytes in
+            bytes.append(UInt8(ascii: "["))
+            for (position, candidate) in decision.candidates.enumerated() {
+                if position > 0 { bytes.append(contentsOf: ", ".utf8) }
+                entity(candidate.entity, to: &bytes)
+            }
+            bytes.append(UInt8(ascii: "]"))
+        }
+        output.endObject()
+        output.flushIfLarge()
+    }
+
+    /// A line of standard input that is not UTF-8: no number can be read from it.
+    static func writeInvalidLine(_ lossy: String, to output: inout OutputBuffer) {
+        output.beginObject()
+        output.field("phone_number", lossy)
+        output.null("e164")
+        output.null("element_type")
+        output.null("element_id")
+        output.field("action", "create_contact")
+        output.field("reason", "Unreadable number: the line is not valid UTF-8; create a contact.")
+        output.field("match", "none")
+        output.null("entity")
+        output.field("candidates") { $0.append(contentsOf: "[]".utf8) }
+        output.endObject()
+        output.flushIfLarge()
+    }
+
+    static func entity(_ entity: EntityRef, to bytes: inout [UInt8]) {
+        bytes.append(contentsOf: #"{"type": \#(entity.kind.elementType), "id": \#(entity.id)}"#.utf8)
+    }
+
+    static func action(_ target: CallTargetDecision.Target) -> String {
+        switch target {
+        case .lead: "open_lead"
+        case .customer: "open_customer"
+        case .contactCard: "open_contact"
+        case .companyCard: "open_company"
+        case .createContact: "create_contact"
+        }
+    }
+
+    static func match(_ level: MatchLevel) -> String {
+        switch level {
+        case .exact: "exact"
+        case .suffix: "suffix"
+        case .none: "none"
+        }
+    }
+
+    /// Which rule fired, with its counts, as one sentence.
+    static func reason(_ resolution: Resolution) -> String {
+        let decision = resolution.decision
+        let reason = decision.reason
+        func count(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
+        let rule = reason.rule.description
+        var text = rule.prefix(1).uppercased() + rule.dropFirst()
+        switch reason.rule {
+        case .unreadableNumber:
+            let code = resolution.readError.map { " (\($0.code))" } ?? ""
+            return text + ": no phone number could be read from the text\(code); create a contact."
+        case .noMatch:
+            return text + ": no contact or company has \(resolution.e164 ?? "the number"); create a contact."
+        default:
+            break
+        }
+        guard let chosen = decision.chosen else { return text + "." }
+        text += ": \(chosen.entity) has \(count(reason.activeLeads, "active lead")) and "
+        text += reason.customersDisabled ? "customers are off" : count(reason.countedCustomers, "open customer")
+        if !decision.otherCandidates.isEmpty {
+            text +=
+                "; chosen over \(count(decision.otherCandidates.count, "other candidate")) (contacts first, then the oldest)"
+        }
+        if case .suffix(let digits) = decision.matchLevel {
+            text += "; matched on the last \(digits) digits only"
+        }
+        return text + "."
+    }
+}

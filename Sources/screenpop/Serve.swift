@@ -1,0 +1,110 @@
+import AccountIndex
+import AmoCRMImport
+import ArgumentParser
+import CallEvents
+import Logging
+import ScreenPopServer
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// `screenpop serve`: the call-notification server on an account directory (docs/events-api.md).
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Serve amoCRM's call-notification API (POST /api/v2/events) and live streams for an account.",
+        discussion: """
+            Loads the account (a directory of amoCRM API v4 JSON pages, docs/amocrm-import.md) and serves \
+            POST /api/v2/events and GET /api/v2/events/stream?user_id=N. Every request needs \
+            "Authorization: Bearer <token>"; the token comes from the environment variable SCREENPOP_API_TOKEN, \
+            or else from the file api-token in the account directory. The server does not start without one. \
+            SIGINT or SIGTERM shut it down gracefully: requests in flight finish, streams end.
+            """
+    )
+
+    @Option(help: ArgumentHelp("The account directory.", valueName: "DIR"))
+    var account: String
+
+    @Option(help: "The address to listen on.")
+    var host = "127.0.0.1"
+
+    @Option(help: "The port to listen on (0 for any free port).")
+    var port = 8080
+
+    @Option(help: ArgumentHelp("How often live streams get a heartbeat, in seconds.", valueName: "SECONDS"))
+    var heartbeat = 15
+
+    @Option(help: ArgumentHelp("Notifications kept per user for Last-Event-ID replay.", valueName: "N"))
+    var replay = 256
+
+    @Option(help: "The log level: trace, debug, info, notice, warning, error or critical.")
+    var logLevel = "info"
+
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535.") }
+        guard heartbeat > 0 else { throw ValidationError("--heartbeat must be positive.") }
+        guard replay > 0 else { throw ValidationError("--replay must be positive.") }
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical.")
+        }
+    }
+
+    func run() async throws {
+        let level = Logger.Level(rawValue: logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        var logger = Logger(label: "screenpop")
+        logger.logLevel = level
+
+        let token: APIToken
+        do {
+            var environment: [String: String] = [:]
+            if let value = getenv(APIToken.environmentVariable) {
+                environment[APIToken.environmentVariable] = String(cString: value)
+            }
+            token = try APIToken.load(environment: environment, accountDirectory: account)
+        } catch {
+            Self.report("\(error)")
+            throw ExitCode.failure
+        }
+        let loaded: LoadedAccount
+        do {
+            loaded = try await AccountDirectory.load(account, options: AccountDirectory.Options(progress: .never))
+        } catch {
+            Self.report("\(error)")
+            throw ExitCode.failure
+        }
+        let index = await loaded.buildIndex()
+        let users = loaded.users.map(\.id)
+        logger.info(
+            "account loaded",
+            metadata: [
+                "account": "\(account)", "contacts": "\(loaded.data.contacts.count)",
+                "companies": "\(loaded.data.companies.count)", "leads": "\(loaded.data.leads.count)",
+                "customers": "\(loaded.data.customers.count)", "users": "\(users.count)", "token": "\(token)",
+            ])
+        if users.isEmpty {
+            logger.warning("the account has no users: events without users notify nobody, and named users are refused")
+        }
+        let server = ScreenPopServer(
+            index: index, events: CallEventsConfiguration(users: users, names: EntityNames(loaded.data)),
+            configuration: ServerConfiguration(
+                host: host, port: port, apiToken: token, heartbeatInterval: .seconds(heartbeat), replayLimit: replay),
+            logger: logger)
+        try await server.application().runService()
+        logger.info("stopped")
+    }
+
+    /// Says why on standard error; the caller then exits with a failure.
+    private static func report(_ message: String) {
+        var bytes = Array("screenpop: error: \(message)\n".utf8)
+        _ = bytes.withUnsafeMutableBytes { write(2, $0.baseAddress, $0.count) }
+    }
+}

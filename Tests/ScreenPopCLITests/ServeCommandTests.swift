@@ -1,0 +1,149 @@
+import Foundation
+import Testing
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// `screenpop serve` on the real executable: the README's main command and its curl lines.
+@Suite(.serialized) struct ServeCommandTests {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    static let demoAccount = repository.appendingPathComponent("Examples/demo-account")
+
+    /// A running `screenpop serve`, its standard error collected.
+    final class Server: @unchecked Sendable {
+        let process = Process()
+        private let lock = NSLock()
+        private var errorText = ""
+        private let listening = DispatchSemaphore(value: 0)
+        private var port: Int?
+
+        init(_ arguments: [String], environment: [String: String]) throws {
+            process.executableURL = try CLI.executable()
+            process.arguments = arguments
+            process.environment = environment
+            let stderr = Pipe()
+            process.standardError = stderr
+            process.standardOutput = FileHandle.nullDevice
+            stderr.fileHandleForReading.readabilityHandler = { [weak self] handle in
+                let data = handle.availableData
+                guard let self, !data.isEmpty else { return }
+                self.lock.lock()
+                self.errorText += String(decoding: data, as: UTF8.self)
+                let found = self.port == nil ? Self.port(in: self.errorText) : nil
+                if let found { self.port = found }
+                self.lock.unlock()
+                if found != nil { self.listening.signal() }
+            }
+            try process.run()
+        }
+
+        static func port(in text: String) -> Int? {
+            for line in text.split(separator: "\n") where line.contains("listening") {
+                guard let range = line.range(of: "127.0.0.1:") else { continue }
+                let digits = line[range.upperBound...].prefix { $0.isNumber }
+                if let port = Int(digits) { return port }
+            }
+            return nil
+        }
+
+        func waitForPort(seconds: Double = 60) -> Int? {
+            guard listening.wait(timeout: .now() + seconds) == .success else { return nil }
+            lock.lock()
+            defer { lock.unlock() }
+            return port
+        }
+
+        var standardError: String {
+            lock.lock()
+            defer { lock.unlock() }
+            return errorText
+        }
+
+        /// SIGTERM, then the exit status (bounded wait).
+        func terminate(seconds: Double = 20) -> Int32? {
+            process.terminate()
+            let deadline = Date().addingTimeInterval(seconds)
+            while process.isRunning && Date() < deadline { usleep(10_000) }
+            return process.isRunning ? nil : process.terminationStatus
+        }
+    }
+
+    static var environmentWithoutToken: [String: String] {
+        var environment = ProcessInfo.processInfo.environment
+        environment["SCREENPOP_API_TOKEN"] = nil
+        return environment
+    }
+
+    static func post(port: Int, body: String, contentType: String?) async throws -> (Int, [String: Any]) {
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/api/v2/events")!)
+        request.httpMethod = "POST"
+        request.setValue("Bearer demo-token-change-me", forHTTPHeaderField: "Authorization")
+        if let contentType { request.setValue(contentType, forHTTPHeaderField: "Content-Type") }
+        request.httpBody = Data(body.utf8)
+        request.timeoutInterval = 20
+        let (data, response) = try await URLSession.shared.data(for: request)
+        let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
+        return ((response as? HTTPURLResponse)?.statusCode ?? 0, object)
+    }
+
+    static func item(_ object: [String: Any]) -> [String: Any]? {
+        ((object["_embedded"] as? [String: Any])?["items"] as? [[String: Any]])?.first
+    }
+
+    /// The README's main command on the example account; its four curl lines' answers.
+    @Test func theReadmeCommandAnswersALeadACustomerACardAndCreateContact() async throws {
+        let server = try Server(
+            ["serve", "--account", Self.demoAccount.path, "--port", "0"], environment: Self.environmentWithoutToken)
+        defer { if server.process.isRunning { server.process.terminate() } }
+        let port = try #require(server.waitForPort(), "no listening line: \(server.standardError)")
+        let json = "application/json"
+        let lead = try await Self.post(
+            port: port, body: #"{"add":[{"type":"phone_call","phone_number":"+79161234567"}]}"#, contentType: json)
+        let customer = try await Self.post(
+            port: port, body: "add[0][phone_number]=%2B79852223344&add[0][users][0]=8010001&add[0][type]=phone_call",
+            contentType: "application/x-www-form-urlencoded")
+        let card = try await Self.post(
+            port: port, body: #"{"add":[{"type":"phone_call","phone_number":"8 926 555-66-77"}]}"#, contentType: json)
+        let create = try await Self.post(
+            port: port, body: #"{"add":[{"type":"phone_call","phone_number":"+79990000000"}]}"#, contentType: json)
+        #expect(lead.0 == 200 && customer.0 == 200 && card.0 == 200 && create.0 == 200)
+        #expect(Self.item(lead.1)?["element_type"] as? Int == 2)
+        #expect(Self.item(lead.1)?["element_id"] as? Int == 31_000_001)
+        #expect(Self.item(customer.1)?["element_type"] as? Int == 12)
+        #expect(Self.item(customer.1)?["element_id"] as? Int == 41_000_001)
+        #expect(Self.item(card.1)?["element_type"] as? Int == 1)
+        #expect(Self.item(card.1)?["element_id"] as? Int == 21_000_006)
+        #expect(Self.item(create.1)?["element_type"] is NSNull)
+        #expect(Self.item(create.1)?["element_id"] is NSNull)
+        // The demo token is read from the account's api-token file and never logged.
+        #expect(server.standardError.contains("api-token"))
+        #expect(!server.standardError.contains("demo-token-change-me"))
+        #expect(server.terminate() == 0)
+    }
+
+    @Test func refusesToStartWithoutAToken() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("screenpop-serve-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let server = try Server(
+            ["serve", "--account", directory.path, "--port", "0"], environment: Self.environmentWithoutToken)
+        server.process.waitUntilExit()
+        #expect(server.process.terminationStatus == 1)
+        #expect(server.standardError.contains("no API token"))
+    }
+
+    @Test func theEnvironmentTokenComesFirst() async throws {
+        var environment = Self.environmentWithoutToken
+        environment["SCREENPOP_API_TOKEN"] = "from-the-environment"
+        let server = try Server(["serve", "--account", Self.demoAccount.path, "--port", "0"], environment: environment)
+        defer { if server.process.isRunning { server.process.terminate() } }
+        let port = try #require(server.waitForPort(), "no listening line: \(server.standardError)")
+        // The file's demo token no longer works.
+        let refused = try await Self.post(port: port, body: #"{"add":[]}"#, contentType: "application/json")
+        #expect(refused.0 == 401)
+        #expect(!server.standardError.contains("from-the-environment"))
+        #expect(server.terminate() == 0)
+    }
+}

@@ -1,0 +1,114 @@
+import ScreenPopJSON
+import Testing
+
+@Suite struct JSONNumberTests {
+    @Test(
+        arguments: [
+            ("0", 0), ("-0", 0), ("42", 42), ("-42", -42), ("1234567890123", 1_234_567_890_123),
+            ("9223372036854775807", Int64.max), ("-9223372036854775808", Int64.min),
+        ] as [(String, Int64)])
+    func integers(text: String, value: Int64) throws {
+        #expect(try read(text) { (r: inout JSONReader) throws(JSONError) in try r.readInt64() } == value)
+        #expect(
+            try read("[\(text)]") { (r: inout JSONReader) throws(JSONError) -> Int64 in
+                try r.beginArray()
+                _ = try r.nextElement()
+                let value = try r.readInt64()
+                _ = try r.nextElement()
+                return value
+            } == value)
+    }
+
+    @Test(
+        arguments: [
+            ("9223372036854775808", JSONError.Code.numberOutOfRange, 0),
+            ("-9223372036854775809", .numberOutOfRange, 0),
+            ("123456789012345678901234567890", .numberOutOfRange, 0),
+            ("1.5", .typeMismatch, 0),
+            ("1e3", .typeMismatch, 0),
+            ("2E+2", .typeMismatch, 0),
+            ("01", .invalidNumber, 1),
+            ("-", .unexpectedEndOfInput, 1),
+            ("-x", .invalidNumber, 1),
+            ("\"12\"", .typeMismatch, 0),
+            ("true", .typeMismatch, 0),
+            ("+1", .unexpectedCharacter, 0),
+            ("", .unexpectedEndOfInput, 0),
+        ] as [(String, JSONError.Code, Int)])
+    func integerErrors(text: String, code: JSONError.Code, offset: Int) {
+        let error = failure(text) { (r: inout JSONReader) throws(JSONError) in try r.readInt64() }
+        #expect(error?.code == code)
+        #expect(error?.offset == offset)
+        #expect(error?.path == "$")
+    }
+
+    @Test func outOfRangeAndFractionsSayWhatWasFound() {
+        let big = failure(#"{"id": 99999999999999999999}"#) { (r: inout JSONReader) throws(JSONError) -> Int in
+            try r.beginObject()
+            _ = try r.nextKey()
+            return try r.readInt()
+        }
+        #expect(
+            big?.description
+                == "line 1, column 8 (byte 7), $.id: expected an integer that fits Int64, found 99999999999999999999")
+        let fraction = failure(#"[1, 2.50]"#) { (r: inout JSONReader) throws(JSONError) in
+            try r.beginArray()
+            while try r.nextElement() { _ = try r.readInt() }
+        }
+        #expect(fraction?.path == "$[1]")
+        #expect(fraction?.message == "expected an integer, found the number 2.50")
+    }
+
+    @Test(arguments: [
+        "0", "-0", "1", "0.1", "0.5", "3.14159", "-2.5e-3", "1e22", "1e23", "1E-7", "123456789012345678901234",
+        "5e-324", "1.7976931348623157e308", "2.2250738585072014e-308", "0.30000000000000004",
+        "9007199254740993", "1.00000000000000011102230246251565404236316680908203125", "4.9406564584124654e-324",
+        "12345678901234567890", "1e-400", "1e400", "0.000001", "100000000000000000000000e-5",
+    ])
+    func doublesAreCorrectlyRounded(text: String) throws {
+        let value = try read(text) { (r: inout JSONReader) throws(JSONError) in try r.readDouble() }
+        let expected = Double(text)!
+        #expect(value.bitPattern == expected.bitPattern, "\(text): \(value) vs \(expected)")
+    }
+
+    @Test(
+        arguments: [
+            ("1.", 2, JSONError.Code.unexpectedEndOfInput), ("1.x", 2, .invalidNumber), (".5", 0, .unexpectedCharacter),
+            ("1e", 2, .unexpectedEndOfInput), ("1e+", 3, .unexpectedEndOfInput), ("00.5", 1, .invalidNumber),
+            ("-.5", 1, .invalidNumber), ("\"1.0\"", 0, .typeMismatch),
+        ] as [(String, Int, JSONError.Code)])
+    func doubleErrors(text: String, offset: Int, code: JSONError.Code) {
+        let error = failure(text) { (r: inout JSONReader) throws(JSONError) in try r.readDouble() }
+        #expect(error?.code == code)
+        #expect(error?.offset == offset)
+    }
+
+    @Test func numbersFollowedByJunkAreSyntaxErrors() {
+        let error = failure("[12a]") { (r: inout JSONReader) throws(JSONError) in try r.skipValue() }
+        #expect(error?.code == .unexpectedCharacter)
+        #expect(error?.offset == 3)
+        #expect(error?.message == "expected ',' or ']' after an array element, found 'a'")
+    }
+
+    @Test func booleansAndNull() throws {
+        #expect(
+            try read("[true, false]") { (r: inout JSONReader) throws(JSONError) -> [Bool] in
+                try r.beginArray()
+                var values: [Bool] = []
+                while try r.nextElement() { values.append(try r.readBool()) }
+                return values
+            } == [true, false])
+        let typo = failure("[tru]") { (r: inout JSONReader) throws(JSONError) in try r.skipValue() }
+        #expect(typo?.code == .unexpectedCharacter)
+        #expect(typo?.offset == 4)
+        #expect(typo?.message == "expected 'true', found ']'")
+        let mismatch = failure(#"{"is_deleted": "no"}"#) { (r: inout JSONReader) throws(JSONError) in
+            try r.beginObject()
+            _ = try r.nextKey()
+            _ = try r.readBool()
+        }
+        #expect(mismatch?.code == .typeMismatch)
+        #expect(mismatch?.path == "$.is_deleted")
+        #expect(mismatch?.message == "expected a boolean, found a string")
+    }
+}
