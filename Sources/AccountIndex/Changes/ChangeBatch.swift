@@ -301,7 +301,9 @@ extension ChangeBatch {
                 if isMain { $0.main = contact }
             }
             let active = lead(leadID)!.isActive
-            modifyParty(.contact(contact)) { active ? $0.activeLeads.insertSorted(leadID) : $0.otherLeads.insertSorted(leadID) }
+            modifyParty(.contact(contact)) {
+                active ? $0.activeLeads.insertSorted(leadID) : $0.otherLeads.insertSorted(leadID)
+            }
         case .companyLead(let company, let leadID):
             let lead = lead(leadID)!
             guard lead.company != company else { return }

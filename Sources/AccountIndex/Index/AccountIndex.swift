@@ -45,7 +45,8 @@ public final class AccountIndex: Sendable {
     /// An empty index.
     public init(settings: AccountSettings) {
         reclaimer = Reclaimer()
-        current = ManagedAtomic(AccountSnapshot(state: IndexState(settings: settings), version: 0, reclaimer: reclaimer))
+        current = ManagedAtomic(
+            AccountSnapshot(state: IndexState(settings: settings), version: 0, reclaimer: reclaimer))
         buildReport = BuildReport()
     }
 

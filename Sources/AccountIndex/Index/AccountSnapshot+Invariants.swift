@@ -92,7 +92,9 @@ extension AccountSnapshot {
         }
         if actualPostings.count != state.phones.count { problems.append("stored numbers: count is off") }
         state.phones.forEach { posting in
-            if state.phones.slab(for: posting.key).map({ slab in (0..<slab.count).contains { slab.posting($0) == posting } }) != true {
+            if state.phones.slab(for: posting.key).map({ slab in
+                (0..<slab.count).contains { slab.posting($0) == posting }
+            }) != true {
                 problems.append("number \(posting.key) of \(posting.owner.ref) is in the wrong slab")
             }
         }

@@ -38,9 +38,12 @@ enum BulkBuilder {
         result.offsets.reserveCapacity(range.count + 1)
         for party in range {
             let phones =
-                party < data.contacts.count ? data.contacts[party].phones : data.companies[party - data.contacts.count].phones
+                party < data.contacts.count
+                ? data.contacts[party].phones : data.companies[party - data.contacts.count].phones
             let start = result.keys.count
-            for value in phones { PhoneKey.appendKeys(inStoredValue: value.value, defaultRegion: region, to: &result.keys) }
+            for value in phones {
+                PhoneKey.appendKeys(inStoredValue: value.value, defaultRegion: region, to: &result.keys)
+            }
             if result.keys.count - start > 1 {
                 // Sorted, each once, in place.
                 result.keys[start...].sort()
@@ -354,7 +357,9 @@ enum BulkBuilder {
             let customerContacts = self.customerContacts
             customerTable = fill(ids: customers.ids, &context) { i, pool in
                 let start = UInt32(pool.count)
-                for contact in customerContacts.of(i) { pool.append(UInt64(UInt(bitPattern: contactIDs[Int(contact)]))) }
+                for contact in customerContacts.of(i) {
+                    pool.append(UInt64(UInt(bitPattern: contactIDs[Int(contact)])))
+                }
                 let count = pool.count - Int(start)
                 precondition(count <= Int(CustomerRecord.countMask), "a customer has more than 16,777,215 contacts")
                 var packed = UInt32(count)
@@ -414,7 +419,9 @@ enum BulkBuilder {
                 let closed = UInt32(pool.count - customersAt) - open
                 let relatedAt = pool.count
                 if isCompany {
-                    for contact in companyContacts.of(i) { pool.append(UInt64(UInt(bitPattern: contactIDs[Int(contact)]))) }
+                    for contact in companyContacts.of(i) {
+                        pool.append(UInt64(UInt(bitPattern: contactIDs[Int(contact)])))
+                    }
                 } else if contactCompany[i] >= 0 {
                     pool.append(UInt64(UInt(bitPattern: companyIDs[Int(contactCompany[i])])))
                 }

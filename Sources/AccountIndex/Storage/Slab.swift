@@ -78,7 +78,8 @@ struct Slab<Record: BitwiseCopyable>: @unchecked Sendable {
     @inline(__always)
     var pool: UnsafeBufferPointer<UInt64> {
         let start = base + Self.headerBytes + count * MemoryLayout<Record>.stride
-        return UnsafeBufferPointer(start: UnsafeRawPointer(start).assumingMemoryBound(to: UInt64.self), count: poolCount)
+        return UnsafeBufferPointer(
+            start: UnsafeRawPointer(start).assumingMemoryBound(to: UInt64.self), count: poolCount)
     }
 
     @inline(__always)

@@ -13,7 +13,7 @@ struct BearerTokenMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
         async throws -> Response
     {
-        guard let header = request.headers[.authorization], Self.check(header, token) else {
+        guard let header = request.headers.first(.authorization), Self.check(header, token) else {
             context.logger.notice(
                 "refused: missing or wrong bearer token",
                 metadata: [

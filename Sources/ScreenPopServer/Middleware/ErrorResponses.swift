@@ -42,3 +42,12 @@ extension HTTPField.Name {
     /// `X-Request-Id`: the request's id in the logs, echoed on every response.
     static let requestID = HTTPField.Name("X-Request-Id")!
 }
+
+extension HTTPFields {
+    /// The first value of a field, without joining repeated fields (the subscript joins them, and
+    /// allocates even when there is one).
+    func first(_ name: HTTPField.Name) -> String? {
+        for field in self where field.name == name { return field.value }
+        return nil
+    }
+}

@@ -11,7 +11,7 @@ struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
         async throws -> Response
     {
         var context = context
-        if let clientID = request.headers[.requestID] {
+        if let clientID = request.headers.first(.requestID) {
             context.logger[metadataKey: "client.request.id"] = .string(String(clientID.prefix(128)))
         }
         guard context.logger.logLevel <= .debug else {

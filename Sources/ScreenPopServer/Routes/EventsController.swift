@@ -26,8 +26,9 @@ struct EventsController<Sink: NotificationSink>: Sendable {
         let limits = service.configuration.limits
         do throws(CallEventsError) {
             // 415 before reading the body, 413 before reading more than the limit.
-            _ = try CallEventsRequest.encoding(contentType: request.headers[.contentType])
-            if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > limits.maxBodyBytes {
+            let contentType = request.headers.first(.contentType)
+            _ = try CallEventsRequest.encoding(contentType: contentType)
+            if let length = request.headers.first(.contentLength).flatMap({ Int($0) }), length > limits.maxBodyBytes {
                 throw .bodyTooLarge(limits)
             }
             let body: ByteBuffer
@@ -38,8 +39,7 @@ struct EventsController<Sink: NotificationSink>: Sendable {
             } catch {
                 throw CallEventsError(code: .malformedBody, detail: "the body could not be read")
             }
-            let response = try await service.post(
-                body: body.readableBytesView, contentType: request.headers[.contentType])
+            let response = try await service.post(body: body.readableBytesView, contentType: contentType)
             let json = response.halJSON()
             var buffer = ByteBuffer()
             buffer.reserveCapacity(json.count)
