@@ -30,8 +30,8 @@ import Synchronization
 //   per iteration.
 //
 // CI's allocation gate (check-allocations.sh) sets SCREENPOP_BENCH_ALLOCATION_GATE=1: then only the
-// 10k and 100k Build and Resolve benchmarks are registered, whose allocation counts are exact
-// (fixed iteration counts over fixed inputs); the 1M ones take minutes and the Changes ones count
+// 10k and 100k Build (reported) and Resolve (gated: fixed iteration counts over fixed inputs, so the
+// counts are exact) benchmarks are registered; the 1M ones take minutes and the Changes ones count
 // the readers' allocations too.
 //
 // Names use `_` where `/` would read better: benchmark 1.38.1 writes the thresholds of "A/b" to
