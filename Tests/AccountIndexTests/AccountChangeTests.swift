@@ -129,7 +129,7 @@ import Testing
     static let failures: [Failure] = [
         .init(
             name: "unknown lead in a link",
-            batch: [.upsertContact(contact(3, "+79990000000")), .link(.contactLead(contactID: 3, leadID: 99))],
+            batch: [.upsertContact(contact(3, "+79160001122")), .link(.contactLead(contactID: 3, leadID: 99))],
             code: .unknownEntity, changeIndex: 1, entity: .lead(99)),
         .init(
             name: "unknown contact in a link", batch: [.link(.contactLead(contactID: 42, leadID: 10))],

@@ -198,7 +198,7 @@ import Testing
     @Test func onlyThePhoneFieldGivesPhones() async throws {
         let fields = """
             [{"field_id": 1, "field_code": "EMAIL", "values": [{"value": "a@b.ru", "enum_code": "WORK"}]},
-             {"field_id": 2, "field_code": null, "field_name": "Телефон 2", "values": [{"value": "+79990000000"}]},
+             {"field_id": 2, "field_code": null, "field_name": "Телефон 2", "values": [{"value": "+79160001122"}]},
              {"field_id": 3, "field_code": "BIRTHDAY", "values": [{"value": 631152000}]},
              {"field_id": 4, "values": [{"value": "8 916 111-22-33", "enum_code": "WORKDD"}, {"value": null}, {"value": "+7 916 111-22-44"}], "field_code": "PHONE"},
              {"field_id": 5, "field_code": "ITEMS", "values": [{"value": {"sku": 1}}]}]

@@ -107,7 +107,7 @@ import Testing
         let card = try await Self.post(
             port: port, body: #"{"add":[{"type":"phone_call","phone_number":"8 926 555-66-77"}]}"#, contentType: json)
         let create = try await Self.post(
-            port: port, body: #"{"add":[{"type":"phone_call","phone_number":"+79990000000"}]}"#, contentType: json)
+            port: port, body: #"{"add":[{"type":"phone_call","phone_number":"+79160001122"}]}"#, contentType: json)
         #expect(lead.0 == 200 && customer.0 == 200 && card.0 == 200 && create.0 == 200)
         #expect(Self.item(lead.1)?["element_type"] as? Int == 2)
         #expect(Self.item(lead.1)?["element_id"] as? Int == 31_000_001)
