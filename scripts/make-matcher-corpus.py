@@ -18,6 +18,9 @@ import os
 import random
 import re
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from corpus_format import escape, to_script  # noqa: E402
 import traceback
 
 EXPECTED_VERSION = "9.0.35"
@@ -97,25 +100,6 @@ def oracle(region, leniency_name, leniency, text):
     return "|".join(out)
 
 
-def escape(s):
-    out = []
-    for ch in s:
-        o = ord(ch)
-        if ch == "\\":
-            out.append("\\\\")
-        elif ch == "\t":
-            out.append("\\t")
-        elif ch == "\n":
-            out.append("\\n")
-        elif ch == "\r":
-            out.append("\\r")
-        elif o < 0x20 or o == 0x7F:
-            out.append("\\x%02X" % o)
-        else:
-            out.append(ch)
-    return "".join(out)
-
-
 class Corpus(object):
     def __init__(self):
         self.lines = []
@@ -183,18 +167,6 @@ ARABIC_INDIC_ZERO = 0x0660
 EXT_ARABIC_INDIC_ZERO = 0x06F0
 FULLWIDTH_ZERO = 0xFF10
 FULLWIDTH_PLUS = "\uFF0B"
-
-
-def to_script(s, zero, plus=None):
-    out = []
-    for ch in s:
-        if "0" <= ch <= "9":
-            out.append(chr(zero + ord(ch) - 48))
-        elif ch == "+" and plus is not None:
-            out.append(plus)
-        else:
-            out.append(ch)
-    return "".join(out)
 
 
 def rand_digits(n, rng):

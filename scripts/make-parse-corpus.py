@@ -17,6 +17,9 @@ import os
 import random
 import re
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from corpus_format import escape, to_script  # noqa: E402
 import traceback
 
 EXPECTED_VERSION = "9.0.35"
@@ -119,25 +122,6 @@ def oracle(region, raw):
     return (e164, possible, valid, ntype, nregion, ext)
 
 
-def escape(s):
-    out = []
-    for ch in s:
-        o = ord(ch)
-        if ch == "\\":
-            out.append("\\\\")
-        elif ch == "\t":
-            out.append("\\t")
-        elif ch == "\n":
-            out.append("\\n")
-        elif ch == "\r":
-            out.append("\\r")
-        elif o < 0x20 or o == 0x7F:
-            out.append("\\x%02X" % o)
-        else:
-            out.append(ch)
-    return "".join(out)
-
-
 class Corpus(object):
     def __init__(self):
         self.lines = []
@@ -193,18 +177,6 @@ DIGIT_SCRIPTS = [
 ]
 
 FULLWIDTH_PLUS = "\uFF0B"
-
-
-def to_script(s, zero, plus=None):
-    out = []
-    for ch in s:
-        if "0" <= ch <= "9":
-            out.append(chr(zero + ord(ch) - 48))
-        elif ch == "+" and plus is not None:
-            out.append(plus)
-        else:
-            out.append(ch)
-    return "".join(out)
 
 
 def digits_of(s):
