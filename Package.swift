@@ -36,10 +36,13 @@ let package = Package(
         .target(
             name: "AccountIndex",
             dependencies: [
+                "CCacheHints",
                 "PhoneNumbers",
                 .product(name: "Atomics", package: "swift-atomics"),
             ]
         ),
+        // Cache prefetch hints for the index's lookups, which Swift cannot express (one inline C function).
+        .target(name: "CCacheHints"),
         // Deterministic synthetic accounts for tests and benchmarks.
         .target(name: "AccountSynthesis", dependencies: ["AccountIndex"]),
         // amoCRM's /api/v2/events call-notification API without HTTP (docs/events-api.md): request decoding

@@ -64,6 +64,9 @@ extension AccountSnapshot {
     /// - Returns: The number as read and the decision.
     /// - Complexity: O(1) in the size of the account: one lookup of the number, one of each candidate.
     public func resolve(callerNumber: String, options: ResolveOptions = ResolveOptions()) -> Resolution {
+        // On a large account the lookup's first read is a cache miss; start it now, to overlap it
+        // with the parsing.
+        state.phones.prefetchSlabEntry(forCallerText: callerNumber)
         // Fast path for what PBXs send most, `+79998885533` or `79998885533`: CallerID would strip
         // nothing and strictly parse the text, so a valid result here is its answer too.
         if Self.isPlainNumber(callerNumber),
@@ -146,6 +149,7 @@ extension AccountSnapshot {
     func lookup(_ key: PhoneKey, fallback: Bool) -> Found {
         var found = Found()
         guard let slab = state.phones.slab(for: key) else { return found }
+        slab.prefetch()
         let keys = slab.keys
         let raw = key.rawValue
         var i = 0
