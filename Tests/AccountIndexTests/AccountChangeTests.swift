@@ -32,6 +32,21 @@ import Testing
         #expect(index.resolve(callerNumber: Self.number).target == .contactCard(id: 1))
     }
 
+    /// Moving a lead between open stages, or setting a customer's status to the one it has, changes
+    /// nothing the index keeps: the batch publishes no snapshot.
+    @Test func statusChangesTheIndexCannotSeePublishNothing() throws {
+        let index = baseIndex()
+        try index.checkedApply([.setCustomerStatus(customerID: 20, statusID: 900)])
+        let version = index.snapshot.version
+        try index.apply([.setLeadStatus(leadID: 10, statusID: 31), .setLeadStatus(leadID: 11, statusID: 32)])
+        try index.apply([.setCustomerStatus(customerID: 20, statusID: 900)])
+        #expect(index.snapshot.version == version)
+        try index.apply([.setLeadStatus(leadID: 10, statusID: Lead.wonStatusID)])
+        #expect(index.snapshot.version == version + 1)
+        try index.apply([.setLeadStatus(leadID: 10, statusID: Lead.lostStatusID)])  // closed either way
+        #expect(index.snapshot.version == version + 1)
+    }
+
     @Test func customersFollowStatusesAndTheAccountSwitch() throws {
         let index = baseIndex()
         try index.checkedApply([.link(.contactCustomer(contactID: 1, customerID: 20))])

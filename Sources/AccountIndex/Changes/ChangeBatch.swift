@@ -65,15 +65,6 @@ struct ChangeBatch {
         body(&parties.values[index]!)
     }
 
-    /// The lead, staged (decoded once) if it exists.
-    mutating func stageLead(_ id: Int) -> LeadState? {
-        if let staged = leads[id] { return staged }
-        guard let entry = base.leads.find(id) else { return nil }
-        let state = LeadState(entry)
-        leads.updateValue(state, forKey: id)
-        return state
-    }
-
     mutating func modifyLead(_ id: Int, _ body: (inout LeadState) -> Void) {
         if leads[id] == nil { leads.updateValue(base.leads.find(id).map(LeadState.init), forKey: id) }
         guard leads[id]! != nil else { return }
@@ -141,8 +132,8 @@ extension ChangeBatch {
             deleteCustomer(id)
         case .setLeadStatus(let id, let statusID):
             if id < 0 { throw .invalidID(.lead(id), at: index, in: change) }
-            guard let staged = stageLead(id) else { throw unknown(.lead(id)) }
-            setLead(id, isDeleted: staged.isDeleted, hasClosedStatus: Lead.isClosedStatus(statusID))
+            guard let current = lead(id) else { throw unknown(.lead(id)) }
+            setLead(id, isDeleted: current.isDeleted, hasClosedStatus: Lead.isClosedStatus(statusID))
         case .setCustomerStatus(let id, let statusID):
             try needCustomer(id)
             let customer = customer(id)!
@@ -210,8 +201,10 @@ extension ChangeBatch {
         parties.updateValue(nil, forKey: id)
     }
 
+    /// Stages nothing when the lead stays as it is: most status changes move a lead between open
+    /// stages, which the index does not see, and an empty batch publishes no snapshot.
     mutating func setLead(_ id: Int, isDeleted: Bool, hasClosedStatus: Bool) {
-        guard let lead = stageLead(id) else {
+        guard let lead = lead(id) else {
             leads.updateValue(LeadState(isDeleted: isDeleted, hasClosedStatus: hasClosedStatus), forKey: id)
             return
         }
@@ -247,6 +240,7 @@ extension ChangeBatch {
             customers.updateValue(CustomerState(isDeleted: isDeleted, statusID: statusID), forKey: id)
             return
         }
+        if customer.isDeleted == isDeleted && customer.statusID == statusID { return }
         let wasOpen = isOpen(customer)
         modifyCustomer(id) {
             $0.isDeleted = isDeleted
