@@ -48,6 +48,20 @@ let package = Package(
                 .plugin(name: "BenchmarkPlugin", package: "benchmark")
             ]
         ),
+        // The events API's codec without HTTP: decoding JSON and form bodies, encoding the HAL+JSON
+        // answer, and a whole post through CallEventsService on a small account.
+        .executableTarget(
+            name: "CallEventsBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "AccountIndex", package: rootPackage),
+                .product(name: "CallEvents", package: rootPackage),
+            ],
+            path: "Benchmarks/CallEventsBenchmarks",
+            plugins: [
+                .plugin(name: "BenchmarkPlugin", package: "benchmark")
+            ]
+        ),
         // The one-time cost of decoding the metadata, which a benchmark iteration cannot see: it
         // times the first parse of a fresh process against a steady-state parse.
         // `swift run -c release MetadataLoadTime`.
