@@ -269,7 +269,9 @@ let changesPerIteration = 1_000
 
 func registerChanges(size: String, contacts: Int) {
     let configuration = Benchmark.Configuration(
-        metrics: [.wallClock, changesPerSecond, readsPerSecond],
+        // The allocation count includes the readers', which allocate only for a caller with several
+        // candidates (their list): an upper bound on the writer's.
+        metrics: [.wallClock, .mallocCountTotal, changesPerSecond, readsPerSecond],
         timeUnits: .milliseconds,
         warmupIterations: 5,
         maxDuration: .seconds(10),
