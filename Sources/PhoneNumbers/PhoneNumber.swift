@@ -73,14 +73,27 @@ public struct PhoneNumber: Hashable, Sendable {
         return withUnsafeMutableBytes(of: &digits) { raw in
             let count = Int(nationalNumberLength)
             var value = nationalNumber
-            var i = count - 1
-            while i >= 0 {
-                raw[i] = UInt8(truncatingIfNeeded: value % 10) &+ 48
-                value /= 10
-                i -= 1
+            var i = count
+            // Two digits a step (the matcher and validation ask for them for every number).
+            let pairs = Self.digitPairs.utf8Start
+            while i >= 2 {
+                let pair = Int(truncatingIfNeeded: value % 100) &* 2
+                value /= 100
+                raw[i - 1] = pairs[pair &+ 1]
+                raw[i - 2] = pairs[pair]
+                i -= 2
             }
+            if i == 1 { raw[0] = UInt8(truncatingIfNeeded: value % 10) &+ 48 }
             return body(UnsafeBufferPointer(start: raw.baseAddress!.assumingMemoryBound(to: UInt8.self), count: count))
         }
+    }
+
+    /// "00" to "99", for `withNationalDigits`.
+    private static var digitPairs: StaticString {
+        """
+        0001020304050607080910111213141516171819202122232425262728293031323334353637383940414243444546474849\
+        5051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899
+        """
     }
 }
 

@@ -45,4 +45,32 @@ import Testing
         #expect(trunk.group(1) == nil && trunk.end == 1)
         #expect(Array(ag.nationalPrefixTransformRule) == Array("268$1".utf8))
     }
+
+    /// `matchPrefix` rejects inputs by their first digit without running the program: the
+    /// program must then fail on every such input. Checked on every program of the metadata,
+    /// against all inputs of up to four digits and random longer ones.
+    @Test func firstDigitSetsAdmitEveryMatch() {
+        var inputs: [[UInt8]] = [[]]
+        var frontier: [[UInt8]] = [[]]
+        for _ in 0..<4 {
+            frontier = frontier.flatMap { prefix in (UInt8(48)...57).map { prefix + [$0] } }
+            inputs += frontier
+        }
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<2_000 {
+            inputs.append((0..<Int.random(in: 5...17, using: &rng)).map { _ in UInt8.random(in: 48...57, using: &rng) })
+        }
+        var wrong: [String] = []
+        for (index, program) in metadata.programs.enumerated() {
+            for input in inputs {
+                let matched = input.withUnsafeBufferPointer { program.matchPrefixByRunning($0) } != nil
+                guard matched else { continue }
+                let admitted =
+                    program.firstDigits & 0x400 != 0
+                    || (input.first.map { program.firstDigits >> UInt16($0 - 48) & 1 != 0 } ?? false)
+                if !admitted { wrong.append("program \(index): \(String(decoding: input, as: UTF8.self))") }
+            }
+        }
+        #expect(wrong.isEmpty, "\(wrong.prefix(10))")
+    }
 }

@@ -78,7 +78,7 @@ public enum CallerID {
                 return try lookup(UnsafeBufferPointer(rebasing: buffer[0..<count]), region, defaultRegion)
             }
         }
-        let storage = ScalarStorage(text)
+        let storage = ScalarStorage.make(text)
         return try lookup(storage.scalars, region, defaultRegion)
     }
 

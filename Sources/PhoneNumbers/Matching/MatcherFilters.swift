@@ -13,19 +13,40 @@ enum MatcherFilters {
     static func isOpeningBracket(_ c: UInt32) -> Bool { c == 0x28 || c == 0x5B || c == 0xFF08 || c == 0xFF3B }
     static func isClosingBracket(_ c: UInt32) -> Bool { c == 0x29 || c == 0x5D || c == 0xFF09 || c == 0xFF3D }
 
+    /// `isOpeningBracket(c) || isClosingBracket(c)`, with one test for the usual ASCII characters.
+    @inline(__always)
+    static func isBracket(_ c: UInt32) -> Bool {
+        // From 0x28: bits 0 `(`, 1 `)`, 0x33 `[` and 0x35 `]`.
+        if c < 0x80 { return c &- 0x28 < 0x36 && (0x28_0000_0000_0003 as UInt64) &>> UInt64(c &- 0x28) & 1 != 0 }
+        return c == 0xFF08 || c == 0xFF09 || c == 0xFF3B || c == 0xFF3D
+    }
+
     /// `%` or a currency symbol (Unicode category Sc).
     static func isInvalidPunctuation(_ c: UInt32) -> Bool {
         if c == 0x25 || c == 0x24 { return true }
-        if c < 0xA2 { return false }
-        guard c >= 0x24, let scalar = Unicode.Scalar(c) else { return false }
-        return scalar.properties.generalCategory == .currencySymbol
+        // Below U+058F (the Armenian dram sign) the only other currency signs are ¢ £ ¤ ¥: most
+        // neighbours of a candidate (ASCII, Latin, Cyrillic) are told without the Unicode tables.
+        if c < 0x58F { return c &- 0xA2 < 4 }
+        return isCurrencySymbol(c)
+    }
+
+    /// Out of line, as `Scalars.isNonASCIILetterOrNumber` is.
+    @inline(never)
+    private static func isCurrencySymbol(_ c: UInt32) -> Bool {
+        Unicode.Scalar(c)?.properties.generalCategory == .currencySymbol
     }
 
     /// A letter or non-spacing mark of the Latin blocks: a number glued to a Latin word is not one.
     static func isLatinLetter(_ c: UInt32) -> Bool {
         if c < 0x80 { return Scalars.isASCIILetter(c) }
         let inLatinBlock = c <= 0x24F || (c >= 0x300 && c <= 0x36F) || (c >= 0x1E00 && c <= 0x1EFF)
-        guard inLatinBlock, let scalar = Unicode.Scalar(c) else { return false }
+        return inLatinBlock && isLetterOrMark(c)
+    }
+
+    /// Out of line, as `Scalars.isNonASCIILetterOrNumber` is.
+    @inline(never)
+    private static func isLetterOrMark(_ c: UInt32) -> Bool {
+        guard let scalar = Unicode.Scalar(c) else { return false }
         switch scalar.properties.generalCategory {
         case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter, .nonspacingMark:
             return true
@@ -48,7 +69,7 @@ enum MatcherFilters {
             if isOpeningBracket(c) { return (0, at + 1) }
             if isClosingBracket(c) { return (1, at + 1) }
             var j = at + 1
-            while j < end && !isOpeningBracket(text[j]) && !isClosingBracket(text[j]) { j += 1 }
+            while j < end && !isBracket(text[j]) { j += 1 }
             return (2, j)
         }
         var t = peek(i)

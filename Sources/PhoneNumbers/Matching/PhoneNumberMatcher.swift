@@ -22,10 +22,14 @@ public struct PhoneNumberMatch: Hashable, Sendable {
     /// The parsed number.
     public let number: PhoneNumber
     /// The searched text, from which `rawString` is made when asked for.
-    let source: ScalarStorage
+    let source: String
 
     /// The matched text as written.
-    public var rawString: String { source.string(range) }
+    public var rawString: String {
+        let scalars = source.unicodeScalars
+        let start = scalars.index(scalars.startIndex, offsetBy: range.lowerBound)
+        return String(scalars[start..<scalars.index(start, offsetBy: range.count)])
+    }
 
     public static func == (a: Self, b: Self) -> Bool {
         a.range == b.range && a.number == b.number && a.rawString == b.rawString
@@ -77,75 +81,86 @@ public struct PhoneNumberMatcher: Sequence, Sendable {
 
     public func makeIterator() -> Iterator {
         Iterator(
-            scalars: ScalarStorage(text), region: defaultRegion.flatMap { RegionKey($0) }, leniency: leniency,
-            triesLeft: maxTries)
+            text: text, region: defaultRegion.flatMap { RegionKey($0) }, leniency: leniency, triesLeft: maxTries)
     }
 
     public struct Iterator: IteratorProtocol {
+        /// The searched text, which the matches keep for their `rawString`.
+        let text: String
         var engine: MatcherEngine
         var searchIndex = 0
 
-        init(scalars: ScalarStorage, region: RegionKey?, leniency: PhoneNumberLeniency, triesLeft: Int) {
-            engine = MatcherEngine(storage: scalars, region: region, leniency: leniency, triesLeft: triesLeft)
+        init(text: String, region: RegionKey?, leniency: PhoneNumberLeniency, triesLeft: Int) {
+            self.text = text
+            engine = MatcherEngine(
+                storage: ScalarStorage.make(text), region: region, leniency: leniency, triesLeft: triesLeft)
         }
 
         public mutating func next() -> PhoneNumberMatch? {
-            guard let match = engine.find(from: searchIndex) else { return nil }
-            searchIndex = match.range.upperBound
-            return match
+            guard let found = engine.find(from: searchIndex) else { return nil }
+            searchIndex = found.range.upperBound
+            return PhoneNumberMatch(range: found.range, number: found.number, source: text)
         }
     }
 }
 
 /// The Unicode scalar values of a text, owned by the matcher's iterator and read through an
-/// unsafe buffer (no bounds checks and no copies on the matcher's hot path).
-final class ScalarStorage: @unchecked Sendable {
-    // @unchecked: written once in `init`, then only read.
-    let buffer: UnsafeMutableBufferPointer<UInt32>
-    let count: Int
-
+/// unsafe buffer (no bounds checks and no copies on the matcher's hot path). The count and the
+/// scalars share one heap block: one allocation per search.
+final class ScalarStorage: ManagedBuffer<Int, UInt32> {
     /// Decodes `text` straight from its UTF-8 storage.
-    init(_ text: String) {
-        let capacity = text.utf8.count
-        buffer = .allocate(capacity: max(capacity, 1))
-        count = Self.decode(text, into: buffer.baseAddress!)
+    static func make(_ text: String) -> ScalarStorage {
+        let storage = unsafeDowncast(
+            create(minimumCapacity: max(text.utf8.count, 1)) { _ in 0 }, to: ScalarStorage.self)
+        // Through the pointers: `header` itself would be checked for exclusive access at run time.
+        storage.withUnsafeMutablePointers { count, scalars in count.pointee = decode(text, into: scalars) }
+        return storage
     }
+
+    var count: Int { withUnsafeMutablePointerToHeader { $0.pointee } }
 
     /// Decodes the scalars of `text` into `out`, which has room for `text.utf8.count` of them,
     /// straight from the string's UTF-8 storage; returns how many there are.
     static func decode(_ text: String, into out: UnsafeMutablePointer<UInt32>) -> Int {
         var text = text
         return text.withUTF8 { bytes in
+            guard let base = bytes.baseAddress else { return 0 }
+            let end = bytes.count
             var i = 0
             var n = 0
-            while i < bytes.count {
-                let b0 = UInt32(bytes[i])
+            while i < end {
+                let b0 = UInt32(base[i])
                 if b0 < 0x80 {
+                    // Eight ASCII bytes at a time where ASCII goes on: numbers and Latin text.
+                    if end &- i >= 8 {
+                        let word = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+                        if word & 0x8080_8080_8080_8080 == 0 {
+                            for k in 0..<8 { out[n &+ k] = UInt32(truncatingIfNeeded: word &>> UInt64(8 &* k)) & 0xFF }
+                            i &+= 8
+                            n &+= 8
+                            continue
+                        }
+                    }
                     out[n] = b0
-                    i += 1
+                    i &+= 1
                 } else if b0 < 0xE0 {
-                    out[n] = (b0 & 0x1F) << 6 | UInt32(bytes[i + 1] & 0x3F)
-                    i += 2
+                    // 110xxxxx 10yyyyyy: shifting and adding the bytes, then taking off the marker
+                    // bits (0xC0 << 6 + 0x80), is the scalar, in fewer steps than masking each byte.
+                    out[n] = b0 &<< 6 &+ UInt32(base[i &+ 1]) &- 0x3080
+                    i &+= 2
                 } else if b0 < 0xF0 {
-                    out[n] = (b0 & 0x0F) << 12 | UInt32(bytes[i + 1] & 0x3F) << 6 | UInt32(bytes[i + 2] & 0x3F)
-                    i += 3
+                    out[n] = b0 &<< 12 &+ UInt32(base[i &+ 1]) &<< 6 &+ UInt32(base[i &+ 2]) &- 0xE_2080
+                    i &+= 3
                 } else {
                     out[n] =
-                        (b0 & 0x07) << 18 | UInt32(bytes[i + 1] & 0x3F) << 12 | UInt32(bytes[i + 2] & 0x3F) << 6
-                        | UInt32(bytes[i + 3] & 0x3F)
-                    i += 4
+                        b0 &<< 18 &+ UInt32(base[i &+ 1]) &<< 12 &+ UInt32(base[i &+ 2]) &<< 6
+                        &+ UInt32(base[i &+ 3]) &- 0x3C8_2080
+                    i &+= 4
                 }
-                n += 1
+                n &+= 1
             }
             return n
         }
-    }
-
-    deinit { buffer.deallocate() }
-
-    /// The scalars of `range` as a String, encoded directly as UTF-8.
-    func string(_ range: Range<Int>) -> String {
-        Self.string(UnsafeBufferPointer(rebasing: scalars[range]))
     }
 
     /// The scalars as a String, encoded directly as UTF-8.
@@ -184,7 +199,10 @@ final class ScalarStorage: @unchecked Sendable {
         }
     }
 
-    var scalars: UnsafeBufferPointer<UInt32> { UnsafeBufferPointer(start: buffer.baseAddress, count: count) }
+    /// The scalars, valid as long as the storage lives (its elements never move).
+    var scalars: UnsafeBufferPointer<UInt32> {
+        withUnsafeMutablePointers { count, scalars in UnsafeBufferPointer(start: scalars, count: count.pointee) }
+    }
 }
 
 /// The matcher's search, over the text as Unicode scalar values.
@@ -199,10 +217,20 @@ struct MatcherEngine {
 
     var count: Int { text.count }
 
+    /// A number found, and where: the iterator makes the public match of it, so that the search
+    /// hands back a small value. Not copyable, so that it is moved, never copied, on its way out.
+    struct Found: ~Copyable {
+        let range: Range<Int>
+        let number: PhoneNumber
+    }
+
     /// For the VALID leniency, the fewest digits a candidate needs to possibly be a valid number,
-    /// with a plus sign and without (see `couldBeValid`).
+    /// with a plus sign, without, and written nationally (see `couldBeValid`).
     let minimumDigitsWithPlus: Int
     let minimumDigitsWithoutPlus: Int
+    let minimumDigitsNationally: Int
+    /// The digits the region's international prefix can start with (`DigitProgram.firstDigits`).
+    let internationalPrefixFirstDigits: UInt16
 
     init(storage: ScalarStorage, region: RegionKey?, leniency: PhoneNumberLeniency, triesLeft: Int) {
         self.storage = storage
@@ -213,68 +241,117 @@ struct MatcherEngine {
         let metadata = PhoneNumberMetadata.shared
         minimumDigitsWithPlus = metadata.shortestNationalNumber + 1
         // Without a region only numbers with a plus parse.
-        minimumDigitsWithoutPlus =
-            region.flatMap { metadata.region($0) }.map { Int($0.minimumValidDigitsWithoutPlus) } ?? Int.max
+        let regionMetadata = region.flatMap { metadata.region($0) }
+        minimumDigitsWithoutPlus = regionMetadata.map { Int($0.minimumValidDigitsWithoutPlus) } ?? Int.max
+        minimumDigitsNationally = regionMetadata.map { Int($0.minimumValidNationalDigits) } ?? Int.max
+        internationalPrefixFirstDigits =
+            regionMetadata.flatMap { $0.internationalPrefix >= 0 ? $0.internationalPrefix : nil }
+            .map { metadata.programs[Int($0)].firstDigits } ?? 0
     }
 
     /// What one pass over a candidate tells, so that each check runs only when it can matter.
     struct CandidateFacts {
         var digits = 0
-        var hasPlus = false
-        var hasASCIILetter = false
-        var hasX = false
-        var hasBracket = false
-        var hasOpeningParenthesis = false
-        var hasDash = false
-        var hasSlash = false
+        var flags: Flags = []
+
+        struct Flags: OptionSet {
+            let rawValue: UInt16
+            static let plus = Flags(rawValue: 1 << 0)
+            static let asciiLetter = Flags(rawValue: 1 << 1)
+            static let x = Flags(rawValue: 1 << 2)
+            static let bracket = Flags(rawValue: 1 << 3)
+            static let openingParenthesis = Flags(rawValue: 1 << 4)
+            static let dash = Flags(rawValue: 1 << 5)
+            static let slash = Flags(rawValue: 1 << 6)
+            /// A `\` or `/`: the candidate may hold a second number (see `trimSecondNumber`).
+            static let slashOrBackslash = Flags(rawValue: 1 << 7)
+            /// A character at which an `InnerPattern` can match (`/`, `(`, `.`, white space, a
+            /// dash other than `-`): without one, a failed candidate has no parts to try.
+            static let innerSeparator = Flags(rawValue: 1 << 8)
+            static let semicolon = Flags(rawValue: 1 << 9)
+        }
+
+        var hasPlus: Bool { flags.contains(.plus) }
+        var hasASCIILetter: Bool { flags.contains(.asciiLetter) }
+        var hasX: Bool { flags.contains(.x) }
+        var hasBracket: Bool { flags.contains(.bracket) }
+        var hasOpeningParenthesis: Bool { flags.contains(.openingParenthesis) }
+        var hasDash: Bool { flags.contains(.dash) }
+        var hasSlash: Bool { flags.contains(.slash) }
+        var hasSlashOrBackslash: Bool { flags.contains(.slashOrBackslash) }
+        var hasInnerSeparator: Bool { flags.contains(.innerSeparator) }
+
+        /// The flags of an ASCII character other than a digit; a switch of constants, which the
+        /// compiler turns into a table lookup.
+        static func asciiFlags(_ c: UInt32) -> Flags.RawValue {
+            switch c {
+            case 0x09...0x0D, 0x1C...0x20, 0x2E: return Flags.innerSeparator.rawValue
+            case 0x2B: return Flags.plus.rawValue
+            case 0x28: return Flags([.bracket, .openingParenthesis, .innerSeparator]).rawValue
+            case 0x29, 0x5B, 0x5D: return Flags.bracket.rawValue
+            case 0x2D: return Flags.dash.rawValue
+            case 0x2F: return Flags([.slash, .slashOrBackslash, .innerSeparator]).rawValue
+            case 0x5C: return Flags.slashOrBackslash.rawValue
+            case 0x3B: return Flags.semicolon.rawValue
+            case 0x58, 0x78: return Flags([.x, .asciiLetter]).rawValue
+            case 0x41...0x5A, 0x61...0x7A: return Flags.asciiLetter.rawValue
+            default: return 0
+            }
+        }
     }
 
     private func facts(_ candidate: Range<Int>) -> CandidateFacts {
-        var facts = CandidateFacts()
+        var digits = 0
+        var flags: CandidateFacts.Flags.RawValue = 0
         for i in candidate {
             let c = text[i]
             if c &- 0x30 < 10 {
-                facts.digits &+= 1
+                digits &+= 1
             } else if c < 0x80 {
-                switch c {
-                case 0x2B: facts.hasPlus = true
-                case 0x28:
-                    facts.hasBracket = true
-                    facts.hasOpeningParenthesis = true
-                case 0x29, 0x5B, 0x5D: facts.hasBracket = true
-                case 0x2D: facts.hasDash = true
-                case 0x2F: facts.hasSlash = true
-                case 0x58, 0x78:
-                    facts.hasX = true
-                    facts.hasASCIILetter = true
-                default:
-                    if Scalars.isASCIILetter(c) { facts.hasASCIILetter = true }
-                }
+                flags |= CandidateFacts.asciiFlags(c)
             } else if c == Scalars.fullwidthPlus {
-                facts.hasPlus = true
+                flags |= CandidateFacts.Flags.plus.rawValue
             } else if MatcherFilters.isOpeningBracket(c) || MatcherFilters.isClosingBracket(c) {
-                facts.hasBracket = true
+                flags |= CandidateFacts.Flags.bracket.rawValue
             } else if Scalars.digitValue(c) != nil {
-                facts.digits &+= 1
+                digits &+= 1
+            } else if MatcherFilters.isWhitespace(c) || c &- 0x2012 < 4 || c == 0xFF0D {
+                flags |= CandidateFacts.Flags.innerSeparator.rawValue
             }
         }
-        return facts
+        return CandidateFacts(digits: digits, flags: CandidateFacts.Flags(rawValue: flags))
     }
 
     /// A cheap necessary condition for a VALID match: enough digits for the shortest valid number
     /// the candidate could be read as. Candidates with ASCII letters are always parsed, since a
     /// vanity number turns letters into digits.
-    private func couldBeValid(_ facts: CandidateFacts) -> Bool {
-        facts.hasASCIILetter || facts.digits >= (facts.hasPlus ? minimumDigitsWithPlus : minimumDigitsWithoutPlus)
+    private func couldBeValid(_ facts: CandidateFacts, _ candidate: Range<Int>) -> Bool {
+        if facts.hasASCIILetter { return true }
+        if facts.hasPlus { return facts.digits >= minimumDigitsWithPlus }
+        if facts.digits >= minimumDigitsNationally { return true }
+        guard facts.digits >= minimumDigitsWithoutPlus else { return false }
+        // Too short to be written nationally (order numbers, dates): only a number dialled with
+        // the international prefix can be that short, and its first digit starts the prefix.
+        if internationalPrefixFirstDigits & 0x400 != 0 { return true }
+        for i in candidate {
+            if let d = Scalars.digitValue(text[i]) { return internationalPrefixFirstDigits &>> UInt16(d) & 1 != 0 }
+        }
+        return false
     }
 
     /// libphonenumber's `find`: the first match at or after `index`.
-    mutating func find(from index: Int) -> PhoneNumberMatch? {
+    mutating func find(from index: Int) -> Found? {
         var index = index
         while triesLeft > 0, let candidate = searchCandidate(from: index) {
-            let end = trimSecondNumber(candidate)
+            // The facts of the candidate tell whether it can hold a second number to cut off.
+            var facts = facts(candidate)
+            var end = candidate.upperBound
+            if facts.hasSlashOrBackslash {
+                end = trimSecondNumber(candidate)
+                if end < candidate.upperBound { facts = self.facts(candidate.lowerBound..<end) }
+            }
             if end > candidate.lowerBound {
-                if let match = extractMatch(candidate.lowerBound..<end) { return match }
+                if let match = extractMatch(candidate.lowerBound..<end, facts) { return match }
                 triesLeft -= 1
             }
             index = end
@@ -291,6 +368,11 @@ struct MatcherEngine {
         var i = index
         while i < count {
             let c = text[i]
+            // Most of a text is letters and spaces: skip them with one test.
+            if c < 0x80 ? !Self.mayStartCandidateASCII(c) : c < 0x660 {
+                i += 1
+                continue
+            }
             if Scalars.isDigit(c) {
                 return i..<candidateEnd(digitsAt: i)
             }
@@ -355,11 +437,13 @@ struct MatcherEngine {
         }
         var q = p
         while q < count && ExtensionScanner.isLabelSeparator(text[q]) { q += 1 }
-        if let labelEnd = explicitLabelEnd(at: q), let end = labelledDigitsEnd(after: labelEnd, limit: 20) {
-            return end
-        }
-        if let labelEnd = ambiguousLabelEnd(at: q), let end = labelledDigitsEnd(after: labelEnd, limit: 9) {
-            return end
+        if q < count && Self.mayStartLabel(text[q]) {
+            if let labelEnd = explicitLabelEnd(at: q), let end = labelledDigitsEnd(after: labelEnd, limit: 20) {
+                return end
+            }
+            if let labelEnd = ambiguousLabelEnd(at: q), let end = labelledDigitsEnd(after: labelEnd, limit: 9) {
+                return end
+            }
         }
         // [- ]+(\d{1,6})#
         var r = p
@@ -379,6 +463,22 @@ struct MatcherEngine {
         let end = takeDigits(from: q, limit: limit)
         guard end > q else { return nil }
         return end < count && text[end] == 0x23 ? end + 1 : end
+    }
+
+    /// Whether `c` can start an extension label, in either case: `e`, `x`, `ｅ`, `ｘ`, `д` and `a`
+    /// (explicit labels); `x`, `ｘ`, `#`, `＃`, `~`, `～`, `i` and `ｉ` (ambiguous ones). Most
+    /// candidates are followed by none of them and skip the label patterns.
+    @inline(__always)
+    private static func mayStartLabel(_ c: UInt32) -> Bool {
+        switch c {
+        case 0x41, 0x61, 0x45, 0x65, 0x49, 0x69, 0x58, 0x78, 0x23, 0x7E,  // A a E e I i X x # ~
+            0x130, 0x131,  // İ ı (i)
+            0x414, 0x434, 0x1C81,  // Д д ᲁ
+            0xFF03, 0xFF5E, 0xFF25, 0xFF45, 0xFF29, 0xFF49, 0xFF38, 0xFF58:  // ＃ ～ Ｅ ｅ Ｉ ｉ Ｘ ｘ
+            return true
+        default:
+            return false
+        }
     }
 
     /// `e?xt(?:ensi(?:o\u0301?|ó))?n?` | `ｅ?ｘｔｎ?` | `доб` | `anexo`, longest first.
@@ -439,21 +539,23 @@ struct MatcherEngine {
 
     // MARK: Extracting a match from a candidate
 
-    private mutating func extractMatch(_ candidate: Range<Int>) -> PhoneNumberMatch? {
-        let facts = facts(candidate)
+    private mutating func extractMatch(_ candidate: Range<Int>, _ facts: CandidateFacts) -> Found? {
         if facts.hasSlash && MatcherFilters.containsSlashSeparatedDate(text, candidate) { return nil }
-        if MatcherFilters.endsWithTimeStamp(text, candidate)
-            && MatcherFilters.isFollowedByMinutes(text, candidate.upperBound)
+        // The cheap test first: a time stamp is followed by `:` and minutes.
+        if MatcherFilters.isFollowedByMinutes(text, candidate.upperBound)
+            && MatcherFilters.endsWithTimeStamp(text, candidate)
         {
             return nil
         }
         if let match = parseAndVerify(candidate, facts) { return match }
+        // No part of the candidate to try means no try spent either: the result is the same.
+        guard facts.hasInnerSeparator else { return nil }
         return extractInnerMatch(candidate)
     }
 
     /// Tries parts of a candidate that failed as a whole: after slashes, from a bracket, after a
     /// dash or dots, after spaces; and what comes before the first such separator.
-    private mutating func extractInnerMatch(_ candidate: Range<Int>) -> PhoneNumberMatch? {
+    private mutating func extractInnerMatch(_ candidate: Range<Int>) -> Found? {
         for pattern in InnerPattern.allCases {
             var searchFrom = candidate.lowerBound
             var isFirst = true
@@ -484,11 +586,11 @@ struct MatcherEngine {
         return range.lowerBound..<end
     }
 
-    private func parseAndVerify(_ candidate: Range<Int>) -> PhoneNumberMatch? {
+    private func parseAndVerify(_ candidate: Range<Int>) -> Found? {
         parseAndVerify(candidate, facts(candidate))
     }
 
-    private func parseAndVerify(_ candidate: Range<Int>, _ facts: CandidateFacts) -> PhoneNumberMatch? {
+    private func parseAndVerify(_ candidate: Range<Int>, _ facts: CandidateFacts) -> Found? {
         if facts.hasBracket {
             guard MatcherFilters.hasMatchingBrackets(text, candidate) else { return nil }
         } else if candidate.isEmpty {
@@ -498,7 +600,7 @@ struct MatcherEngine {
             return nil
         }
         if leniency >= .valid {
-            guard couldBeValid(facts) else { return nil }
+            guard couldBeValid(facts, candidate) else { return nil }
             if candidate.lowerBound > 0 && (candidate.isEmpty || !Self.isLead(text[candidate.lowerBound])) {
                 let previous = text[candidate.lowerBound - 1]
                 if MatcherFilters.isInvalidPunctuation(previous) || MatcherFilters.isLatinLetter(previous) {
@@ -512,13 +614,16 @@ struct MatcherEngine {
         }
         let parsed: (number: PhoneNumber, source: CountryCodeSource)
         do {
+            // The facts tell the parser which of its searches can find nothing.
             parsed = try PhoneNumberParser.parse(
-                scalars: UnsafeBufferPointer(rebasing: text[candidate]), region: region)
+                scalars: UnsafeBufferPointer(rebasing: text[candidate]), region: region,
+                hints: .init(
+                    mayHoldSemicolon: facts.flags.contains(.semicolon), mayHoldSlash: facts.hasSlashOrBackslash))
         } catch {
             return nil
         }
         guard verify(parsed.number, parsed.source, candidate, facts) else { return nil }
-        return PhoneNumberMatch(range: candidate, number: parsed.number, source: storage)
+        return Found(range: candidate, number: parsed.number)
     }
 
     // MARK: Leniency
@@ -527,8 +632,11 @@ struct MatcherEngine {
         _ number: PhoneNumber, _ source: CountryCodeSource, _ candidate: Range<Int>, _ facts: CandidateFacts
     ) -> Bool {
         if leniency == .possible { return number.isPossible }
-        return number.isValid && (!facts.hasX || containsOnlyValidXChars(number, candidate))
-            && isNationalPrefixPresentIfRequired(number, source, candidate)
+        return number.withNationalDigits { nsn in
+            metadata.isValid(nsn, callingCode: number.countryCode)
+                && (!facts.hasX || containsOnlyValidXChars(number, candidate))
+                && isNationalPrefixPresentIfRequired(number, nsn, source, candidate)
+        }
     }
 
     /// An `x` in a candidate must start its extension, or `xx` must precede the same number again.
@@ -579,22 +687,28 @@ struct MatcherEngine {
     /// For numbers written nationally in regions whose formats require the national prefix, the
     /// prefix must be there.
     private func isNationalPrefixPresentIfRequired(
-        _ number: PhoneNumber, _ source: CountryCodeSource, _ candidate: Range<Int>
+        _ number: PhoneNumber, _ nsn: UnsafeBufferPointer<UInt8>, _ source: CountryCodeSource,
+        _ candidate: Range<Int>
     ) -> Bool {
+        // Most regions have no format that requires the prefix: nothing to look for there.
         guard source == .fromDefaultCountry,
             let main = metadata.mainMetadata(forCallingCode: number.countryCode),
-            main.key != RegionKey.nonGeographic
+            main.key != RegionKey.nonGeographic, main.someFormatRequiresNationalPrefix
         else { return true }
-        let format: NumberFormat? = number.withNationalDigits { nsn in
-            main.formats.first { f in
-                (f.leadingDigits < 0 || metadata.automata.matchesPrefix(f.leadingDigits, nsn))
-                    && metadata.automata.matchesWhole(f.pattern, nsn)
-            }
+        let format = main.formats.first { f in
+            (f.leadingDigits < 0 || metadata.automata.matchesPrefix(f.leadingDigits, nsn))
+                && metadata.automata.matchesWhole(f.pattern, nsn)
         }
         guard let format, format.hasNationalPrefixRule else { return true }
         if format.nationalPrefixOptional || format.ruleHasFirstGroupOnly { return true }
         guard candidate.count <= PhoneNumberParser.maxInputLength else { return true }
-        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 2 * PhoneNumberParser.digitAreaSize) { buffer in
+        return hasNationalPrefix(candidate, main)
+    }
+
+    /// Whether the digits of `candidate` start with `region`'s national prefix, as libphonenumber's
+    /// `maybeStripNationalPrefixAndCarrierCode` strips it.
+    private func hasNationalPrefix(_ candidate: Range<Int>, _ region: RegionMetadata) -> Bool {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 2 * PhoneNumberParser.digitAreaSize) { buffer in
             var n = 0
             for i in candidate {
                 if let d = Scalars.digitValue(text[i]) {
@@ -604,8 +718,17 @@ struct MatcherEngine {
             }
             let raw = UnsafeBufferPointer(rebasing: buffer[0..<n])
             let out = buffer.baseAddress! + PhoneNumberParser.digitAreaSize
-            return metadata.stripNationalPrefix(raw, main, into: out).stripped
+            return metadata.stripNationalPrefix(raw, region, into: out).stripped
         }
+    }
+
+    /// An ASCII digit or lead (`(`, `[`, `+`). Outside ASCII, no scalar below U+0660 is a digit or
+    /// a lead.
+    @inline(__always)
+    static func mayStartCandidateASCII(_ c: UInt32) -> Bool {
+        // From 0x28: bits 0 `(`, 3 `+`, 8...17 the digits and 0x33 `[`.
+        let k = c &- 0x28
+        return k < 0x34 && (0x8_0000_0003_FF09 as UInt64) &>> UInt64(k) & 1 != 0
     }
 
     /// `[(\[（［+＋]`

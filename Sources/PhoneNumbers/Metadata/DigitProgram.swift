@@ -62,6 +62,33 @@ struct DigitProgram: @unchecked Sendable {
 
     let code: UnsafeBufferPointer<Instruction>
     let groupCount: Int
+    /// Bit d (0...9) set when a match can start with digit d; bit 10 when a match can consume no
+    /// digit. Most inputs are rejected by their first digit without running the program.
+    let firstDigits: UInt16
+
+    init(code: UnsafeBufferPointer<Instruction>, groupCount: Int) {
+        self.code = code
+        self.groupCount = groupCount
+        var mask: UInt16 = 0
+        var visited = [Bool](repeating: false, count: code.count)
+        var pending = [0]
+        while let pc = pending.popLast() {
+            guard pc < code.count, !visited[pc] else {
+                if pc >= code.count { mask |= 0x400 }  // falling off the end: be conservative
+                continue
+            }
+            visited[pc] = true
+            let instruction = code[pc]
+            switch instruction.opcode {
+            case .digitSet: mask |= instruction.a & 0x3FF
+            case .split: pending += [Int(instruction.a), Int(instruction.b)]
+            case .jump: pending.append(Int(instruction.a))
+            case .save: pending.append(pc + 1)
+            case .endOfInput, .match: mask |= 0x400
+            }
+        }
+        firstDigits = mask
+    }
 
     /// The fewest digits any match consumes (programs have no loops, so this is finite).
     var minimumMatchLength: Int {
@@ -87,6 +114,14 @@ struct DigitProgram: @unchecked Sendable {
     /// Matches at the start of `digits` (ASCII '0'...'9'): Python's `re.match`.
     @inline(__always)
     func matchPrefix(_ digits: UnsafeBufferPointer<UInt8>) -> Captures? {
+        if firstDigits & 0x400 == 0 {
+            guard let first = digits.first, firstDigits &>> UInt16(first &- 48) & 1 != 0 else { return nil }
+        }
+        return matchPrefixByRunning(digits)
+    }
+
+    /// `matchPrefix` without the first-digit test: the program run on `digits`.
+    func matchPrefixByRunning(_ digits: UnsafeBufferPointer<UInt8>) -> Captures? {
         var captures = Captures()
         return run(code, 0, 0, digits, &captures) ? captures : nil
     }

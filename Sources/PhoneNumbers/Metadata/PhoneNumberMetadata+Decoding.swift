@@ -43,7 +43,7 @@ extension PhoneNumberMetadata {
                 throw DecodingError(offset: reader.offset, reason: "DFA start out of range")
             }
         }
-        self.automata = DigitAutomata(
+        let automata = DigitAutomata(
             narrow: narrowRows.utf8Start, wide: wideRows.utf8Start, starts: UnsafeBufferPointer(starts))
 
         // Programs.
@@ -75,7 +75,6 @@ extension PhoneNumberMetadata {
             programs[i] = DigitProgram(
                 code: UnsafeBufferPointer(rebasing: code[h.start..<h.start + h.count]), groupCount: h.groups)
         }
-        self.programs = UnsafeBufferPointer(programs)
         try reader.align(4)
 
         // Byte pool.
@@ -111,7 +110,7 @@ extension PhoneNumberMetadata {
 
         // Regions.
         let regionCount = Int(try reader.u32())
-        let regions = Self.allocate(RegionMetadata.self, regionCount)
+        let regions = Self.allocate(RegionRecord.self, regionCount)
         let byLetters = Self.allocate(Int16.self, 26 * 26)
         byLetters.initialize(repeating: -1)
         for i in 0..<regionCount {
@@ -132,7 +131,7 @@ extension PhoneNumberMetadata {
                 npOffset + npCount <= poolCount, ruleOffset + ruleCount <= poolCount,
                 descBase + NumberDescSlot.allCases.count <= descCount, formatStart + formatLength <= formatCount
             else { throw DecodingError(offset: reader.offset, reason: "region record out of range") }
-            regions[i] = RegionMetadata(
+            regions[i] = RegionRecord(
                 key: key, callingCode: callingCode, isMainCountryForCode: flags & 1 != 0,
                 sameMobileAndFixedLinePattern: flags & 2 != 0, internationalPrefix: idd, nationalPrefixForParsing: npfp,
                 leadingDigits: leading,
@@ -145,14 +144,12 @@ extension PhoneNumberMetadata {
                 byLetters[Int(((v >> 8) - 0x41) * 26 + (v & 0xFF) - 0x41)] = Int16(i)
             }
         }
-        self.regions = UnsafeBufferPointer(regions)
-        self.regionByLetters = UnsafeBufferPointer(byLetters)
         var shortest = Int.max
         for region in regions {
             let lengths = region.desc(.general).lengths
             if lengths != 0 { shortest = min(shortest, lengths.trailingZeroBitCount) }
         }
-        self.shortestNationalNumber = shortest == Int.max ? 2 : shortest
+        let shortestNationalNumber = shortest == Int.max ? 2 : shortest
 
         // Calling codes.
         let codeCount = Int(try reader.u32())
@@ -195,14 +192,23 @@ extension PhoneNumberMetadata {
             var international = Int.max
             if record.internationalPrefix >= 0 {
                 international =
-                    programs[Int(record.internationalPrefix)].minimumMatchLength + 1 + self.shortestNationalNumber
+                    programs[Int(record.internationalPrefix)].minimumMatchLength + 1 + shortestNationalNumber
             }
             regions[i].minimumValidDigitsWithoutPlus = Int32(min(national, international))
+            regions[i].minimumValidNationalDigits = Int32(national)
+            regions[i].someFormatRequiresNationalPrefix = record.formats.contains {
+                $0.hasNationalPrefixRule && !$0.nationalPrefixOptional && !$0.ruleHasFirstGroupOnly
+            }
         }
 
         guard reader.remaining == 0 else { throw DecodingError(offset: reader.offset, reason: "trailing bytes") }
-        self.callingCodeSpans = UnsafeBufferPointer(spans)
-        self.callingCodeRegions = UnsafeBufferPointer(lists)
+        let tables = UnsafeMutablePointer<Tables>.allocate(capacity: 1)
+        tables.initialize(
+            to: Tables(
+                automata: automata, programs: UnsafeBufferPointer(programs), regions: UnsafeBufferPointer(regions),
+                regionByLetters: UnsafeBufferPointer(byLetters), callingCodeSpans: UnsafeBufferPointer(spans),
+                callingCodeRegions: UnsafeBufferPointer(lists), shortestNationalNumber: shortestNationalNumber))
+        self.tables = UnsafePointer(tables)
     }
 
     /// A buffer that lives as long as the process (the metadata is never freed).

@@ -7,8 +7,9 @@
 /// (``DigitAutomata``) and the few patterns whose match length or captures matter are small
 /// backtracking programs (``DigitProgram``).
 ///
-/// Every field is a pointer into that immortal buffer or a plain number, so copying this value
-/// (and every record it hands out) costs no reference counting on the parse path.
+/// The value is a pointer to the decoded ``Tables``, which are pointers into that immortal buffer
+/// or plain numbers: copying it (and every record it hands out) costs one word and no reference
+/// counting on the parse path.
 @usableFromInline
 struct PhoneNumberMetadata: @unchecked Sendable {
     // @unchecked: the buffers are written once in `init(encoded:)`, then only read, and never freed.
@@ -23,16 +24,29 @@ struct PhoneNumberMetadata: @unchecked Sendable {
         }
     }()
 
-    let automata: DigitAutomata
-    let programs: UnsafeBufferPointer<DigitProgram>
-    let regions: UnsafeBufferPointer<RegionMetadata>
-    /// Geographic regions with two-letter codes: index `(first - 'A') * 26 + (second - 'A')`, -1 for none.
-    let regionByLetters: UnsafeBufferPointer<Int16>
-    /// Per calling code 0..<1000: the start and count of its regions in `callingCodeRegions`.
-    let callingCodeSpans: UnsafeBufferPointer<(start: Int32, count: Int32)>
-    let callingCodeRegions: UnsafeBufferPointer<Int32>
-    /// The shortest possible length of any region's national numbers (the matcher's lower bound).
-    let shortestNationalNumber: Int
+    /// The decoded tables, never freed.
+    let tables: UnsafePointer<Tables>
+
+    struct Tables {
+        let automata: DigitAutomata
+        let programs: UnsafeBufferPointer<DigitProgram>
+        let regions: UnsafeBufferPointer<RegionRecord>
+        /// Geographic regions with two-letter codes: index `(first - 'A') * 26 + (second - 'A')`, -1 for none.
+        let regionByLetters: UnsafeBufferPointer<Int16>
+        /// Per calling code 0..<1000: the start and count of its regions in `callingCodeRegions`.
+        let callingCodeSpans: UnsafeBufferPointer<(start: Int32, count: Int32)>
+        let callingCodeRegions: UnsafeBufferPointer<Int32>
+        /// The shortest possible length of any region's national numbers (the matcher's lower bound).
+        let shortestNationalNumber: Int
+    }
+
+    var automata: DigitAutomata { tables.pointee.automata }
+    var programs: UnsafeBufferPointer<DigitProgram> { tables.pointee.programs }
+    var regions: UnsafeBufferPointer<RegionRecord> { tables.pointee.regions }
+    var regionByLetters: UnsafeBufferPointer<Int16> { tables.pointee.regionByLetters }
+    var callingCodeSpans: UnsafeBufferPointer<(start: Int32, count: Int32)> { tables.pointee.callingCodeSpans }
+    var callingCodeRegions: UnsafeBufferPointer<Int32> { tables.pointee.callingCodeRegions }
+    var shortestNationalNumber: Int { tables.pointee.shortestNationalNumber }
 
     /// The record of a geographic region such as "RU"; nil for "ZZ", "001" and unknown codes.
     @inline(__always)
@@ -43,15 +57,19 @@ struct PhoneNumberMetadata: @unchecked Sendable {
         let second = (v & 0xFF) &- 0x41
         guard first < 26, second < 26 else { return nil }
         let index = regionByLetters[Int(first * 26 + second)]
-        return index < 0 ? nil : regions[Int(index)]
+        return index < 0 ? nil : region(at: Int(index))
     }
+
+    /// The region at `index` in `regions`.
+    @inline(__always)
+    func region(at index: Int) -> RegionMetadata { RegionMetadata(record: regions.baseAddress! + index) }
 
     /// The record that describes numbers of `callingCode` in `region`: a geographic region's own, or
     /// for the non-geographic region "001" the one of that calling code.
     func metadata(forCallingCode callingCode: Int, region: RegionKey) -> RegionMetadata? {
         if region == RegionKey.nonGeographic {
             for index in regionIndices(forCallingCode: callingCode) where regions[Int(index)].key == region {
-                return regions[Int(index)]
+                return self.region(at: Int(index))
             }
             return nil
         }
@@ -80,7 +98,7 @@ struct PhoneNumberMetadata: @unchecked Sendable {
     func mainMetadata(forCallingCode callingCode: Int) -> RegionMetadata? {
         let indices = regionIndices(forCallingCode: callingCode)
         guard let first = indices.first else { return nil }
-        return regions[Int(first)]
+        return region(at: Int(first))
     }
 
     /// Every geographic region code.
@@ -143,10 +161,36 @@ struct RegionKey: Hashable, Sendable {
     }
 }
 
+/// One region's record in the immortal metadata buffer, read through ``RegionMetadata``: a word
+/// to copy and pass, where the record is 96 bytes that parsing and validation would copy at every
+/// step.
+@usableFromInline
+struct RegionMetadata: @unchecked Sendable {
+    // @unchecked: a read-only view of the immortal metadata buffer.
+    let record: UnsafePointer<RegionRecord>
+
+    var key: RegionKey { record.pointee.key }
+    var callingCode: Int { record.pointee.callingCode }
+    var isMainCountryForCode: Bool { record.pointee.isMainCountryForCode }
+    var sameMobileAndFixedLinePattern: Bool { record.pointee.sameMobileAndFixedLinePattern }
+    var internationalPrefix: Int32 { record.pointee.internationalPrefix }
+    var nationalPrefixForParsing: Int32 { record.pointee.nationalPrefixForParsing }
+    var leadingDigits: Int32 { record.pointee.leadingDigits }
+    var nationalPrefix: UnsafeBufferPointer<UInt8> { record.pointee.nationalPrefix }
+    var nationalPrefixTransformRule: UnsafeBufferPointer<UInt8> { record.pointee.nationalPrefixTransformRule }
+    var formats: UnsafeBufferPointer<NumberFormat> { record.pointee.formats }
+    var minimumValidDigitsWithoutPlus: Int32 { record.pointee.minimumValidDigitsWithoutPlus }
+    var minimumValidNationalDigits: Int32 { record.pointee.minimumValidNationalDigits }
+    var someFormatRequiresNationalPrefix: Bool { record.pointee.someFormatRequiresNationalPrefix }
+
+    @inline(__always)
+    func desc(_ slot: NumberDescSlot) -> NumberDesc { record.pointee.desc(slot) }
+}
+
 /// What libphonenumber's `PhoneMetadata` holds for one region, reduced to what parsing, validation
 /// and matching use. Patterns are indices into ``DigitAutomata`` and the program list.
 @usableFromInline
-struct RegionMetadata: @unchecked Sendable {
+struct RegionRecord: @unchecked Sendable {
     // @unchecked: the pointers are read-only views of the immortal metadata buffer.
     let key: RegionKey
     let callingCode: Int
@@ -171,6 +215,13 @@ struct RegionMetadata: @unchecked Sendable {
     /// The fewest digits a text without a plus sign needs to parse, in this region, to a valid
     /// number: a lower bound the matcher uses to skip hopeless candidates (set after decoding).
     var minimumValidDigitsWithoutPlus: Int32 = 0
+    /// The same bound for texts that are not dialled with the international prefix: written
+    /// nationally (set after decoding).
+    var minimumValidNationalDigits: Int32 = 0
+    /// Whether a national number format has a national prefix rule that is neither optional nor
+    /// the first group alone: only then can the matcher's national-prefix check fail (set after
+    /// decoding).
+    var someFormatRequiresNationalPrefix = false
 
     @inline(__always)
     func desc(_ slot: NumberDescSlot) -> NumberDesc { descs[slot.rawValue] }

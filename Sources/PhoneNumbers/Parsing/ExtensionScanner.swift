@@ -190,6 +190,7 @@ struct ExtensionScanner {
             guard q > 1 else { return false }
             c = text[q - 2]
         }
+        if c &- 0x30 < 10 { return false }  // the usual case: digits, then separators, then digits
         switch c {
         case 0x3B, 0x2C, 0x23, 0xFF03, 0x7E, 0xFF5E, 0x301: return true
         default:

@@ -47,15 +47,24 @@ enum PhoneNumberParser {
         return try result.get()
     }
 
+    /// What a caller that has read the text already knows of it, so that the parser skips the
+    /// searches that cannot find anything.
+    struct InputHints {
+        /// The text may hold a `;`, with which both RFC 3966 markers start.
+        var mayHoldSemicolon = true
+        /// The text may hold a `/` or `\`, with which a second number is introduced.
+        var mayHoldSlash = true
+    }
+
     /// Parses text given as Unicode scalar values, and tells where the calling code came from
     /// (the matcher needs that, as libphonenumber's `keepRawInput` parse gives it).
     static func parse(
-        scalars text: UnsafeBufferPointer<UInt32>, region: RegionKey?
+        scalars text: UnsafeBufferPointer<UInt32>, region: RegionKey?, hints: InputHints = InputHints()
     ) throws(Failure) -> (number: PhoneNumber, source: CountryCodeSource) {
         if text.count > maxInputLength {
             throw Failure(.tooLong, "The string supplied was too long to parse.")
         }
-        return try run(text, region: region).get()
+        return try run(text, region: region, hints: hints).get()
     }
 
     /// Copies the Unicode scalars of `text` into `buffer` (room for `maxInputLength`); nil when
@@ -84,13 +93,13 @@ enum PhoneNumberParser {
     /// Runs one parse over the input scalars, with the national number and digit buffers on the stack
     /// (each allocation is kept within the standard library's 1 KiB stack-allocation limit).
     private static func run(
-        _ input: UnsafeBufferPointer<UInt32>, region: RegionKey?
+        _ input: UnsafeBufferPointer<UInt32>, region: RegionKey?, hints: InputHints = InputHints()
     ) -> Result<(number: PhoneNumber, source: CountryCodeSource), Failure> {
         withUnsafeTemporaryAllocation(of: UInt32.self, capacity: maxInputLength) { national in
             withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 3 * digitAreaSize) { digits in
                 var parser = Parser(
-                    metadata: PhoneNumberMetadata.shared, input: input, nationalStorage: national.baseAddress!,
-                    digits: digits.baseAddress!)
+                    metadata: PhoneNumberMetadata.shared, input: input, hints: hints,
+                    nationalStorage: national.baseAddress!, digits: digits.baseAddress!)
                 do throws(Failure) {
                     return .success(try parser.run(region: region))
                 } catch {
@@ -143,6 +152,7 @@ private struct Parser {
 
     let metadata: PhoneNumberMetadata
     let input: UnsafeBufferPointer<UInt32>
+    let hints: PhoneNumberParser.InputHints
     let nationalStorage: UnsafeMutablePointer<UInt32>
     let digits: UnsafeMutablePointer<UInt8>
 
@@ -154,12 +164,12 @@ private struct Parser {
     var scratchB: UnsafeMutablePointer<UInt8> { digits + 2 * PhoneNumberParser.digitAreaSize }
 
     init(
-        metadata: PhoneNumberMetadata, input: UnsafeBufferPointer<UInt32>,
-        nationalStorage: UnsafeMutablePointer<UInt32>,
-        digits: UnsafeMutablePointer<UInt8>
+        metadata: PhoneNumberMetadata, input: UnsafeBufferPointer<UInt32>, hints: PhoneNumberParser.InputHints,
+        nationalStorage: UnsafeMutablePointer<UInt32>, digits: UnsafeMutablePointer<UInt8>
     ) {
         self.metadata = metadata
         self.input = input
+        self.hints = hints
         self.nationalStorage = nationalStorage
         self.digits = digits
         self.national = UnsafePointer(nationalStorage)
@@ -253,11 +263,18 @@ private struct Parser {
     /// `phone-context` prefix, or else the part of the text that can be a number.
     mutating func buildNationalNumberForParsing() throws(Failure) {
         nationalCount = 0
-        // Both RFC 3966 markers start with ';': most texts have none and skip both searches.
+        // One pass looks for the ';' that both RFC 3966 markers start with and for a '/' or '\'
+        // that may introduce a second number: most texts have neither and skip the searches.
         var hasSemicolon = false
-        for c in input where c == 0x3B {
-            hasSemicolon = true
-            break
+        var hasSlash = false
+        if hints.mayHoldSemicolon || hints.mayHoldSlash {
+            for c in input {
+                // Bits 0 ('/'), 12 (';') and 45 ('\') from 0x2F.
+                let k = c &- 0x2F
+                if k < 46 && (0x2000_0000_1001 as UInt64) &>> UInt64(k) & 1 != 0 {
+                    if c == 0x3B { hasSemicolon = true } else { hasSlash = true }
+                }
+            }
         }
         if hasSemicolon, let contextIndex = TextChecks.find(TextChecks.phoneContext, in: input) {
             let contextStart = contextIndex + TextChecks.phoneContext.utf8CodeUnitCount
@@ -278,7 +295,7 @@ private struct Parser {
             if numberStart < contextIndex {
                 append(UnsafeBufferPointer(rebasing: input[numberStart..<contextIndex]))
             }
-        } else if let range = TextChecks.possibleNumberRange(input) {
+        } else if let range = TextChecks.possibleNumberRange(input, mayHoldSecondNumber: hasSlash) {
             national = input.baseAddress! + range.lowerBound
             nationalCount = range.count
         }

@@ -56,11 +56,15 @@ enum Scalars {
     @inline(__always)
     static func isPunctuation(_ c: UInt32) -> Bool {
         if c < 0x80 {
-            switch c {
-            case 0x20, 0x28, 0x29, 0x2D, 0x2E, 0x2F, 0x58, 0x5B, 0x5D, 0x78, 0x7E: return true
-            default: return false
-            }
+            // A bit set: space ( ) - . / below 0x40; X [ ] x ~ above.
+            let word: UInt64 = c < 0x40 ? 0xE301_0000_0000 : 0x4100_0000_2900_0000
+            return word &>> UInt64(c & 0x3F) & 1 != 0
         }
+        return isNonASCIIPunctuation(c)
+    }
+
+    @inline(__always)
+    static func isNonASCIIPunctuation(_ c: UInt32) -> Bool {
         switch c {
         case 0xA0, 0xAD, 0x200B, 0x2010...0x2015, 0x2053, 0x2060, 0x2212, 0x223C, 0x3000, 0x30FC,
             0xFF08, 0xFF09, 0xFF0D...0xFF0F, 0xFF3B, 0xFF3D, 0xFF5E:
@@ -82,8 +86,16 @@ enum Scalars {
 
     /// Whether `c` is a letter or a number: what the "unwanted end characters" pattern keeps
     /// (Java `\p{L}` or `\p{N}`; Python `\w` without `_`).
+    @inline(__always)
     static func isLetterOrNumber(_ c: UInt32) -> Bool {
         if c < 0x80 { return (c | 0x20) &- 0x61 < 26 || c &- 0x30 < 10 }
+        return isNonASCIILetterOrNumber(c)
+    }
+
+    /// Kept out of line: code that reads Unicode properties sets up the standard library's
+    /// resilient types on entry, which would tax every caller's ASCII fast path.
+    @inline(never)
+    static func isNonASCIILetterOrNumber(_ c: UInt32) -> Bool {
         guard let scalar = Unicode.Scalar(c) else { return false }
         switch scalar.properties.generalCategory {
         case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter:

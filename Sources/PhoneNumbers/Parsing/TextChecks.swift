@@ -27,7 +27,10 @@ enum TextChecks {
     /// libphonenumber's `extractPossibleNumber`: from the first plus sign or digit, without
     /// trailing characters that are neither letters, numbers nor `#`, and cut before a second
     /// number introduced by `\x`, `/x`, `/ x` and the like. Nil when there is no plus or digit.
-    static func possibleNumberRange(_ text: UnsafeBufferPointer<UInt32>) -> Range<Int>? {
+    /// A caller that knows the text has no `\` or `/` passes false for `mayHoldSecondNumber`.
+    static func possibleNumberRange(
+        _ text: UnsafeBufferPointer<UInt32>, mayHoldSecondNumber: Bool = true
+    ) -> Range<Int>? {
         var start = 0
         while start < text.count {
             let c = text[start]
@@ -44,6 +47,7 @@ enum TextChecks {
             if c == 0x23 || (c != 0x5F && Scalars.isLetterOrNumber(c)) { break }
             end -= 1
         }
+        guard mayHoldSecondNumber else { return start..<end }
         // A second number: [\\/] *x (lower-case x only).
         var i = start
         while i < end && text[i] != 0x5C && text[i] != 0x2F { i += 1 }
@@ -93,11 +97,7 @@ enum TextChecks {
         guard digits == 3 else { return false }
         let earliestEnd = i
         // [punctuation*alpha\d]*
-        while i < count {
-            let c = text[i]
-            guard Scalars.isDigit(c) || Scalars.isPunctuation(c) || c == 0x2A || Scalars.isAlpha(c) else { break }
-            i += 1
-        }
+        while i < count && isNumberBodyCharacter(text[i]) { i += 1 }
         if i == count { return true }
         // The rest must be an extension that starts where the number part can end.
         let buffer = UnsafeBufferPointer(start: text, count: count)
@@ -105,6 +105,18 @@ enum TextChecks {
         extensionScan = .some(scan)
         guard let ext = scan else { return false }
         return ext.starts.intersects(earliestEnd, i)
+    }
+
+    /// `[punctuation*alpha\d]`: what may follow the third digit of a viable number. ASCII
+    /// characters are looked up in a bit set.
+    @inline(__always)
+    static func isNumberBodyCharacter(_ c: UInt32) -> Bool {
+        if c < 0x80 {
+            // Space ( ) * - . / and digits; letters, [ ] and ~ (x and X are letters too).
+            let word: UInt64 = c < 0x40 ? 0x03FF_E701_0000_0000 : 0x47FF_FFFE_2FFF_FFFE
+            return word &>> UInt64(c & 0x3F) & 1 != 0
+        }
+        return Scalars.isDigit(c) || Scalars.isPunctuation(c) || Scalars.isAlpha(c)
     }
 
     /// Whether a `phone-context` value follows RFC 3966: a global number (`+` and digits with

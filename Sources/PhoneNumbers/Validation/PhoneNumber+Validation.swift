@@ -16,11 +16,7 @@ extension PhoneNumber {
     /// Whether the number matches a number pattern of its region (libphonenumber's `isValidNumber`).
     /// It does not tell whether the number is in service.
     public var isValid: Bool {
-        withNationalDigits { digits in
-            let metadata = PhoneNumberMetadata.shared
-            guard let region = metadata.regionMetadata(for: self, digits) else { return false }
-            return metadata.isValid(digits, region)
-        }
+        withNationalDigits { digits in PhoneNumberMetadata.shared.isValid(digits, callingCode: countryCode) }
     }
 
     /// The type of the number (libphonenumber's `getNumberType`); ``PhoneNumberType/unknown``
@@ -49,9 +45,9 @@ extension PhoneNumberMetadata {
     /// patterns match).
     func regionMetadata(for number: PhoneNumber, _ digits: UnsafeBufferPointer<UInt8>) -> RegionMetadata? {
         let candidates = regionIndices(forCallingCode: number.countryCode)
-        if candidates.count == 1 { return regions[Int(candidates.first!)] }
+        if candidates.count == 1 { return region(at: Int(candidates.first!)) }
         for index in candidates {
-            let region = regions[Int(index)]
+            let region = region(at: Int(index))
             if region.leadingDigits >= 0 {
                 if automata.matchesPrefix(region.leadingDigits, digits) { return region }
             } else if isValid(digits, region) {
@@ -59,6 +55,22 @@ extension PhoneNumberMetadata {
             }
         }
         return nil
+    }
+
+    /// `isValid(digits, region)` in the region `regionMetadata(for:)` picks, without testing a
+    /// region twice: a region without leading digits is picked only when the number is valid there.
+    func isValid(_ digits: UnsafeBufferPointer<UInt8>, callingCode: Int) -> Bool {
+        let candidates = regionIndices(forCallingCode: callingCode)
+        if candidates.count == 1 { return isValid(digits, region(at: Int(candidates.first!))) }
+        for index in candidates {
+            let region = region(at: Int(index))
+            if region.leadingDigits >= 0 {
+                if automata.matchesPrefix(region.leadingDigits, digits) { return isValid(digits, region) }
+            } else if isValid(digits, region) {
+                return true
+            }
+        }
+        return false
     }
 
     /// Whether `numberType` would answer anything but `.unknown`, testing the likeliest
