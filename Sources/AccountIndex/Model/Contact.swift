@@ -29,7 +29,8 @@ public struct Contact: Hashable, Sendable {
     }
 }
 
-/// An amoCRM company, as the index takes it in. The same fields as ``Contact``.
+/// An amoCRM company, as the index takes it in. The same fields as ``Contact``, in a type of its
+/// own, as in amoCRM: a contact's id cannot be upserted as a company's by mistake.
 public struct Company: Hashable, Sendable {
     public var id: Int
     public var name: String
