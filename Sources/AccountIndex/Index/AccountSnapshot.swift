@@ -64,12 +64,16 @@ extension AccountSnapshot {
     /// - Returns: The number as read and the decision.
     /// - Complexity: O(1) in the size of the account: one lookup of the number, one of each candidate.
     public func resolve(callerNumber: String, options: ResolveOptions = ResolveOptions()) -> Resolution {
-        // On a large account the lookup's first read is a cache miss; start it now, to overlap it
-        // with the parsing.
-        state.phones.prefetchSlabEntry(forCallerText: callerNumber)
+        // One look at the bytes: on a large account the lookup's first read is a cache miss, so it
+        // is started now, to overlap the parsing; and is the text a plain number?
+        var text = callerNumber
+        let isPlain = text.withUTF8 { bytes in
+            state.phones.prefetchSlabEntry(forCallerText: bytes)
+            return Self.isPlainNumber(bytes)
+        }
         // Fast path for what PBXs send most, `+79998885533` or `79998885533`: CallerID would strip
         // nothing and strictly parse the text, so a valid result here is its answer too.
-        if Self.isPlainNumber(callerNumber),
+        if isPlain,
             let number = try? PhoneNumber(parsing: callerNumber, defaultRegion: state.settings.defaultRegion),
             number.isValid
         {
@@ -88,12 +92,19 @@ extension AccountSnapshot {
     }
 
     /// An optional `+` and 1 to 20 ASCII digits, nothing else.
-    @inline(__always)
     static func isPlainNumber(_ text: String) -> Bool {
-        var utf8 = text.utf8[...]
-        if utf8.first == UInt8(ascii: "+") { utf8 = utf8.dropFirst() }
-        guard !utf8.isEmpty, utf8.count <= 20 else { return false }
-        return utf8.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
+        var text = text
+        return text.withUTF8 { isPlainNumber($0) }
+    }
+
+    /// ``isPlainNumber(_:)`` of UTF-8 bytes: a pointer walk, where the string's own views would
+    /// copy a small string to the stack for every byte.
+    @inline(__always)
+    static func isPlainNumber(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
+        var bytes = utf8[...]
+        if bytes.first == UInt8(ascii: "+") { bytes = bytes.dropFirst() }
+        guard !bytes.isEmpty, bytes.count <= 20 else { return false }
+        return bytes.allSatisfy { $0 &- UInt8(ascii: "0") < 10 }
     }
 
     /// Resolves a call from a number already parsed.

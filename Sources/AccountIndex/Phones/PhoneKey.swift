@@ -39,11 +39,17 @@ public struct PhoneKey: Hashable, Sendable, Comparable, BitwiseCopyable, CustomS
     public init?(_ number: PhoneNumber) {
         var value = UInt64(number.countryCode)
         var count = value >= 100 ? 3 : (value >= 10 ? 2 : 1)
-        for byte in number.nationalSignificantNumber.utf8 {
-            value = value &* 10 &+ UInt64(byte &- 48)
-            count += 1
-            if count > Self.maxDigits { return nil }
+        // Through a pointer: the string's own view would copy a small string for every byte.
+        var national = number.nationalSignificantNumber
+        let fits = national.withUTF8 { digits in
+            for byte in digits {
+                value = value &* 10 &+ UInt64(byte &- 48)
+                count += 1
+                if count > Self.maxDigits { return false }
+            }
+            return true
         }
+        guard fits else { return nil }
         self.init(digitCount: count, value: value)
     }
 

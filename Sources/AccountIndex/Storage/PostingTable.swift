@@ -177,19 +177,19 @@ struct PostingTable: Sendable {
     @inline(__always)
     func slab(_ number: UInt32) -> PostingSlab? { slabs[number].map { PostingSlab(Slab(base: $0)) } }
 
-    /// Starts loading the directory entry of the slab that the number in `text` most likely lands
-    /// in, so that it is in the cache when the lookup comes, after the text is parsed.
+    /// Starts loading the directory entry of the slab that the number in `text` (UTF-8) most
+    /// likely lands in, so that it is in the cache when the lookup comes, after the text is parsed.
     ///
     /// The guess is the bucket of the text's last ``suffixDigits`` ASCII digits, which are the
     /// number's last digits however it is written, unless the text ends in an extension or the
     /// number is shorter; a wrong guess costs one cache line and nothing else.
     @inline(__always)
-    func prefetchSlabEntry(forCallerText text: String) {
+    func prefetchSlabEntry(forCallerText text: UnsafeBufferPointer<UInt8>) {
         guard count > 0 else { return }
         var value: UInt64 = 0
         var scale: UInt64 = 1
         var digits = 0
-        for byte in text.utf8.reversed() where byte &- UInt8(ascii: "0") < 10 {
+        for byte in text.reversed() where byte &- UInt8(ascii: "0") < 10 {
             value &+= UInt64(byte &- UInt8(ascii: "0")) &* scale
             scale &*= 10
             digits += 1
