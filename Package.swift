@@ -43,7 +43,7 @@ let package = Package(
         ),
         // Cache prefetch hints for the index's lookups, which Swift cannot express (one inline C function).
         .target(name: "CCacheHints"),
-        // Deterministic synthetic accounts for tests and benchmarks.
+        // Deterministic synthetic accounts, and a small sample one, for tests, examples and benchmarks.
         .target(name: "AccountSynthesis", dependencies: ["AccountIndex"]),
         // amoCRM's /api/v2/events call-notification API without HTTP (docs/events-api.md): request decoding
         // (JSON and PHP form bodies), validation, the HAL+JSON response, notifications and their fan-out.
@@ -96,7 +96,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CallEventsTests",
-            dependencies: ["CallEvents", "AccountIndex", "PhoneNumbers", "ScreenPopJSON"]
+            dependencies: ["CallEvents", "AccountIndex", "AccountSynthesis", "PhoneNumbers", "ScreenPopJSON"]
         ),
         .testTarget(
             name: "ScreenPopServerTests",
@@ -104,6 +104,7 @@ let package = Package(
                 "ScreenPopServer",
                 "CallEvents",
                 "AccountIndex",
+                "AccountSynthesis",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

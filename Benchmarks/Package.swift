@@ -55,6 +55,7 @@ let package = Package(
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "AccountIndex", package: rootPackage),
+                .product(name: "AccountSynthesis", package: rootPackage),
                 .product(name: "CallEvents", package: rootPackage),
             ],
             path: "Benchmarks/CallEventsBenchmarks",

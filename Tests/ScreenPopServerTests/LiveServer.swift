@@ -1,4 +1,5 @@
 import AccountIndex
+import AccountSynthesis
 import AsyncHTTPClient
 import CallEvents
 import Foundation
@@ -9,36 +10,16 @@ import ScreenPopServer
 import ServiceLifecycle
 import Testing
 
-/// The account of the server tests: one number for each kind of answer.
+/// The account of the server tests: `SampleAccount`, one number for each kind of answer.
 enum ServerTestAccount {
-    static let leadNumber = "+79998885533"  // contact 1, one active lead 1234565
-    static let customerNumber = "+79990001122"  // contact 2, one open customer 55
-    static let contactNumber = "+79990002233"  // contact 3, nothing linked
-    static let companyNumber = "+74951234567"  // company 4, two active leads
-    static let unknownNumber = "+79991112233"
+    static let leadNumber = SampleAccount.leadNumber
+    static let customerNumber = SampleAccount.customerNumber
+    static let contactNumber = SampleAccount.contactNumber
+    static let companyNumber = SampleAccount.companyNumber
+    static let unknownNumber = SampleAccount.unknownNumber
     static let users = [88888, 99999, 77777]
     static let token = "test-token-5f2c"
-
-    static let data: AccountData = {
-        var data = AccountData(settings: AccountSettings(defaultRegion: "RU"))
-        data.contacts = [
-            Contact(id: 1, name: "Ivan Petrov", createdAt: 100, phones: [PhoneValue("8 (999) 888-55-33")]),
-            Contact(id: 2, name: "Olga", createdAt: 100, phones: [PhoneValue("+7 999 000-11-22")]),
-            Contact(id: 3, name: "Anna", createdAt: 100, phones: [PhoneValue("89990002233")]),
-        ]
-        data.companies = [
-            Company(id: 4, name: "Horns & Hooves", createdAt: 100, phones: [PhoneValue("+7 495 123-45-67")])
-        ]
-        data.leads = [
-            Lead(id: 1234565, name: "Website order", statusID: 10), Lead(id: 20, statusID: 10),
-            Lead(id: 21, statusID: 10),
-        ]
-        data.customers = [Customer(id: 55, name: "Monthly delivery", statusID: 1)]
-        data.link(lead: 1234565, contacts: [1], main: 1)
-        data.link(customer: 55, contacts: [2])
-        data.link(company: 4, leads: [20, 21])
-        return data
-    }()
+    static let data = SampleAccount.data
 
     static let index = AccountIndex(building: data)
 }

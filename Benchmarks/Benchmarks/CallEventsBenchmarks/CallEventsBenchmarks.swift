@@ -1,4 +1,5 @@
 import AccountIndex
+import AccountSynthesis
 import Benchmark
 import CallEvents
 
@@ -154,31 +155,15 @@ enum Bodies {
         + "&add%5B0%5D%5Busers%5D%5B0%5D=101&add%5B0%5D%5Busers%5D%5B1%5D=102"
 }
 
-/// A small account with one number for each kind of answer; the roundtrip times the codec and one
-/// resolve, not the index's size (AccountIndexBenchmarks does that).
+/// `SampleAccount` (one number for each kind of answer) and a fifth contact; the roundtrip times
+/// the codec and one resolve, not the index's size (AccountIndexBenchmarks does that).
 enum Account {
     static let users = [101, 102, 103, 104, 105]
 
     static let data: AccountData = {
-        var data = AccountData(settings: AccountSettings(defaultRegion: "RU"))
-        data.contacts = [
-            Contact(id: 1, name: "Ivan Petrov", createdAt: 100, phones: [PhoneValue("8 (999) 888-55-33")]),
-            Contact(id: 2, name: "Olga", createdAt: 100, phones: [PhoneValue("+7 999 000-11-22")]),
-            Contact(id: 3, name: "Anna", createdAt: 100, phones: [PhoneValue("89990002233")]),
-            Contact(id: 5, name: "Pyotr", createdAt: 100, phones: [PhoneValue("+7 916 123-45-67")]),
-        ]
-        data.companies = [
-            Company(id: 4, name: "Horns & Hooves", createdAt: 100, phones: [PhoneValue("+7 495 123-45-67")])
-        ]
-        data.leads = [
-            Lead(id: 1_234_565, name: "Website order", pipelineID: 1, statusID: 10),
-            Lead(id: 20, name: "Supply", pipelineID: 1, statusID: 10),
-            Lead(id: 21, name: "Second", pipelineID: 1, statusID: 10),
-        ]
-        data.customers = [Customer(id: 55, name: "Monthly delivery", statusID: 1)]
-        data.link(lead: 1_234_565, contacts: [1], main: 1)
-        data.link(customer: 55, contacts: [2])
-        data.link(company: 4, leads: [20, 21])
+        var data = SampleAccount.data
+        data.contacts.append(
+            Contact(id: 5, name: "Pyotr", createdAt: 100, phones: [PhoneValue("+7 916 123-45-67")]))
         return data
     }()
 
