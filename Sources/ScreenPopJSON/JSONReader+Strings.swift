@@ -8,15 +8,7 @@ extension JSONReader {
     /// - Complexity: O(n) in the string's length; one allocation for strings of more than 15 UTF-8 bytes.
     @inlinable
     public mutating func readString() throws(JSONError) -> String {
-        skipWhitespace()
-        lastValueStart = position
-        guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else {
-            throw mismatch(expected: .string)
-        }
-        let (end, escaped) = try scanString(from: position)
-        let content = UnsafeRawBufferPointer(rebasing: bytes[(position &+ 1)..<(end &- 1)])
-        position = end
-        afterValue = true
+        let (content, escaped) = try readStringContent()
         return escaped ? Self.decodeEscaped(content) : String(decoding: content, as: UTF8.self)
     }
 
@@ -32,15 +24,7 @@ extension JSONReader {
     public mutating func withStringBytes<T>(_ body: (UnsafeRawBufferPointer) throws(JSONError) -> T) throws(JSONError)
         -> T
     {
-        skipWhitespace()
-        lastValueStart = position
-        guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else {
-            throw mismatch(expected: .string)
-        }
-        let (end, escaped) = try scanString(from: position)
-        let content = UnsafeRawBufferPointer(rebasing: bytes[(position &+ 1)..<(end &- 1)])
-        position = end
-        afterValue = true
+        let (content, escaped) = try readStringContent()
         if !escaped { return try body(content) }
         var decoded = Self.decodeEscaped(content)
         let result = decoded.withUTF8 { utf8 in
@@ -50,6 +34,22 @@ extension JSONReader {
     }
 
     // MARK: Scanning
+
+    /// Reads the next value, which must be a string: its bytes between the quotes, undecoded, and
+    /// whether they hold escapes.
+    @usableFromInline
+    mutating func readStringContent() throws(JSONError) -> (content: UnsafeRawBufferPointer, escaped: Bool) {
+        skipWhitespace()
+        lastValueStart = position
+        guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else {
+            throw mismatch(expected: .string)
+        }
+        let (end, escaped) = try scanString(from: position)
+        let content = UnsafeRawBufferPointer(rebasing: bytes[(position &+ 1)..<(end &- 1)])
+        position = end
+        afterValue = true
+        return (content, escaped)
+    }
 
     /// Checks the string whose opening quote is at `open` and finds its end.
     ///

@@ -108,6 +108,13 @@ public struct JSONWriter {
         isFirst = false
     }
 
+    /// Ends a record of JSON Lines: a newline, after which the next value starts a new document
+    /// (no comma before it).
+    public mutating func newline() {
+        bytes.append(UInt8(ascii: "\n"))
+        isFirst = true
+    }
+
     /// Writes a whole tree.
     public mutating func value(_ value: JSONValue) {
         switch value {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import PhoneNumbers
+import ScreenPopJSON
 
 /// `screenpop extract`: every phone number in each line of standard input (docs/cli.md).
 struct Extract: ParsableCommand {
@@ -29,29 +30,34 @@ struct Extract: ParsableCommand {
             output.beginObject()
             guard let text = line.text else {
                 output.field("input", line.lossyText)
-                output.key("numbers")
-                output.bytes.append(contentsOf: "[]".utf8)
+                output.field("numbers") { json in
+                    json.beginArray()
+                    json.endArray()
+                }
                 output.field("error", "INVALID_UTF8")
-                output.endObject()
+                output.endRecord()
                 continue
             }
             output.field("input", text)
-            output.key("numbers")
-            output.bytes.append(UInt8(ascii: "["))
-            var first = true
-            for match in PhoneNumberMatcher(text: text, defaultRegion: region, leniency: leniency.value) {
-                if !first { output.bytes.append(contentsOf: ", ".utf8) }
-                first = false
-                output.beginObject()
-                output.field("raw", match.rawString)
-                output.field("start", match.range.lowerBound)
-                output.field("end", match.range.upperBound)
-                output.field("e164", match.number.e164)
-                output.field("extension", match.number.extension)
-                output.bytes.append(UInt8(ascii: "}"))
+            output.field("numbers") { json in
+                json.beginArray()
+                for match in PhoneNumberMatcher(text: text, defaultRegion: region, leniency: leniency.value) {
+                    json.beginObject()
+                    json.key("raw")
+                    json.string(match.rawString)
+                    json.key("start")
+                    json.integer(match.range.lowerBound)
+                    json.key("end")
+                    json.integer(match.range.upperBound)
+                    json.key("e164")
+                    json.string(match.number.e164)
+                    json.key("extension")
+                    if let ext = match.number.extension { json.string(ext) } else { json.null() }
+                    json.endObject()
+                }
+                json.endArray()
             }
-            output.bytes.append(UInt8(ascii: "]"))
-            output.endObject()
+            output.endRecord()
             output.flushIfLarge()
         }
         output.flush()

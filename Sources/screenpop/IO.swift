@@ -6,21 +6,21 @@
     import Darwin
 #endif
 
-/// Standard output, written in large chunks.
-struct OutputBuffer {
-    var bytes: [UInt8] = []
-    var firstField = true
+import ScreenPopJSON
 
-    init() { bytes.reserveCapacity(1 << 16) }
+/// Standard output, JSON Lines in the command line's one-line spaced style, written in large
+/// chunks.
+struct OutputBuffer {
+    var json = JSONWriter(separators: .spaced, capacity: 1 << 16)
 
     mutating func flushIfLarge() {
-        if bytes.count >= 1 << 16 { flush() }
+        if json.bytes.count >= 1 << 16 { flush() }
     }
 
     mutating func flush() {
         var offset = 0
-        while offset < bytes.count {
-            let written = bytes[offset...].withUnsafeBytes { write(1, $0.baseAddress, $0.count) }
+        while offset < json.bytes.count {
+            let written = json.bytes[offset...].withUnsafeBytes { write(1, $0.baseAddress, $0.count) }
             if written < 0 {
                 if errno == EINTR { continue }
                 // The reader went away (EPIPE): nothing more can be delivered.
@@ -28,7 +28,7 @@ struct OutputBuffer {
             }
             offset += written
         }
-        bytes.removeAll(keepingCapacity: true)
+        json.bytes.removeAll(keepingCapacity: true)
     }
 }
 
@@ -111,80 +111,41 @@ struct LineReader {
     }
 }
 
-/// One JSON object a line: `{"a": 1, "b": null}`, written into the output buffer.
+/// The members the commands write: `"name": value`, `null` for nil.
 extension OutputBuffer {
-    mutating func beginObject() {
-        bytes.append(UInt8(ascii: "{"))
-        firstField = true
+    mutating func beginObject() { json.beginObject() }
+
+    mutating func endObject() { json.endObject() }
+
+    /// Ends the line's object and the line.
+    mutating func endRecord() {
+        json.endObject()
+        json.newline()
     }
 
-    mutating func key(_ name: StaticString) {
-        if !firstField { bytes.append(contentsOf: [UInt8(ascii: ","), UInt8(ascii: " ")]) }
-        firstField = false
-        bytes.append(UInt8(ascii: "\""))
-        bytes.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
-        bytes.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":"), UInt8(ascii: " ")])
+    mutating func null(_ name: String) {
+        json.key(name)
+        json.null()
     }
 
-    mutating func null(_ name: StaticString) {
-        key(name)
-        bytes.append(contentsOf: "null".utf8)
+    mutating func field(_ name: String, _ value: Int?) {
+        json.key(name)
+        if let value { json.integer(value) } else { json.null() }
     }
 
-    mutating func field(_ name: StaticString, _ value: Int) {
-        key(name)
-        bytes.append(contentsOf: String(value).utf8)
+    mutating func field(_ name: String, _ value: Bool) {
+        json.key(name)
+        json.bool(value)
     }
 
-    mutating func field(_ name: StaticString, _ value: Bool) {
-        key(name)
-        bytes.append(contentsOf: (value ? "true" : "false").utf8)
+    mutating func field(_ name: String, _ value: String?) {
+        json.key(name)
+        if let value { json.string(value) } else { json.null() }
     }
 
-    mutating func field(_ name: StaticString, _ value: String?) {
-        guard let value else { return null(name) }
-        key(name)
-        JSON.appendString(value, to: &bytes)
-    }
-
-    mutating func endObject() {
-        bytes.append(contentsOf: [UInt8(ascii: "}"), UInt8(ascii: "\n")])
-    }
-}
-
-enum JSON {
-    /// Appends `value` as a JSON string literal, escaping quotes, backslashes and control characters.
-    static func appendString(_ value: String, to out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
-        for byte in value.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): out.append(contentsOf: [0x5C, 0x22])
-            case UInt8(ascii: "\\"): out.append(contentsOf: [0x5C, 0x5C])
-            case 0x0A: out.append(contentsOf: [0x5C, UInt8(ascii: "n")])
-            case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
-            case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
-            case 0..<0x20, 0x7F:
-                let hex: StaticString = "0123456789abcdef"
-                out.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30])
-                out.append(hex.utf8Start[Int(byte >> 4)])
-                out.append(hex.utf8Start[Int(byte & 0xF)])
-            default: out.append(byte)
-            }
-        }
-        out.append(UInt8(ascii: "\""))
-    }
-}
-
-extension OutputBuffer {
-    /// An integer member, `null` when nil.
-    mutating func field(_ name: StaticString, _ value: Int?) {
-        guard let value else { return null(name) }
-        field(name, value)
-    }
-
-    /// A member whose value `body` writes as raw JSON.
-    mutating func field(_ name: StaticString, raw body: (inout [UInt8]) -> Void) {
-        key(name)
-        body(&bytes)
+    /// A member whose value `body` writes.
+    mutating func field(_ name: String, _ body: (inout JSONWriter) -> Void) {
+        json.key(name)
+        body(&json)
     }
 }

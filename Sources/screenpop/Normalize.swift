@@ -60,7 +60,7 @@ struct Normalize: ParsableCommand {
             output.field("type", number.type.rawValue)
             output.field("region", number.regionCode)
             output.field("extension", number.extension)
-            output.endObject()
+            output.endRecord()
         } catch {
             writeError(input: input, error: error.code.name, to: &output)
         }
@@ -76,7 +76,7 @@ struct Normalize: ParsableCommand {
         output.null("type")
         output.null("region")
         output.null("extension")
-        output.endObject()
+        output.endRecord()
         output.flushIfLarge()
     }
 }

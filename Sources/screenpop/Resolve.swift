@@ -1,6 +1,7 @@
 import AccountIndex
 import AmoCRMImport
 import ArgumentParser
+import ScreenPopJSON
 
 #if canImport(Glibc)
     import Glibc
@@ -93,15 +94,12 @@ struct Resolve: AsyncParsableCommand {
         } else {
             output.null("entity")
         }
-        output.field("candidates") { bytes in
-            bytes.append(UInt8(ascii: "["))
-            for (position, candidate) in decision.candidates.enumerated() {
-                if position > 0 { bytes.append(contentsOf: ", ".utf8) }
-                entity(candidate.entity, to: &bytes)
-            }
-            bytes.append(UInt8(ascii: "]"))
+        output.field("candidates") { json in
+            json.beginArray()
+            for candidate in decision.candidates { entity(candidate.entity, to: &json) }
+            json.endArray()
         }
-        output.endObject()
+        output.endRecord()
         output.flushIfLarge()
     }
 
@@ -116,13 +114,22 @@ struct Resolve: AsyncParsableCommand {
         output.field("reason", "Unreadable number: the line is not valid UTF-8; create a contact.")
         output.field("match", "none")
         output.null("entity")
-        output.field("candidates") { $0.append(contentsOf: "[]".utf8) }
-        output.endObject()
+        output.field("candidates") { json in
+            json.beginArray()
+            json.endArray()
+        }
+        output.endRecord()
         output.flushIfLarge()
     }
 
-    static func entity(_ entity: EntityRef, to bytes: inout [UInt8]) {
-        bytes.append(contentsOf: #"{"type": \#(entity.kind.elementType), "id": \#(entity.id)}"#.utf8)
+    /// `{"type": 1, "id": 42}`
+    static func entity(_ entity: EntityRef, to json: inout JSONWriter) {
+        json.beginObject()
+        json.key("type")
+        json.integer(entity.kind.elementType)
+        json.key("id")
+        json.integer(entity.id)
+        json.endObject()
     }
 
     static func action(_ target: CallTargetDecision.Target) -> String {

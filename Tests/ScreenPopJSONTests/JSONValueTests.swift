@@ -74,4 +74,17 @@ import Testing
         #expect(JSONWriter.quoted("a\u{7F}\tb") == #""a\u007f\tb""#)
         #expect(JSONValue.object(["k": .array([.integer(1), .string("v")])]).jsonText == #"{"k":[1,"v"]}"#)
     }
+
+    /// JSON Lines: after `newline()` the next value is a new document, without a comma.
+    @Test func writerWritesJSONLines() {
+        var writer = JSONWriter(separators: .spaced)
+        for id in [1, 2] {
+            writer.beginObject()
+            writer.key("id")
+            writer.integer(id)
+            writer.endObject()
+            writer.newline()
+        }
+        #expect(writer.text == "{\"id\": 1}\n{\"id\": 2}\n")
+    }
 }

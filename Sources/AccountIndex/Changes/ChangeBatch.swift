@@ -217,20 +217,13 @@ extension ChangeBatch {
         }
         guard wasActive != isActive else { return }
         for party in lead.parties {
-            modifyParty(party) {
-                $0.activeLeads.removeSorted(id)
-                $0.otherLeads.removeSorted(id)
-                if isActive { $0.activeLeads.insertSorted(id) } else { $0.otherLeads.insertSorted(id) }
-            }
+            modifyParty(party) { $0.fileLead(id, active: isActive) }
         }
     }
 
     mutating func deleteLead(_ id: Int) {
         for party in lead(id)!.parties {
-            modifyParty(party) {
-                $0.activeLeads.removeSorted(id)
-                $0.otherLeads.removeSorted(id)
-            }
+            modifyParty(party) { $0.fileLead(id, active: nil) }
         }
         leads.updateValue(nil, forKey: id)
     }
@@ -252,20 +245,13 @@ extension ChangeBatch {
 
     mutating func moveCustomer(_ id: Int, of customer: CustomerState, open: Bool) {
         for party in customer.parties {
-            modifyParty(party) {
-                $0.openCustomers.removeSorted(id)
-                $0.otherCustomers.removeSorted(id)
-                if open { $0.openCustomers.insertSorted(id) } else { $0.otherCustomers.insertSorted(id) }
-            }
+            modifyParty(party) { $0.fileCustomer(id, open: open) }
         }
     }
 
     mutating func deleteCustomer(_ id: Int) {
         for party in customer(id)!.parties {
-            modifyParty(party) {
-                $0.openCustomers.removeSorted(id)
-                $0.otherCustomers.removeSorted(id)
-            }
+            modifyParty(party) { $0.fileCustomer(id, open: nil) }
         }
         customers.updateValue(nil, forKey: id)
     }
@@ -295,42 +281,28 @@ extension ChangeBatch {
                 if isMain { $0.main = contact }
             }
             let active = lead(leadID)!.isActive
-            modifyParty(.contact(contact)) {
-                active ? $0.activeLeads.insertSorted(leadID) : $0.otherLeads.insertSorted(leadID)
-            }
+            modifyParty(.contact(contact)) { $0.fileLead(leadID, active: active) }
         case .companyLead(let company, let leadID):
             let lead = lead(leadID)!
             guard lead.company != company else { return }
             if let old = lead.company {
-                modifyParty(.company(old)) {
-                    $0.activeLeads.removeSorted(leadID)
-                    $0.otherLeads.removeSorted(leadID)
-                }
+                modifyParty(.company(old)) { $0.fileLead(leadID, active: nil) }
             }
             modifyLead(leadID) { $0.company = company }
-            modifyParty(.company(company)) {
-                lead.isActive ? $0.activeLeads.insertSorted(leadID) : $0.otherLeads.insertSorted(leadID)
-            }
+            modifyParty(.company(company)) { $0.fileLead(leadID, active: lead.isActive) }
         case .contactCustomer(let contact, let customerID):
             modifyCustomer(customerID) { $0.contacts.insertSorted(contact) }
             let open = isOpen(customer(customerID)!)
-            modifyParty(.contact(contact)) {
-                open ? $0.openCustomers.insertSorted(customerID) : $0.otherCustomers.insertSorted(customerID)
-            }
+            modifyParty(.contact(contact)) { $0.fileCustomer(customerID, open: open) }
         case .companyCustomer(let company, let customerID):
             let customer = customer(customerID)!
             guard customer.company != company else { return }
             if let old = customer.company {
-                modifyParty(.company(old)) {
-                    $0.openCustomers.removeSorted(customerID)
-                    $0.otherCustomers.removeSorted(customerID)
-                }
+                modifyParty(.company(old)) { $0.fileCustomer(customerID, open: nil) }
             }
             modifyCustomer(customerID) { $0.company = company }
             let open = isOpen(customer)
-            modifyParty(.company(company)) {
-                open ? $0.openCustomers.insertSorted(customerID) : $0.otherCustomers.insertSorted(customerID)
-            }
+            modifyParty(.company(company)) { $0.fileCustomer(customerID, open: open) }
         case .contactCompany(let contact, let company):
             let party = party(.contact(contact))!
             guard party.related != [company] else { return }
@@ -347,30 +319,18 @@ extension ChangeBatch {
                 $0.contacts.removeSorted(contact)
                 if $0.main == contact { $0.main = nil }
             }
-            modifyParty(.contact(contact)) {
-                $0.activeLeads.removeSorted(leadID)
-                $0.otherLeads.removeSorted(leadID)
-            }
+            modifyParty(.contact(contact)) { $0.fileLead(leadID, active: nil) }
         case .companyLead(let company, let leadID):
             guard lead(leadID)!.company == company else { return }
             modifyLead(leadID) { $0.company = nil }
-            modifyParty(.company(company)) {
-                $0.activeLeads.removeSorted(leadID)
-                $0.otherLeads.removeSorted(leadID)
-            }
+            modifyParty(.company(company)) { $0.fileLead(leadID, active: nil) }
         case .contactCustomer(let contact, let customerID):
             modifyCustomer(customerID) { $0.contacts.removeSorted(contact) }
-            modifyParty(.contact(contact)) {
-                $0.openCustomers.removeSorted(customerID)
-                $0.otherCustomers.removeSorted(customerID)
-            }
+            modifyParty(.contact(contact)) { $0.fileCustomer(customerID, open: nil) }
         case .companyCustomer(let company, let customerID):
             guard customer(customerID)!.company == company else { return }
             modifyCustomer(customerID) { $0.company = nil }
-            modifyParty(.company(company)) {
-                $0.openCustomers.removeSorted(customerID)
-                $0.otherCustomers.removeSorted(customerID)
-            }
+            modifyParty(.company(company)) { $0.fileCustomer(customerID, open: nil) }
         case .contactCompany(let contact, let company):
             guard party(.contact(contact))!.related.contains(company) else { return }
             modifyParty(.contact(contact)) { $0.related = [] }

@@ -426,7 +426,7 @@ enum BulkBuilder {
                     pool.append(UInt64(UInt(bitPattern: companyIDs[Int(contactCompany[i])])))
                 }
                 if !isDeleted && !keyRange.isEmpty {
-                    let summary = PartySummary_(
+                    let summary = PostingPayload(
                         createdAt: createdAt, activeLeadCount: active, openCustomerCount: open,
                         activeLeadID: active > 0 ? Int(bitPattern: UInt(pool[leadsAt])) : 0,
                         openCustomerID: open > 0 ? Int(bitPattern: UInt(pool[customersAt])) : 0)

@@ -57,7 +57,7 @@ struct Posting: Hashable, Sendable, BitwiseCopyable {
 }
 
 /// What the postings of a party carry besides the key.
-struct PartySummary_: Equatable {
+struct PostingPayload: Equatable {
     var createdAt: Int
     var activeLeadCount: UInt32
     var openCustomerCount: UInt32

@@ -33,7 +33,7 @@ extension SlabEntry where Record == PartyRecord {
         guard !r.isDeleted, r.keyCount > 0 else { return [] }
         let leadsAt = Int(r.keyCount)
         let customersAt = leadsAt + Int(r.activeLeadCount) + Int(r.otherLeadCount)
-        let summary = PartySummary_(
+        let summary = PostingPayload(
             createdAt: r.createdAt, activeLeadCount: r.activeLeadCount, openCustomerCount: r.openCustomerCount,
             activeLeadID: r.activeLeadCount > 0 ? Int(bitPattern: UInt(word(leadsAt))) : 0,
             openCustomerID: r.openCustomerCount > 0 ? Int(bitPattern: UInt(word(customersAt))) : 0)
@@ -95,24 +95,25 @@ typealias IDList = [Int]
 extension Array where Element == Int {
     /// Inserts `id` at its place in a sorted list, unless it is there.
     mutating func insertSorted(_ id: Int) {
-        var low = 0
-        var high = count
-        while low < high {
-            let mid = (low + high) >> 1
-            if self[mid] < id { low = mid + 1 } else { high = mid }
-        }
-        if low == count || self[low] != id { insert(id, at: low) }
+        let i = sortedPosition(of: id)
+        if i == count || self[i] != id { insert(id, at: i) }
     }
 
     /// Removes `id` from a sorted list, if it is there.
     mutating func removeSorted(_ id: Int) {
+        let i = sortedPosition(of: id)
+        if i < count && self[i] == id { remove(at: i) }
+    }
+
+    /// Where `id` is or would go in a sorted list: the first position whose id is not smaller.
+    private func sortedPosition(of id: Int) -> Int {
         var low = 0
         var high = count
         while low < high {
             let mid = (low + high) >> 1
             if self[mid] < id { low = mid + 1 } else { high = mid }
         }
-        if low < count && self[low] == id { remove(at: low) }
+        return low
     }
 
     /// Sorted, each once (without copying when it already is).
@@ -163,6 +164,20 @@ struct PartyState: Equatable {
         related = take(r.relatedCount).map { Int(bitPattern: UInt($0)) }
     }
 
+    /// Files lead `id` among the active or the other leads; nil takes it out of both.
+    mutating func fileLead(_ id: Int, active: Bool?) {
+        activeLeads.removeSorted(id)
+        otherLeads.removeSorted(id)
+        if let active { active ? activeLeads.insertSorted(id) : otherLeads.insertSorted(id) }
+    }
+
+    /// Files customer `id` among the open or the other customers; nil takes it out of both.
+    mutating func fileCustomer(_ id: Int, open: Bool?) {
+        openCustomers.removeSorted(id)
+        otherCustomers.removeSorted(id)
+        if let open { open ? openCustomers.insertSorted(id) : otherCustomers.insertSorted(id) }
+    }
+
     /// The keys that belong in the phone postings: none for a deleted party.
     var indexedKeys: [UInt64] { isDeleted ? [] : keys }
 
@@ -171,7 +186,7 @@ struct PartyState: Equatable {
         guard !isDeleted, !keys.isEmpty else { return [] }
         let active = activeLeads.normalized()
         let open = openCustomers.normalized()
-        let summary = PartySummary_(
+        let summary = PostingPayload(
             createdAt: createdAt, activeLeadCount: UInt32(active.count), openCustomerCount: UInt32(open.count),
             activeLeadID: active.first ?? 0, openCustomerID: open.first ?? 0)
         return keys.map { summary.posting($0, owner) }
