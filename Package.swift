@@ -44,7 +44,7 @@ let package = Package(
         // Cache prefetch hints for the index's lookups, which Swift cannot express (one inline C function).
         .target(name: "CCacheHints"),
         // Deterministic synthetic accounts, and a small sample one, for tests, examples and benchmarks.
-        .target(name: "AccountSynthesis", dependencies: ["AccountIndex"]),
+        .target(name: "AccountSynthesis", dependencies: ["AccountIndex", "ScreenPopJSON"]),
         // amoCRM's /api/v2/events call-notification API without HTTP (docs/events-api.md): request decoding
         // (JSON and PHP form bodies), validation, the HAL+JSON response, notifications and their fan-out.
         // No Foundation.
@@ -75,6 +75,7 @@ let package = Package(
                 "AccountIndex",
                 "AmoCRMImport",
                 "CallEvents",
+                "ScreenPopJSON",
                 "ScreenPopServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
