@@ -42,7 +42,8 @@ public struct JSONError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let controlCharacterInString = Code(5)
         /// A number that JSON's grammar does not allow (`01`, `1.`, `-`, `1e`).
         public static let invalidNumber = Code(6)
-        /// An integer that does not fit the type asked for.
+        /// An integer that does not fit the type asked for, or any number past `Double`'s range
+        /// (`1e400`: it would read as infinity, which JSON cannot write back).
         public static let numberOutOfRange = Code(7)
         /// A value of another type than the one asked for.
         public static let typeMismatch = Code(8)

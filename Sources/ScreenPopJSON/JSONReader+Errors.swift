@@ -77,9 +77,18 @@ extension JSONReader {
         return error(.numberOutOfRange, expected: "an integer that fits \(type)", found: text, at: start)
     }
 
+    /// A number past `Double`'s range, shown with at most 40 characters.
+    @inline(never)
+    func pastDoubleRange(from start: Int, to end: Int) -> JSONError {
+        let shown = min(end, start + 40)
+        var text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<shown]), as: UTF8.self)
+        if shown < end { text += "…" }
+        return error(.numberOutOfRange, expected: "a number within Double's range", found: text, at: start)
+    }
+
     @usableFromInline @inline(never)
     func notAnInteger(from start: Int) -> JSONError {
-        let end = (try? scanNumber(from: start)) ?? start
+        let end = (try? scanNumberSyntax(from: start))?.end ?? start
         let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
         return error(.typeMismatch, expected: "an integer", found: "the number \(text)", at: start)
     }

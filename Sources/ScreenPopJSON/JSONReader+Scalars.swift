@@ -71,10 +71,13 @@ extension JSONReader {
 
     // MARK: Floating point
 
-    /// Reads any JSON number as the nearest `Double` (correctly rounded).
+    /// Reads any JSON number as the nearest `Double` (correctly rounded); never infinite or NaN.
     ///
     /// - Throws: ``JSONError/Code/typeMismatch`` for another type of value,
-    ///   ``JSONError/Code/invalidNumber`` for a number JSON does not allow (`01`, `1.`, `.5`, `1e`).
+    ///   ``JSONError/Code/invalidNumber`` for a number JSON does not allow (`01`, `1.`, `.5`, `1e`),
+    ///   ``JSONError/Code/numberOutOfRange`` for a number past `Double`'s range (`1e400`, `-1e400`:
+    ///   they would read as infinities, which JSON cannot write back). Numbers too small for
+    ///   `Double` (`1e-400`) read as 0, as everywhere.
     /// - Complexity: O(digits); no allocation for numbers of up to 19 significant digits and
     ///   exponents up to 22, one small string otherwise.
     public mutating func readDouble() throws(JSONError) -> Double {
@@ -145,34 +148,55 @@ extension JSONReader {
         1e18, 1e19, 1e20, 1e21, 1e22,
     ]
 
-    /// Checks the number at `start` against JSON's grammar; returns the offset after it.
+    /// Checks the number at `start` against JSON's grammar and `Double`'s range; returns the offset
+    /// after it.
     @usableFromInline
     func scanNumber(from start: Int) throws(JSONError) -> Int {
+        let (end, mayOverflow) = try scanNumberSyntax(from: start)
+        if mayOverflow && !Self.double(UnsafeRawBufferPointer(rebasing: bytes[start..<end])).isFinite {
+            throw pastDoubleRange(from: start, to: end)
+        }
+        return end
+    }
+
+    /// Checks the number at `start` against JSON's grammar; returns the offset after it, and whether
+    /// it may be past `Double`'s range (about 1.8e308). Only numbers of more than 308 integer digits,
+    /// or more than 200 with an exponent, or with an exponent of three digits or more, may be: only
+    /// they are converted to find out.
+    func scanNumberSyntax(from start: Int) throws(JSONError) -> (end: Int, mayOverflow: Bool) {
         let count = bytes.count
         var index = start
         func digit(_ at: Int) -> Bool { at < count && bytes[at] &- 48 < 10 }
         if bytes[index] == UInt8(ascii: "-") { index &+= 1 }
         guard digit(index) else { throw badNumber(at: index) }
+        let integerStart = index
         if bytes[index] == UInt8(ascii: "0") {
             index &+= 1
             if digit(index) { throw badNumber(at: index) }
         } else {
             while digit(index) { index &+= 1 }
         }
+        let integerDigits = index &- integerStart
         if index < count && bytes[index] == UInt8(ascii: ".") {
             index &+= 1
             guard digit(index) else { throw badNumber(at: index) }
             while digit(index) { index &+= 1 }
         }
+        var exponentDigits = 0
         if index < count && (bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E")) {
             index &+= 1
             if index < count && (bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-")) {
                 index &+= 1
             }
             guard digit(index) else { throw badNumber(at: index) }
+            let exponentStart = index
             while digit(index) { index &+= 1 }
+            exponentDigits = index &- exponentStart
         }
-        return index
+        // Below 10^308 (< Double.greatestFiniteMagnitude) whatever the digits: at most 308 integer
+        // digits, or at most 200 with an exponent of at most 99.
+        let mayOverflow = exponentDigits > 2 || integerDigits > (exponentDigits == 0 ? 308 : 200)
+        return (index, mayOverflow)
     }
 
     // MARK: Booleans and null

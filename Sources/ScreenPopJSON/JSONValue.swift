@@ -1,7 +1,7 @@
 /// A JSON value as a tree: for small documents such as request bodies, and for tests.
 ///
 /// Numbers without fraction or exponent that fit `Int64` are ``integer(_:)``; all others are
-/// ``double(_:)``. Objects keep their members in document order, duplicates included.
+/// ``double(_:)``, always finite (a number past `Double`'s range is an error when parsing). Objects keep their members in document order, duplicates included.
 ///
 /// ```swift
 /// let value = try JSONValue(parsing: #"{"phone_number": "+79998885533", "ids": [1, 2]}"#)
