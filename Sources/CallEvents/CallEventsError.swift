@@ -18,7 +18,8 @@
 /// A batch is validated whole before anything is delivered, so an error means that nothing was
 /// delivered. When a batch has several problems, the error is the first one found in this order:
 /// the body (size, media type, syntax), the batch (`add` missing, empty, too long), the fields of
-/// each event in index order (`type`, `phone_number`, `users`), then the account checks of each
+/// each event in index order (`type`, `phone_number`, `users`; a list of too many users is read to
+/// its end first, so a later syntax error still comes first), then the account checks of each
 /// event in index order (a number that cannot be read, users not in the account).
 public struct CallEventsError: Error, Hashable, Sendable, CustomStringConvertible {
     /// What kind of error, as a stable snake_case name (the `code` of the JSON error body).
@@ -53,6 +54,10 @@ public struct CallEventsError: Error, Hashable, Sendable, CustomStringConvertibl
         public static let emptyBatch = Code(rawValue: "empty_batch")
         /// `add` has more events than the limit (500 by default).
         public static let tooManyEvents = Code(rawValue: "too_many_events")
+        /// An event's `users` names more users than the limit (10,000 by default).
+        public static let tooManyUsers = Code(rawValue: "too_many_users")
+        /// `phone_number` is longer than 250 characters (Unicode scalars): libphonenumber's limit.
+        public static let phoneNumberTooLong = Code(rawValue: "phone_number_too_long")
 
         public var description: String { rawValue }
     }
@@ -91,8 +96,11 @@ public struct CallEventsError: Error, Hashable, Sendable, CustomStringConvertibl
         case .malformedBody: what = "the body cannot be read" + (detail.map { ": \($0)" } ?? "")
         case .bodyTooLarge: what = "the body is larger than " + (detail ?? "the limit")
         case .unsupportedMediaType:
+            guard let found else {
+                return "the request has no Content-Type; send application/json or application/x-www-form-urlencoded"
+            }
             what =
-                "the content type \(found ?? "(none)") is not supported; "
+                "the content type \(found) is not supported; "
                 + "send application/json or application/x-www-form-urlencoded (UTF-8)"
         case .missingField: what = "\(place) is required"
         case .invalidField: what = "\(place) must be \(detail ?? "of another type")"
@@ -103,6 +111,8 @@ public struct CallEventsError: Error, Hashable, Sendable, CustomStringConvertibl
         case .unknownUser: what = "\(place) is not a user of the account"
         case .emptyBatch: what = "\(place) has no events"
         case .tooManyEvents: what = "\(place) has more than \(detail ?? "the limit of") events"
+        case .tooManyUsers: what = "\(place) has more than \(detail ?? "the limit of") users"
+        case .phoneNumberTooLong: what = "\(place) is longer than \(CallEvent.maxPhoneNumberLength) characters"
         default: what = (path.map { "\($0): " } ?? "") + (detail ?? code.rawValue.replacingUnderscores)
         }
         guard let found, code != .unsupportedMediaType else { return what }

@@ -151,6 +151,32 @@ struct CallEventsErrorTests {
             body: "add[0][type]=phone_call&add[0][phone_number]=1&add[0][users][0]=", code: .invalidUserID, index: 0,
             field: "users", path: "add[0].users[0]"),
         Case(
+            name: "JSON user id out of Double's range", contentType: json,
+            body: #"{"add": [{"type": "phone_call", "phone_number": "1", "users": [1e400]}]}"#, code: .malformedBody,
+            index: nil, field: nil, path: nil),
+        Case(
+            name: "JSON phone_number too long", contentType: json,
+            body: #"{"add": [{"type": "phone_call", "phone_number": "\#(String(repeating: "1", count: 251))"}]}"#,
+            code: .phoneNumberTooLong, index: 0, field: "phone_number", path: "add[0].phone_number"),
+        Case(
+            name: "form phone_number too long", contentType: form,
+            body: "add[0][type]=phone_call&add[0][phone_number]=" + String(repeating: "1", count: 251),
+            code: .phoneNumberTooLong, index: 0, field: "phone_number", path: "add[0].phone_number"),
+        Case(
+            name: "JSON too many users", contentType: json,
+            body: #"{"add": [{"type": "phone_call", "phone_number": "1", "users": ["#
+                + Array(repeating: "1", count: 10_001).joined(separator: ",") + "]}]}",
+            code: .tooManyUsers, index: 0, field: "users", path: "add[0].users"),
+        Case(
+            name: "form too many users", contentType: form,
+            body: "add[0][type]=phone_call&add[0][phone_number]=1"
+                + String(repeating: "&add[0][users][]=1", count: 10_001),
+            code: .tooManyUsers, index: 0, field: "users", path: "add[0].users"),
+        Case(
+            name: "form user with a sign", contentType: form,
+            body: "add[0][type]=phone_call&add[0][phone_number]=1&add[0][users][0]=%2B8010001", code: .invalidUserID,
+            index: 0, field: "users", path: "add[0].users[0]"),
+        Case(
             name: "the first event's error comes first", contentType: json,
             body: #"{"add": [{"type": "x"}, {"phone_number": ""}]}"#, code: .unsupportedEventType, index: 0,
             field: "type", path: "add[0].type"),
@@ -198,11 +224,32 @@ struct CallEventsErrorTests {
         }
     }
 
-    @Test func noContentType() {
+    @Test func noContentType() throws {
         let error = #expect(throws: CallEventsError.self) {
             try CallEventsRequest(body: bytes("{}"), contentType: nil)
         }
         #expect(error?.code == .unsupportedMediaType)
+        #expect(error?.found == nil)
+        #expect(
+            error?.message
+                == "the request has no Content-Type; send application/json or application/x-www-form-urlencoded")
+        // An empty header says no more than an absent one.
+        for empty in ["", "  "] {
+            let blank = #expect(throws: CallEventsError.self) { try CallEventsRequest.encoding(contentType: empty) }
+            #expect(blank?.message == error?.message)
+        }
+        let body = try JSONValue(parsing: try #require(error).jsonBody())
+        #expect(
+            body["error"]?["message"]?.stringValue
+                == "the request has no Content-Type; send application/json or application/x-www-form-urlencoded")
+        // Another type still names it.
+        let other = #expect(throws: CallEventsError.self) {
+            try CallEventsRequest.encoding(contentType: "text/plain")
+        }
+        #expect(
+            other?.message
+                == "the content type \"text/plain\" is not supported; "
+                + "send application/json or application/x-www-form-urlencoded (UTF-8)")
     }
 
     @Test func bodyTooLarge() {

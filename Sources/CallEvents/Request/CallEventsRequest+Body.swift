@@ -18,8 +18,8 @@ extension CallEventsRequest {
     /// try CallEventsRequest.encoding(contentType: "text/plain")   // throws unsupported_media_type
     /// ```
     ///
-    /// - Throws: ``CallEventsError/Code/unsupportedMediaType`` for a missing or other type, or
-    ///   another charset.
+    /// - Throws: ``CallEventsError/Code/unsupportedMediaType`` for a missing (or blank) or other
+    ///   type, or another charset.
     public static func encoding(contentType: String?) throws(CallEventsError) -> BodyEncoding {
         guard let contentType else { throw .unsupported(nil) }
         // What the clients send, without allocating.
@@ -28,6 +28,8 @@ extension CallEventsRequest {
         case "application/x-www-form-urlencoded": return .form
         default: break
         }
+        // A blank header names no type: the same answer as none.
+        guard contentType.utf8.contains(where: { !isSpace($0) }) else { throw .unsupported(nil) }
         var parts = contentType.utf8.split(separator: UInt8(ascii: ";"), omittingEmptySubsequences: false)
             .map { trimmed(String(decoding: $0, as: UTF8.self)).lowercased() }
         let mediaType = parts.removeFirst()
@@ -75,7 +77,7 @@ extension CallEventsRequest {
 extension CallEventsError {
     @inline(never)
     static func unsupported(_ contentType: String?) -> CallEventsError {
-        CallEventsError(code: .unsupportedMediaType, found: contentType.map { quoted($0) } ?? "no Content-Type")
+        CallEventsError(code: .unsupportedMediaType, found: contentType.map { quoted($0) })
     }
 
     /// The body is larger than `limits.maxBodyBytes`.

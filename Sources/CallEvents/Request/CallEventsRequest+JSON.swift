@@ -6,15 +6,19 @@ import ScreenPopJSON
 ///   other than `type`, `phone_number` and `users`, are skipped (but must be valid JSON).
 /// - When a key comes twice, the later value wins (as in JavaScript's `JSON.parse`).
 /// - `users` is a list of ids, each a non-negative integer or a string of digits (`Object.keys`
-///   gives strings); one id not in a list is accepted as a list of one; `[]` and `null` mean every user.
+///   gives strings, read by ``CallEventsRequest/parseUserID(_:)``); one id not in a list is accepted
+///   as a list of one; `[]` and `null` mean every user. A list longer than
+///   ``CallEventsLimits/maxUsersPerEvent`` is read to its end and refused (`too_many_users`).
 extension CallEventsRequest {
     /// Decodes and validates a JSON body.
     ///
     /// - Parameters:
     ///   - json: The body's bytes.
-    ///   - limits: The most events; the body size is the caller's to check (see ``init(body:contentType:limits:)``).
-    /// - Throws: ``CallEventsError``: `malformed_body` (with the JSON reader's line, column and path),
-    ///   `missing_field` (`add`), `invalid_field`, `empty_batch`, `too_many_events`, or an event's error.
+    ///   - limits: The most events and users per event; the body size is the caller's to check (see
+    ///     ``init(body:contentType:limits:)``).
+    /// - Throws: ``CallEventsError``: `malformed_body` (with the JSON reader's line, column and path;
+    ///   also a number past `Double`'s range), `missing_field` (`add`), `invalid_field`, `empty_batch`,
+    ///   `too_many_events`, or an event's error.
     /// - Complexity: O(n) in the body's length.
     public init(json: some Collection<UInt8>, limits: CallEventsLimits = CallEventsLimits()) throws(CallEventsError) {
         var result = json.withContiguousStorageIfAvailable { buffer in
@@ -143,11 +147,17 @@ enum JSONEventsReader {
                 return .null
             case .array:
                 var users: [RawScalar] = []
+                var count = 0
                 try reader.beginArray()
                 while try reader.nextElement() {
+                    count += 1
+                    guard count <= limits.maxUsersPerEvent else {
+                        try reader.skipValue()  // counted, not kept: the error is too_many_users
+                        continue
+                    }
                     users.append(try readScalar(&reader))
                 }
-                return .list(users)
+                return count > limits.maxUsersPerEvent ? .tooMany : .list(users)
             default:
                 return .single(try readScalar(&reader))
             }

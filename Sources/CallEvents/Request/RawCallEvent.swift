@@ -29,9 +29,12 @@ enum RawUsers: Hashable, Sendable {
     /// One id, not in a list.
     case single(RawScalar)
     case list([RawScalar])
+    /// More ids than ``CallEventsLimits/maxUsersPerEvent``: read to the end (the body must still be
+    /// valid), not kept.
+    case tooMany
 }
 
-/// An event as either decoder reads it: every member kept as given, checked by ``validated(index:)``.
+/// An event as either decoder reads it: every member kept as given, checked by ``validated(index:limits:)``.
 struct RawCallEvent: Hashable, Sendable {
     var type: RawField = .absent
     var phoneNumber: RawField = .absent
@@ -40,7 +43,7 @@ struct RawCallEvent: Hashable, Sendable {
     var notAnObject: String?
 
     /// Checks the members in order (`type`, `phone_number`, `users`).
-    func validated(index: Int) throws(CallEventsError) -> CallEvent {
+    func validated(index: Int, limits: CallEventsLimits) throws(CallEventsError) -> CallEvent {
         if let notAnObject {
             throw CallEventsError(
                 code: .invalidField, index: index, path: "add[\(index)]", found: notAnObject,
@@ -62,6 +65,13 @@ struct RawCallEvent: Hashable, Sendable {
             guard text.utf8.contains(where: { !isSpace($0) }) else {
                 throw .event(.emptyPhoneNumber, "phone_number", at: index, found: quoted(text))
             }
+            // Scalars never outnumber UTF-8 bytes: only long texts are counted.
+            if text.utf8.count > CallEvent.maxPhoneNumberLength {
+                let length = text.unicodeScalars.count
+                guard length <= CallEvent.maxPhoneNumberLength else {
+                    throw .event(.phoneNumberTooLong, "phone_number", at: index, found: String(length))
+                }
+            }
             phone = text
         case .value(let other):
             throw .invalid("phone_number", at: index, mustBe: "a string", found: other.described)
@@ -69,6 +79,7 @@ struct RawCallEvent: Hashable, Sendable {
         let userIDs: [Int]?
         switch users {
         case .absent, .null: userIDs = nil
+        case .tooMany: throw .tooManyUsers(at: index, limits)
         case .single(let scalar): userIDs = [try userID(scalar, index: index, position: nil)]
         case .list(let scalars):
             if scalars.isEmpty {
@@ -89,7 +100,7 @@ struct RawCallEvent: Hashable, Sendable {
         switch scalar {
         case .integer(let value) where value >= 0: return value
         case .string(let text):
-            if let value = parseDigits(text) { return value }
+            if let value = CallEventsRequest.parseUserID(text) { return value }
         default: break
         }
         throw .user(.invalidUserID, at: index, user: position, found: scalar.described)
@@ -104,7 +115,7 @@ extension CallEventsRequest {
         var events: [CallEvent] = []
         events.reserveCapacity(raw.count)
         for (index, event) in raw.enumerated() {
-            events.append(try event.validated(index: index))
+            events.append(try event.validated(index: index, limits: limits))
         }
         self.init(events: events)
     }
@@ -115,9 +126,16 @@ extension CallEventsError {
     static func tooManyEvents(_ limits: CallEventsLimits) -> CallEventsError {
         .batch(.tooManyEvents, detail: "\(limits.maxEvents)")
     }
+
+    @inline(never)
+    static func tooManyUsers(at index: Int, _ limits: CallEventsLimits) -> CallEventsError {
+        CallEventsError(
+            code: .tooManyUsers, index: index, field: "users", path: "add[\(index)].users",
+            detail: "\(limits.maxUsersPerEvent)")
+    }
 }
 
-/// `1`-`9` digits… : a string of 1 to 18 ASCII digits as an `Int`, nil otherwise (no sign, no spaces).
+/// A string of 1 to 18 ASCII digits as an `Int`, nil otherwise (no sign, no spaces): form indices.
 func parseDigits(_ text: String) -> Int? {
     var value = 0
     var count = 0
