@@ -160,4 +160,20 @@ struct CallEventsServiceTests {
         #expect(sink.delivered[0][0].users == [1])
         #expect(sink.delivered[0][0].target.name == nil)  // no names configured
     }
+
+    /// Repeats are notified once, in the order of first mention, for short lists and long ones.
+    @Test(arguments: [3, 33, 10_000])
+    func repeatedUsersAreNotifiedOnceInOrder(distinct: Int) throws {
+        let configuration = CallEventsConfiguration(users: 0..<distinct)
+        let service = CallEventsService(index: TestAccount.index, configuration: configuration, sink: RecordingSink())
+        let firsts = Array((0..<distinct).reversed())
+        let named = firsts + firsts.shuffled() + [firsts[0]]
+        let request = CallEventsRequest(events: [CallEvent(phoneNumber: TestAccount.leadNumber, users: named)])
+        #expect(try service.notifications(for: request)[0].users == firsts)
+        let unknown = CallEventsRequest(
+            events: [CallEvent(phoneNumber: TestAccount.leadNumber, users: named + [distinct])])
+        let error = #expect(throws: CallEventsError.self) { try service.notifications(for: unknown) }
+        #expect(error?.code == .unknownUser)
+        #expect(error?.path == "add[0].users[\(named.count)]")
+    }
 }
