@@ -16,24 +16,28 @@ public struct ServerConfiguration: Sendable {
     public var apiToken: APIToken
     /// How often streams get a heartbeat comment (15 s).
     public var heartbeatInterval: Duration
-    /// How many notifications per user are kept for `Last-Event-ID` replay (256).
-    public var replayLimit: Int
-    /// How many messages a slow stream may have waiting before it is closed (1,024).
-    public var streamQueueLimit: Int
     /// The SSE `retry` sent to clients, in milliseconds (2,000).
     public var retryMilliseconds: Int
+    /// The bounds of the live streams: replay buffers, streams, send queues.
+    public var streams: StreamLimits
+    /// How long a client may take to send a request head or body, or stay idle.
+    public var timeouts: ConnectionTimeouts
+    /// The most connections open at once (10,000); more are refused with 503 at once.
+    public var maxConnections: Int
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, apiToken: APIToken, heartbeatInterval: Duration = .seconds(15),
-        replayLimit: Int = 256, streamQueueLimit: Int = 1024, retryMilliseconds: Int = 2000
+        retryMilliseconds: Int = 2000, streams: StreamLimits = StreamLimits(),
+        timeouts: ConnectionTimeouts = ConnectionTimeouts(), maxConnections: Int = 10_000
     ) {
         self.host = host
         self.port = port
         self.apiToken = apiToken
         self.heartbeatInterval = heartbeatInterval
-        self.replayLimit = replayLimit
-        self.streamQueueLimit = streamQueueLimit
         self.retryMilliseconds = retryMilliseconds
+        self.streams = streams
+        self.timeouts = timeouts
+        self.maxConnections = maxConnections
     }
 }
 
@@ -64,6 +68,8 @@ public struct ScreenPopServer: Sendable {
     public let configuration: ServerConfiguration
     /// The live streams; also a ``CallEvents/NotificationSink`` for anything else that makes notifications.
     public let hub: NotificationHub
+    /// The open connections, and those refused or closed for taking too long.
+    public let connections: ConnectionLimiter
     public let logger: Logger
     let sink: FanOutSink
 
@@ -81,8 +87,8 @@ public struct ScreenPopServer: Sendable {
         self.events = events
         self.configuration = configuration
         self.logger = logger
-        self.hub = NotificationHub(
-            users: events.users, replayLimit: configuration.replayLimit, queueLimit: configuration.streamQueueLimit)
+        self.hub = NotificationHub(users: events.users, limits: configuration.streams)
+        self.connections = ConnectionLimiter(maximum: configuration.maxConnections)
         self.sink = FanOutSink(sinks: [hub] + additionalSinks)
     }
 
@@ -117,6 +123,7 @@ public struct ScreenPopServer: Sendable {
         let configuration = configuration
         return Application(
             router: router(),
+            server: .guardedHTTP1(timeouts: configuration.timeouts, limiter: connections),
             configuration: ApplicationConfiguration(
                 address: .hostname(configuration.host, port: configuration.port), serverName: nil),
             services: [HeartbeatService(hub: hub, interval: configuration.heartbeatInterval)],

@@ -41,6 +41,32 @@ struct Serve: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Notifications kept per user for Last-Event-ID replay.", valueName: "N"))
     var replay = 256
 
+    @Option(help: ArgumentHelp("Bytes of notifications kept per user for replay.", valueName: "BYTES"))
+    var replayBytes = 128 << 10
+
+    @Option(help: ArgumentHelp("Live streams one user may have open at once.", valueName: "N"))
+    var maxStreamsPerUser = 8
+
+    @Option(help: ArgumentHelp("Live streams open at once in all.", valueName: "N"))
+    var maxStreams = 10_000
+
+    @Option(
+        help: ArgumentHelp(
+            "Bytes that may wait to be sent on one stream before it is closed.", valueName: "BYTES"))
+    var streamQueueBytes = 64 << 10
+
+    @Option(help: ArgumentHelp("Seconds a client has to send a whole request head.", valueName: "SECONDS"))
+    var headTimeout = 30
+
+    @Option(help: ArgumentHelp("Seconds a client has to send a whole request body.", valueName: "SECONDS"))
+    var bodyTimeout = 120
+
+    @Option(help: ArgumentHelp("Seconds an idle keep-alive connection stays open.", valueName: "SECONDS"))
+    var idleTimeout = 75
+
+    @Option(help: ArgumentHelp("Connections open at once; more are refused with 503.", valueName: "N"))
+    var maxConnections = 10_000
+
     @Option(help: "The log level: trace, debug, info, notice, warning, error or critical.")
     var logLevel = "info"
 
@@ -48,6 +74,13 @@ struct Serve: AsyncParsableCommand {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535.") }
         guard heartbeat > 0 else { throw ValidationError("--heartbeat must be positive.") }
         guard replay > 0 else { throw ValidationError("--replay must be positive.") }
+        for (name, value) in [
+            ("--replay-bytes", replayBytes), ("--max-streams-per-user", maxStreamsPerUser), ("--max-streams", maxStreams),
+            ("--stream-queue-bytes", streamQueueBytes), ("--head-timeout", headTimeout),
+            ("--body-timeout", bodyTimeout), ("--idle-timeout", idleTimeout), ("--max-connections", maxConnections),
+        ] where value <= 0 {
+            throw ValidationError("\(name) must be positive.")
+        }
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical.")
         }
@@ -89,10 +122,22 @@ struct Serve: AsyncParsableCommand {
         if users.isEmpty {
             logger.warning("the account has no users: events without users notify nobody, and named users are refused")
         }
+        let openFiles = OpenFileLimit.raiseToHardLimit()
+        if let openFiles, openFiles < maxConnections + 64 {
+            logger.warning(
+                "the open-file limit is below --max-connections: connections beyond it fail to be accepted",
+                metadata: ["open_files": "\(openFiles)", "max_connections": "\(maxConnections)"])
+        }
         let server = ScreenPopServer(
             index: index, events: CallEventsConfiguration(users: users, names: EntityNames(loaded.data)),
             configuration: ServerConfiguration(
-                host: host, port: port, apiToken: token, heartbeatInterval: .seconds(heartbeat), replayLimit: replay),
+                host: host, port: port, apiToken: token, heartbeatInterval: .seconds(heartbeat),
+                streams: StreamLimits(
+                    replayCount: replay, replayBytes: replayBytes, streamsPerUser: maxStreamsPerUser,
+                    streams: maxStreams, streamQueueBytes: streamQueueBytes),
+                timeouts: ConnectionTimeouts(
+                    head: .seconds(headTimeout), body: .seconds(bodyTimeout), idle: .seconds(idleTimeout)),
+                maxConnections: maxConnections),
             logger: logger)
         try await server.application().runService()
         logger.info("stopped")

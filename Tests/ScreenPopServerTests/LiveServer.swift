@@ -69,13 +69,15 @@ struct LiveServer: Sendable {
 
     /// Runs `body` against a fresh server; shuts the server down gracefully afterwards.
     static func with<T: Sendable>(
-        heartbeat: Duration = .seconds(30), replayLimit: Int = 256, extraSinks: [any NotificationSink] = [],
+        heartbeat: Duration = .seconds(30), streams: StreamLimits = StreamLimits(),
+        timeouts: ConnectionTimeouts = ConnectionTimeouts(), maxConnections: Int = 10_000,
+        extraSinks: [any NotificationSink] = [],
         _ body: @Sendable (LiveServer) async throws -> T
     ) async throws -> T {
         let recorder = RecordingSink()
         let configuration = ServerConfiguration(
             host: "127.0.0.1", port: 0, apiToken: APIToken(ServerTestAccount.token)!, heartbeatInterval: heartbeat,
-            replayLimit: replayLimit)
+            streams: streams, timeouts: timeouts, maxConnections: maxConnections)
         let server = ScreenPopServer(
             index: ServerTestAccount.index,
             events: CallEventsConfiguration(users: ServerTestAccount.users, names: EntityNames(ServerTestAccount.data)),
@@ -205,12 +207,14 @@ struct SSEMessage: Sendable, Equatable {
 final class SSEClient: Sendable {
     let status: Int
     let contentType: String?
+    let retryAfter: String?
     private let state = NIOLockedValueBox<(messages: [SSEMessage], ended: Bool, body: String)>(([], false, ""))
     private let task = NIOLockedValueBox<Task<Void, Never>?>(nil)
 
     init(response: HTTPClientResponse) {
         status = Int(response.status.code)
         contentType = response.headers.first(name: "Content-Type")
+        retryAfter = response.headers.first(name: "Retry-After")
         let body = response.body
         let task = Task { [state, status] in
             var pending: [UInt8] = []

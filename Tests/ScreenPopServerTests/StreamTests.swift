@@ -99,7 +99,7 @@ struct StreamTests {
     }
 
     @Test func theReplayBufferIsBounded() async throws {
-        try await LiveServer.with(replayLimit: 4) { server in
+        try await LiveServer.with(streams: StreamLimits(replayCount: 4)) { server in
             var sent: [String] = []
             for _ in 0..<6 {
                 sent += uids(try await server.post(batch([event(ServerTestAccount.leadNumber, users: [88888])])))
@@ -121,6 +121,47 @@ struct StreamTests {
             #expect(stream.messages.contains { $0.comment == "connected" })
             #expect(stream.events.isEmpty)
             stream.close()
+        }
+    }
+
+    @Test func streamsBeyondTheLimitsGet429() async throws {
+        try await LiveServer.with(streams: StreamLimits(streamsPerUser: 2, streams: 3)) { server in
+            let a = try await server.stream(user: 88888)
+            let b = try await server.stream(user: 88888)
+            let third = try await server.stream(user: 88888)
+            #expect(third.status == 429)
+            let c = try await server.stream(user: 99999)
+            #expect(c.status == 200)
+            let fourth = try await server.stream(user: 77777)
+            #expect(fourth.status == 429)
+            try await waitUntil("the refusals' bodies") { third.ended && fourth.ended }
+            #expect(third.errorBody.contains(#""code":"too_many_streams""#))
+            #expect(third.errorBody.contains("user 88888 has 2 streams open"))
+            #expect(fourth.errorBody.contains("the server has 3 streams open"))
+            #expect(third.retryAfter == "10")
+            for stream in [a, b, c] { stream.close() }
+        }
+    }
+
+    @Test func aStreamThatIsNeverReadIsClosedAndPostsGoOn() async throws {
+        try await LiveServer.with(streams: StreamLimits(streamQueueBytes: 16 << 10)) { server in
+            // A client that asks for its stream and never reads it, with a small receive window.
+            let reader = try RawConnection(port: server.port, receiveBuffer: 4096)
+            reader.send(
+                "GET /api/v2/events/stream?user_id=88888 HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    + "Authorization: Bearer \(ServerTestAccount.token)\r\n\r\n")
+            try await waitUntil("the stream to open") { server.server.hub.subscriberCount(user: 88888) == 1 }
+            let long = "+79998885533" + String(repeating: " ", count: 230)
+            let body = batch(Array(repeating: event(long, users: [88888, 99999]), count: 500))
+            var posts = 0
+            while server.server.hub.droppedStreamCount == 0 && posts < 200 {
+                let reply = try await server.post(body)
+                #expect(reply.status == 200)
+                posts += 1
+            }
+            #expect(server.server.hub.droppedStreamCount == 1)
+            #expect(server.server.hub.subscriberCount(user: 88888) == 0)
+            _ = try await reader.waitForClose(seconds: 20)
         }
     }
 

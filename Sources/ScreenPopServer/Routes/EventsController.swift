@@ -25,7 +25,9 @@ struct EventsController<Sink: NotificationSink>: Sendable {
     func post(_ request: Request, context: ServerRequestContext) async throws -> Response {
         let limits = service.configuration.limits
         do throws(CallEventsError) {
-            // 415 before reading the body, 413 before reading more than the limit.
+            // 501 and 415 for codings not decoded, 415 for the content type, all before reading the
+            // body; 413 before reading more than the limit.
+            try Self.checkCodings(request.headers)
             let contentType = request.headers.first(.contentType)
             _ = try CallEventsRequest.encoding(contentType: contentType)
             if let length = request.headers.first(.contentLength).flatMap({ Int($0) }), length > limits.maxBodyBytes {
@@ -77,9 +79,31 @@ struct EventsController<Sink: NotificationSink>: Sendable {
         if let header = request.headers[.lastEventID] ?? request.uri.queryParameters["last_event_id"].map(String.init) {
             lastEventID = UInt64(header.trimmingSpaces)
         }
-        guard let subscription = hub.subscribe(user: user, lastEventID: lastEventID) else {
-            return CallEventsError(code: .shuttingDown, detail: "the server is shutting down")
-                .response(requestID: context.id)
+        let subscription: NotificationHub.Subscription
+        do {
+            let channel = context.channel
+            subscription = try hub.subscribe(user: user, lastEventID: lastEventID) {
+                // The writer may be stuck in a write to a client that does not read: closing the
+                // connection frees it; the client reconnects with Last-Event-ID.
+                channel.close(promise: nil)
+            }
+        } catch {
+            let refusal: CallEventsError
+            switch error {
+            case .unknownUser:
+                refusal = CallEventsError(code: .unknownUser, field: "user_id", path: "user_id", found: text)
+            case .tooManyStreamsForUser(let limit):
+                refusal = CallEventsError(
+                    code: .tooManyStreams,
+                    detail: "user \(user) has \(limit) streams open, the most allowed; close one or retry later")
+            case .tooManyStreams(let limit):
+                refusal = CallEventsError(
+                    code: .tooManyStreams, detail: "the server has \(limit) streams open, the most allowed; retry later")
+            case .shuttingDown:
+                refusal = CallEventsError(code: .shuttingDown, detail: "the server is shutting down")
+            }
+            context.logger.info("refused: \(refusal.code)", metadata: ["user_id": "\(user)"])
+            return refusal.response(requestID: context.id)
         }
         let hub = hub
         let retry = retryMilliseconds
@@ -123,13 +147,41 @@ struct EventsController<Sink: NotificationSink>: Sendable {
     }
 }
 
+extension EventsController {
+    /// Refuses bodies in a coding the server does not decode: a `Transfer-Encoding` other than
+    /// `chunked` (which the HTTP layer removes) gets 501, a `Content-Encoding` other than
+    /// `identity` 415. Read as plain bytes they would give misleading errors, or none.
+    static func checkCodings(_ headers: HTTPFields) throws(CallEventsError) {
+        for field in headers where field.name == .transferEncoding {
+            for coding in field.value.split(separator: ",") {
+                let name = coding.trimmingSpaces.lowercased()
+                guard name == "chunked" else {
+                    throw CallEventsError(
+                        code: .unsupportedTransferEncoding,
+                        detail: "the Transfer-Encoding \"\(name)\" is not supported; send the body as is or chunked")
+                }
+            }
+        }
+        for field in headers where field.name == .contentEncoding {
+            for coding in field.value.split(separator: ",") {
+                let name = coding.trimmingSpaces.lowercased()
+                guard name == "identity" || name.isEmpty else {
+                    throw CallEventsError(
+                        code: .unsupportedContentEncoding,
+                        detail: "the Content-Encoding \"\(name)\" is not supported; send the body uncompressed")
+                }
+            }
+        }
+    }
+}
+
 extension HTTPField.Name {
     /// `Last-Event-ID`: the id of the last event a reconnecting stream received.
     static let lastEventID = HTTPField.Name("Last-Event-ID")!
 }
 
-extension String {
+extension StringProtocol {
     fileprivate var trimmingSpaces: String {
-        String(drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
+        String(drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
     }
 }

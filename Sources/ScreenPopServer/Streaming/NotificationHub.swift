@@ -10,12 +10,15 @@ import NIOCore
 /// larger than those before it. A stream that reconnects with `Last-Event-ID` gets the buffered
 /// notifications with larger ids, then the live ones, with no gap and no repeat.
 ///
+/// Everything it holds is bounded (``StreamLimits``): the replay buffers in count and bytes, the
+/// streams per user and in all, and each stream's send queue in bytes. ``deliver(_:)`` never
+/// waits for a reader: a stream whose queue is full is closed instead.
+///
 /// ```swift
 /// let hub = NotificationHub(users: [88888, 99999])
-/// if let subscription = hub.subscribe(user: 88888, lastEventID: nil) {
-///     for event in subscription.replay { send(event) }
-///     for await message in subscription.messages { ... }   // .event(Event), .heartbeat
-/// }
+/// let subscription = try hub.subscribe(user: 88888, lastEventID: nil)
+/// for event in subscription.replay { send(event) }
+/// for await message in subscription.messages { ... }   // .event(Event), .heartbeat
 /// ```
 public final class NotificationHub: NotificationSink, Sendable {
     /// One notification as a user's stream sends it.
@@ -32,6 +35,9 @@ public final class NotificationHub: NotificationSink, Sendable {
             buffer.writeBytes(json)
             self.data = buffer
         }
+
+        /// The bytes the event takes on the wire: its JSON and the SSE framing around it.
+        var wireBytes: Int { data.readableBytes + 32 }
     }
 
     /// What a subscriber's stream carries.
@@ -39,6 +45,13 @@ public final class NotificationHub: NotificationSink, Sendable {
         case event(Event)
         /// Time for a heartbeat comment.
         case heartbeat
+
+        var wireBytes: Int {
+            switch self {
+            case .event(let event): event.wireBytes
+            case .heartbeat: 14
+            }
+        }
     }
 
     /// An open stream of one user.
@@ -46,9 +59,10 @@ public final class NotificationHub: NotificationSink, Sendable {
         /// The buffered events after the `Last-Event-ID` given, oldest first: send them first.
         public let replay: [Event]
         /// The live events and heartbeats, after ``replay``. It ends when the subscription is
-        /// cancelled, when the hub shuts down, or when the subscriber falls more than the queue
-        /// limit behind (its client then reconnects with `Last-Event-ID`).
-        public let messages: AsyncStream<Message>
+        /// cancelled, when the hub shuts down, or when more than
+        /// ``StreamLimits/streamQueueBytes`` wait in it (its client then reconnects with
+        /// `Last-Event-ID`).
+        public let messages: StreamQueue
         /// Ends the stream (``NotificationHub/unsubscribe(_:)``).
         public let token: SubscriptionToken
     }
@@ -59,45 +73,61 @@ public final class NotificationHub: NotificationSink, Sendable {
         let id: UInt64
     }
 
+    /// Why a stream cannot be opened.
+    public enum SubscribeRefusal: Error, Hashable, Sendable {
+        /// The user is not one of the hub's users.
+        case unknownUser
+        /// The user has ``StreamLimits/streamsPerUser`` streams open.
+        case tooManyStreamsForUser(limit: Int)
+        /// ``StreamLimits/streams`` streams are open.
+        case tooManyStreams(limit: Int)
+        /// The hub is shutting down.
+        case shuttingDown
+    }
+
     /// A notification kept for replay, not yet encoded.
     private struct Buffered: Sendable {
         let id: UInt64
         let notification: CallNotification
+        let bytes: Int
     }
 
     private struct UserState: Sendable {
-        var buffer: Ring<Buffered>
-        var subscribers: [UInt64: AsyncStream<Message>.Continuation] = [:]
+        var replay = FIFO<Buffered>()
+        var replayBytes = 0
+        var subscribers: [UInt64: StreamQueue] = [:]
     }
 
     private struct State: Sendable {
         var nextEventID: UInt64
         var nextSubscriberID: UInt64 = 0
         var users: [Int: UserState]
+        var streamCount = 0
         var isShutDown = false
         var delivered = 0
+        var droppedStreams = 0
     }
 
     /// A pthread mutex (not `Synchronization.Mutex`, whose futexes ThreadSanitizer cannot see).
     private let state: NIOLockedValueBox<State>
-    /// The most notifications kept per user for replay.
-    public let replayLimit: Int
-    /// The most messages a subscriber may have waiting before its stream is ended.
-    public let queueLimit: Int
+    /// What the hub may hold.
+    public let limits: StreamLimits
 
     /// - Parameters:
     ///   - users: The account's users: only they have buffers and may subscribe.
-    ///   - replayLimit: The most notifications kept per user for `Last-Event-ID` replay (256).
-    ///   - queueLimit: The most messages a slow subscriber may have waiting before its stream is
-    ///     ended (1,024); its client reconnects and replays.
+    ///   - limits: The bounds of replay buffers, streams and send queues.
     ///   - firstEventID: The first event id; by default the wall clock in microseconds.
-    public init(users: some Sequence<Int>, replayLimit: Int = 256, queueLimit: Int = 1024, firstEventID: UInt64? = nil)
-    {
-        self.replayLimit = max(1, replayLimit)
-        self.queueLimit = max(1, queueLimit)
+    public init(users: some Sequence<Int>, limits: StreamLimits = StreamLimits(), firstEventID: UInt64? = nil) {
+        var limits = limits
+        limits.replayCount = max(1, limits.replayCount)
+        limits.replayBytes = max(0, limits.replayBytes)
+        limits.streamsPerUser = max(1, limits.streamsPerUser)
+        limits.streams = max(1, limits.streams)
+        limits.streamQueueBytes = max(1, limits.streamQueueBytes)
+        self.limits = limits
         let start = firstEventID ?? UInt64(max(1, NotificationTime.now().millisecondsSince1970)) * 1000
         var users_: [Int: UserState] = [:]
-        for user in users { users_[user] = UserState(buffer: Ring(capacity: max(1, replayLimit))) }
+        for user in users { users_[user] = UserState() }
         state = NIOLockedValueBox(State(nextEventID: start, users: users_))
     }
 
@@ -108,121 +138,134 @@ public final class NotificationHub: NotificationSink, Sendable {
     public func subscriberCount(user: Int? = nil) -> Int {
         state.withLockedValue { state in
             if let user { return state.users[user]?.subscribers.count ?? 0 }
-            return state.users.values.reduce(0) { $0 + $1.subscribers.count }
+            return state.streamCount
         }
     }
 
     /// How many (notification, user) deliveries the hub has made.
     public var deliveredCount: Int { state.withLockedValue { $0.delivered } }
 
+    /// How many streams were closed because their send queue was full.
+    public var droppedStreamCount: Int { state.withLockedValue { $0.droppedStreams } }
+
+    /// The notifications kept for `user`'s replay, and their estimated bytes.
+    public func replayUsage(user: Int) -> (count: Int, bytes: Int) {
+        state.withLockedValue { state in
+            guard let userState = state.users[user] else { return (0, 0) }
+            return (userState.replay.count, userState.replayBytes)
+        }
+    }
+
     /// Buffers each notification for each of its users and pushes it to their open streams.
     ///
     /// A notification is encoded to JSON once, and only when one of its users has a stream open;
-    /// the buffers keep the notification and encode it again if a replay needs it.
+    /// the buffers keep the notification and encode it again if a replay needs it. Never waits:
+    /// a stream whose queue is full is closed.
     public func deliver(_ notifications: [CallNotification]) async {
-        var overflowed: [AsyncStream<Message>.Continuation] = []
+        var overflowed: [StreamQueue] = []
         state.withLockedValue { state in
             for notification in notifications {
                 let id = state.nextEventID
                 state.nextEventID += 1
+                let bytes = Self.retainedBytes(notification)
                 var encoded: Event?
                 for user in notification.users {
                     guard var userState = state.users[user] else { continue }
                     state.users[user] = nil  // keep the value uniquely referenced while it changes
-                    userState.buffer.append(Buffered(id: id, notification: notification))
+                    userState.replay.append(Buffered(id: id, notification: notification, bytes: bytes))
+                    userState.replayBytes += bytes
+                    while userState.replay.count > limits.replayCount || userState.replayBytes > limits.replayBytes,
+                        let oldest = userState.replay.popFirst()
+                    {
+                        userState.replayBytes -= oldest.bytes
+                    }
                     if !userState.subscribers.isEmpty {
                         let event = encoded ?? Event(id: id, notification: notification)
                         encoded = event
-                        for continuation in userState.subscribers.values {
-                            if case .dropped = continuation.yield(.event(event)) { overflowed.append(continuation) }
+                        for (key, queue) in userState.subscribers where !queue.push(.event(event), bytes: event.wireBytes) {
+                            userState.subscribers[key] = nil
+                            overflowed.append(queue)
                         }
                     }
                     state.users[user] = userState
                     state.delivered += 1
                 }
             }
+            state.streamCount -= overflowed.count
+            state.droppedStreams += overflowed.count
         }
-        for continuation in overflowed { continuation.finish() }
+        for queue in overflowed { queue.reportOverflow() }
     }
 
     /// Opens a stream for `user`, replaying the buffered notifications after `lastEventID`.
     ///
-    /// - Returns: nil when `user` is not one of the hub's users.
-    public func subscribe(user: Int, lastEventID: UInt64?) -> Subscription? {
-        let (stream, continuation) = AsyncStream<Message>.makeStream(bufferingPolicy: .bufferingOldest(queueLimit))
-        let result: (UInt64, [Buffered])? = state.withLockedValue { state in
-            guard !state.isShutDown, var userState = state.users[user] else { return nil }
+    /// - Parameter onOverflow: Called (outside the hub's lock) if the stream is closed because its
+    ///   queue is full: a server closes the connection there, since its writer may be stuck.
+    public func subscribe(
+        user: Int, lastEventID: UInt64?, onOverflow: @escaping @Sendable () -> Void = {}
+    ) throws(SubscribeRefusal) -> Subscription {
+        let queue = StreamQueue(byteLimit: limits.streamQueueBytes, onOverflow: onOverflow)
+        let result: Result<(UInt64, [Buffered]), SubscribeRefusal> = state.withLockedValue { state in
+            guard !state.isShutDown else { return .failure(.shuttingDown) }
+            guard var userState = state.users[user] else { return .failure(.unknownUser) }
+            guard userState.subscribers.count < limits.streamsPerUser else {
+                return .failure(.tooManyStreamsForUser(limit: limits.streamsPerUser))
+            }
+            guard state.streamCount < limits.streams else { return .failure(.tooManyStreams(limit: limits.streams)) }
             let id = state.nextSubscriberID
             state.nextSubscriberID += 1
-            let replay = lastEventID.map { last in userState.buffer.elements.filter { $0.id > last } } ?? []
-            userState.subscribers[id] = continuation
+            let replay = lastEventID.map { last in userState.replay.elements.filter { $0.id > last } } ?? []
+            userState.subscribers[id] = queue
             state.users[user] = userState
-            return (id, replay)
+            state.streamCount += 1
+            return .success((id, replay))
         }
-        guard let (id, buffered) = result else {
-            continuation.finish()
-            return nil
-        }
+        let (id, buffered) = try result.get()
         let replay = buffered.map { Event(id: $0.id, notification: $0.notification) }
-        let token = SubscriptionToken(user: user, id: id)
-        continuation.onTermination = { [weak self] _ in self?.remove(token) }
-        return Subscription(replay: replay, messages: stream, token: token)
+        return Subscription(replay: replay, messages: queue, token: SubscriptionToken(user: user, id: id))
     }
 
     /// Ends a subscription's stream.
     public func unsubscribe(_ token: SubscriptionToken) {
-        remove(token)?.finish()
+        let queue: StreamQueue? = state.withLockedValue { state in
+            guard let queue = state.users[token.user]?.subscribers.removeValue(forKey: token.id) else { return nil }
+            state.streamCount -= 1
+            return queue
+        }
+        queue?.finish()
     }
 
     /// Sends a heartbeat message to every open stream.
     public func heartbeat() {
-        var overflowed: [AsyncStream<Message>.Continuation] = []
-        state.withLockedValue { state in
-            for userState in state.users.values {
-                for continuation in userState.subscribers.values {
-                    if case .dropped = continuation.yield(.heartbeat) { overflowed.append(continuation) }
+        let overflowed: [StreamQueue] = state.withLockedValue { state in
+            var overflowed: [StreamQueue] = []
+            for (user, userState) in state.users where !userState.subscribers.isEmpty {
+                for (key, queue) in userState.subscribers
+                where !queue.push(.heartbeat, bytes: Message.heartbeat.wireBytes) {
+                    state.users[user]?.subscribers[key] = nil
+                    overflowed.append(queue)
                 }
             }
+            state.streamCount -= overflowed.count
+            state.droppedStreams += overflowed.count
+            return overflowed
         }
-        for continuation in overflowed { continuation.finish() }
+        for queue in overflowed { queue.reportOverflow() }
     }
 
     /// Ends every stream and refuses new ones: for graceful shutdown.
     public func shutdown() {
-        let all: [AsyncStream<Message>.Continuation] = state.withLockedValue { state in
+        let all: [StreamQueue] = state.withLockedValue { state in
             state.isShutDown = true
             return state.users.values.flatMap { $0.subscribers.values }
         }
-        for continuation in all { continuation.finish() }
+        for queue in all { queue.finish() }
     }
 
-    @discardableResult
-    private func remove(_ token: SubscriptionToken) -> AsyncStream<Message>.Continuation? {
-        state.withLockedValue { state in state.users[token.user]?.subscribers.removeValue(forKey: token.id) }
-    }
-}
-
-/// A fixed-capacity ring buffer that drops its oldest element when full.
-struct Ring<Element: Sendable>: Sendable {
-    private var storage: [Element] = []
-    private var head = 0
-    let capacity: Int
-
-    init(capacity: Int) {
-        self.capacity = capacity
-    }
-
-    mutating func append(_ element: Element) {
-        if storage.count < capacity {
-            storage.append(element)
-        } else {
-            storage[head] = element
-            head = (head + 1) % capacity
-        }
-    }
-
-    /// Oldest first.
-    var elements: [Element] {
-        Array(storage[head...]) + storage[..<head]
+    /// What a buffered notification keeps alive, estimated: the value, its texts and its place in
+    /// the users list (the list itself is shared by every user it names).
+    static func retainedBytes(_ notification: CallNotification) -> Int {
+        MemoryLayout<CallNotification>.stride + notification.phoneNumber.utf8.count + notification.e164.utf8.count
+            + (notification.target.name?.utf8.count ?? 0) + MemoryLayout<Int>.stride
     }
 }

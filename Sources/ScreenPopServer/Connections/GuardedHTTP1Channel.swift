@@ -1,0 +1,66 @@
+import Hummingbird
+import HummingbirdCore
+import Logging
+import NIOCore
+
+/// Hummingbird's HTTP/1 child channel with the server's connection limits in front: at most
+/// ``ConnectionLimiter/maximum`` open connections, and the time limits of ``ConnectionTimeouts``.
+struct GuardedHTTP1Channel: ServerChildChannel {
+    typealias Value = HTTP1Channel.Value
+
+    let base: HTTP1Channel
+    let limiter: ConnectionLimiter
+
+    init(responder: @escaping HTTPChannelHandler.Responder, timeouts: ConnectionTimeouts, limiter: ConnectionLimiter) {
+        self.limiter = limiter
+        self.base = HTTP1Channel(
+            responder: responder,
+            configuration: HTTP1Channel.Configuration(
+                additionalChannelHandlers: [RequestDeadlineHandler(timeouts: timeouts, limiter: limiter)]))
+    }
+
+    func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
+        // The channel is not active yet: the first handler answers or signals once it is.
+        do {
+            if limiter.tryOpen() {
+                let limiter = limiter
+                channel.closeFuture.whenComplete { _ in limiter.closed() }
+                try channel.pipeline.syncOperations.addHandler(InboundBytesSignal())
+            } else {
+                logger.debug("refused a connection: too many open", metadata: ["connections.max": "\(limiter.maximum)"])
+                try channel.pipeline.syncOperations.addHandler(RefuseConnectionHandler())
+            }
+        } catch {
+            return channel.eventLoop.makeFailedFuture(error)
+        }
+        return base.setup(channel: channel, logger: logger)
+    }
+
+    func handle(value: Value, logger: Logger) async {
+        await base.handle(value: value, logger: logger)
+    }
+
+}
+
+/// First and only active handler of a connection beyond the maximum: answers 503 as soon as the
+/// connection is active, closes it, and passes nothing on.
+final class RefuseConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+
+    func channelActive(context: ChannelHandlerContext) {
+        context.fireChannelActive()
+        context.writeAndFlush(NIOAny(ConnectionLimiter.refusal), promise: nil)
+        context.close(promise: nil)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {}
+}
+
+extension HTTPServerBuilder {
+    /// HTTP/1 with ScreenPop's connection limits.
+    static func guardedHTTP1(timeouts: ConnectionTimeouts, limiter: ConnectionLimiter) -> HTTPServerBuilder {
+        HTTPServerBuilder { responder in
+            GuardedHTTP1Channel(responder: responder, timeouts: timeouts, limiter: limiter)
+        }
+    }
+}
