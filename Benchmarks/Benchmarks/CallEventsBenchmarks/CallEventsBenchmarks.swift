@@ -17,6 +17,11 @@ import CallEvents
 // - Roundtrip_decode-decide-encode: `CallEventsService.post(body:contentType:)` then `halJSON()`,
 //   what EventsController does: decode, resolve on a small account, a random uid per event, the
 //   (discarding) sink, the answer.
+// - Decode_form-1MiB-users-<limit>: one 1 MiB form body per iteration, nothing but
+//   `add[0][users][]=N` pairs after the event's type and number (58,250 users), so that the form
+//   decoder stays linear in its users (issue 10: a copy of the whole list per pair took 17 s).
+//   `raised-limit` decodes it whole (`maxUsersPerEvent` 100,000); `default-limit` reads it whole
+//   and refuses it (`too_many_users`, 10,000). "ns per user" is the iteration's time per pair.
 //
 // Names use `_` where `/` would read better: benchmark 1.38.1 writes the thresholds of "A/b" to
 // `Target.A_b.p90.json` but looks them up as `Target.A/b.p90.json`.
@@ -25,6 +30,9 @@ import CallEvents
 let nsPerRequest = BenchmarkMetric.custom("ns per request", polarity: .prefersSmaller, useScalingFactor: false)
 /// Wall-clock nanoseconds of an iteration divided by the events in it, rounded.
 let nsPerEvent = BenchmarkMetric.custom("ns per event", polarity: .prefersSmaller, useScalingFactor: false)
+
+/// Wall-clock nanoseconds of an iteration divided by the users of its body, rounded.
+let nsPerUser = BenchmarkMetric.custom("ns per user", polarity: .prefersSmaller, useScalingFactor: false)
 
 /// Requests per iteration: enough for the clock, and a fixed count so the mallocs are exact.
 let requestsPerIteration = 1_000
@@ -94,12 +102,47 @@ let benchmarks: @Sendable () -> Void = {
         }
         benchmark.record(since: start, events: 1)
     }
+
+    // One large body per iteration: milliseconds each, where the quadratic decoder took seconds.
+    let large = Bodies.formUsers(filling: 1 << 20)
+    let raised = CallEventsLimits(maxUsersPerEvent: 100_000)
+    precondition(large.body.count <= 1 << 20 && large.users > CallEventsLimits().maxUsersPerEvent)
+    precondition(decode(large.body, Bodies.formType, limits: raised).events[0].users?.count == large.users)
+    precondition(refusal(large.body, Bodies.formType)?.code == .tooManyUsers)
+    // The allocation count is gated as the others': a copy of the list per pair would add 58,000.
+    let largeConfiguration = Benchmark.Configuration(
+        metrics: [.wallClock, .throughput, .mallocCountTotal, nsPerUser], timeUnits: .milliseconds,
+        warmupIterations: 1, maxDuration: .seconds(3), maxIterations: 1_000,
+        thresholds: [.mallocCountTotal: .strict])
+    Benchmark("Decode_form-1MiB-users-raised-limit", configuration: largeConfiguration) { benchmark in
+        let start = ContinuousClock.now
+        blackHole(decode(large.body, Bodies.formType, limits: raised))
+        benchmark.record(since: start, users: large.users)
+    }
+    Benchmark("Decode_form-1MiB-users-default-limit", configuration: largeConfiguration) { benchmark in
+        let start = ContinuousClock.now
+        blackHole(refusal(large.body, Bodies.formType))
+        benchmark.record(since: start, users: large.users)
+    }
 }
 
 /// A body the setup has already decoded once, so it cannot fail here.
 @inline(__always)
-func decode(_ body: [UInt8], _ contentType: String) -> CallEventsRequest {
-    try! CallEventsRequest(body: body, contentType: contentType)
+func decode(
+    _ body: [UInt8], _ contentType: String, limits: CallEventsLimits = CallEventsLimits()
+) -> CallEventsRequest {
+    try! CallEventsRequest(body: body, contentType: contentType, limits: limits)
+}
+
+/// The error a body is refused with; nil if it is accepted.
+@inline(__always)
+func refusal(_ body: [UInt8], _ contentType: String) -> CallEventsError? {
+    do {
+        _ = try CallEventsRequest(body: body, contentType: contentType)
+        return nil
+    } catch {
+        return error
+    }
 }
 
 /// The request bodies, written from one list of events the way the clients write them.
@@ -148,6 +191,20 @@ enum Bodies {
         return Array((#"{"add":["# + items.joined(separator: ",") + "]}").utf8)
     }
 
+    /// One event whose `users[]` pairs fill `bytes`: `add[0][users][]=N` with N of one digit (0-9,
+    /// in turn), 18 bytes a pair, as many as fit after the type and the number.
+    static func formUsers(filling bytes: Int) -> (body: [UInt8], users: Int) {
+        var body = Array("add[0][type]=phone_call&add[0][phone_number]=%2B79998885533".utf8)
+        let pair = Array("&add[0][users][]=0".utf8)
+        var users = 0
+        while body.count + pair.count <= bytes {
+            body += pair.dropLast()
+            body.append(UInt8(ascii: "0") + UInt8(users % 10))
+            users += 1
+        }
+        return (body, users)
+    }
+
     /// The first event as `http_build_query(['add' => [[…]]])` writes it: brackets, `+` and
     /// parentheses percent-encoded, spaces as `+`.
     static let phpFormOneEvent =
@@ -188,5 +245,14 @@ extension Benchmark {
         let nanoseconds = Double(seconds) * 1e9 + Double(attoseconds) / 1e9
         measurement(nsPerRequest, Int((nanoseconds / Double(requestsPerIteration)).rounded()))
         measurement(nsPerEvent, Int((nanoseconds / Double(requestsPerIteration * events)).rounded()))
+    }
+
+    /// Stops the measurement and records the time per user of an iteration of one body of `users`.
+    func record(since start: ContinuousClock.Instant, users: Int) {
+        let elapsed = ContinuousClock.now - start
+        stopMeasurement()
+        let (seconds, attoseconds) = elapsed.components
+        let nanoseconds = Double(seconds) * 1e9 + Double(attoseconds) / 1e9
+        measurement(nsPerUser, Int((nanoseconds / Double(users)).rounded()))
     }
 }
