@@ -17,6 +17,8 @@ import Testing
         private let lock = NSLock()
         private var errorText = ""
         private let listening = DispatchSemaphore(value: 0)
+        /// Signalled when standard error reaches its end (the process exited and all was read).
+        private let errorEnded = DispatchSemaphore(value: 0)
         private var port: Int?
 
         init(_ arguments: [String], environment: [String: String]) throws {
@@ -26,17 +28,26 @@ import Testing
             let stderr = Pipe()
             process.standardError = stderr
             process.standardOutput = FileHandle.nullDevice
-            stderr.fileHandleForReading.readabilityHandler = { [weak self] handle in
-                let data = handle.availableData
-                guard let self, !data.isEmpty else { return }
-                self.lock.lock()
-                self.errorText += String(decoding: data, as: UTF8.self)
-                let found = self.port == nil ? Self.port(in: self.errorText) : nil
-                if let found { self.port = found }
-                self.lock.unlock()
-                if found != nil { self.listening.signal() }
+            // One thread reads standard error to its end, in order, and says when it got there.
+            let handle = stderr.fileHandleForReading
+            let reader = Thread { [weak self] in
+                while true {
+                    let data = handle.availableData
+                    guard let self else { return }
+                    guard !data.isEmpty else { break }
+                    self.lock.lock()
+                    self.errorText += String(decoding: data, as: UTF8.self)
+                    let found = self.port == nil ? Self.port(in: self.errorText) : nil
+                    if let found { self.port = found }
+                    self.lock.unlock()
+                    if found != nil { self.listening.signal() }
+                }
+                self?.errorEnded.signal()
             }
             try process.run()
+            // The child has its copy; without closing ours the pipe never reaches its end.
+            try? stderr.fileHandleForWriting.close()
+            reader.start()
         }
 
         static func port(in text: String) -> Int? {
@@ -53,6 +64,13 @@ import Testing
             lock.lock()
             defer { lock.unlock() }
             return port
+        }
+
+        /// Waits (bounded) until the process has exited and its standard error is read to the end:
+        /// the pipe is read on another thread, so exiting is not enough.
+        func waitForExit(seconds: Double = 60) -> Bool {
+            process.waitUntilExit()
+            return errorEnded.wait(timeout: .now() + seconds) == .success
         }
 
         var standardError: String {
@@ -129,7 +147,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         let server = try Server(
             ["serve", "--account", directory.path, "--port", "0"], environment: Self.environmentWithoutToken)
-        server.process.waitUntilExit()
+        #expect(server.waitForExit())
         #expect(server.process.terminationStatus == 1)
         #expect(server.standardError.contains("no API token"))
     }

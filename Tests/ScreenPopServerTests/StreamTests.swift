@@ -176,6 +176,7 @@ struct StreamTests {
 
     @Test(arguments: [
         ("", "invalid_user_id"), ("abc", "invalid_user_id"), ("-1", "invalid_user_id"), ("12345", "unknown_user"),
+        ("+88888", "invalid_user_id"), ("%2B88888", "invalid_user_id"), ("%2088888", "invalid_user_id"),
     ])
     func streamForSomeoneNotInTheAccount(_ user: String, _ code: String) async throws {
         try await LiveServer.with { server in

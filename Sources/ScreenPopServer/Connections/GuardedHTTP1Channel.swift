@@ -25,6 +25,11 @@ struct GuardedHTTP1Channel: ServerChildChannel {
             if limiter.tryOpen() {
                 let limiter = limiter
                 channel.closeFuture.whenComplete { _ in limiter.closed() }
+                // What NIO holds for a client that does not read, beyond the stream's own queue:
+                // 16 KiB rather than NIO's 64 KiB, since thousands of streams may be stuck at once.
+                try channel.syncOptions?.setOption(
+                    ChannelOptions.writeBufferWaterMark,
+                    value: ChannelOptions.Types.WriteBufferWaterMark(low: 8 << 10, high: 16 << 10))
                 try channel.pipeline.syncOperations.addHandler(InboundBytesSignal())
             } else {
                 logger.debug("refused a connection: too many open", metadata: ["connections.max": "\(limiter.maximum)"])

@@ -66,7 +66,8 @@ struct EventsController<Sink: NotificationSink>: Sendable {
     @Sendable
     func stream(_ request: Request, context: ServerRequestContext) async throws -> Response {
         let text = request.uri.queryParameters["user_id"].map(String.init)
-        guard let text, let user = Int(text), user >= 0 else {
+        // The same rule as posted ids: digits only, no sign, no spaces.
+        guard let text, let user = CallEventsRequest.parseUserID(text) else {
             return CallEventsError(
                 code: .invalidUserID, field: "user_id", path: "user_id", found: text.map { "\"\($0)\"" } ?? "none"
             ).response(requestID: context.id)
