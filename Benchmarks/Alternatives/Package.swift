@@ -6,11 +6,11 @@ import PackageDescription
 // (`apt-get install libsqlite3-dev`), which neither the library nor the benchmark suite needs.
 
 /// SwiftPM names a path dependency after the folder it is checked out in, not after its manifest's
-/// `name:`. This file is `<root>/Benchmarks/Compare/Package.swift`: the root's folder name is the
+/// `name:`. This file is `<root>/Benchmarks/Alternatives/Package.swift`: the root's folder name is the
 /// third-to-last directory.
 let rootPackage: String = {
     let directories = #filePath.split(separator: "/").dropLast()  // drop "Package.swift"
-    return String(directories.dropLast(2).last!)  // drop "Compare" and "Benchmarks"
+    return String(directories.dropLast(2).last!)  // drop "Alternatives" and "Benchmarks"
 }()
 
 let package = Package(
