@@ -3,7 +3,10 @@
 
 Usage (from the repository root):
 
-    python3 scripts/generate-metadata.py [--xml ../shared/data/PhoneNumberMetadata.xml] [--check]
+    python3 scripts/generate-metadata.py [--xml PATH] [--check]
+
+PATH is libphonenumber v9.0.35's resources/PhoneNumberMetadata.xml (default: ../shared/data/ beside the
+repository; `--metadata` is another name for `--xml`).
 
 Writes Sources/PhoneNumbers/Generated/PhoneNumberMetadata+Data.swift: one string literal holding the
 binary metadata (see docs/metadata-format.md), which the library decodes once, on first use.
@@ -960,13 +963,23 @@ def main():
     here = os.path.dirname(os.path.abspath(__file__))
     root = os.path.dirname(here)
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--xml", default=os.path.join(root, "..", "shared", "data", "PhoneNumberMetadata.xml"))
+    ap.add_argument("--xml", "--metadata", dest="xml", metavar="PATH",
+                    default=os.path.join(root, "..", "shared", "data", "PhoneNumberMetadata.xml"),
+                    help="libphonenumber's PhoneNumberMetadata.xml (default: ../shared/data/PhoneNumberMetadata.xml "
+                         "beside the repository)")
     ap.add_argument("--version", default="libphonenumber v9.0.35")
     ap.add_argument("--out", default=os.path.join(root, "Sources", "PhoneNumbers", "Generated",
                                                    "PhoneNumberMetadata+Data.swift"))
     ap.add_argument("--check", action="store_true", help="compare with PyPI phonenumbers and Python's re")
     args = ap.parse_args()
 
+    if not os.path.isfile(args.xml):
+        print("generate-metadata: no metadata file at %s\n"
+              "It needs PhoneNumberMetadata.xml of libphonenumber v9.0.35 (resources/PhoneNumberMetadata.xml in\n"
+              "https://github.com/google/libphonenumber at tag v9.0.35). Pass its path with --xml PATH\n"
+              "(or --metadata PATH), or put it at ../shared/data/PhoneNumberMetadata.xml beside the repository."
+              % os.path.abspath(args.xml), file=sys.stderr)
+        return 2
     regions = read_territories(args.xml)
     (blob, narrow, wide), stats, dfas, dfa_index, programs, program_index = build(regions)
     if args.check:
