@@ -2,7 +2,7 @@ import AccountIndex
 
 /// A deterministic, realistic amoCRM account for tests and benchmarks.
 ///
-/// The proportions are the issue's: for `contacts` contacts, 0.3× companies, 2× leads and 0.2×
+/// The proportions are those of the performance targets: for `contacts` contacts, 0.3× companies, 2× leads and 0.2×
 /// customers; 0 to 3 phone values per contact (1.5 on average), mostly Russian numbers with an
 /// international share, written the many ways people write them (several numbers in one value,
 /// comments, extensions, trunk prefixes, no country code, a foreign number without its `+`).
@@ -30,7 +30,7 @@ public struct SyntheticAccount: Sendable {
 
     /// - Parameters:
     ///   - seed: Any value; the same seed gives the same account.
-    ///   - contacts: How many contacts; the other entities follow the ratios.
+    ///   - contacts: How many contacts; the other entities follow the ratios above.
     public init(seed: UInt64, contacts contactCount: Int) {
         self.seed = seed
         var rng = SyntheticRandom(seed: seed)
