@@ -86,9 +86,11 @@ struct Resolve: AsyncParsableCommand {
         output.field("e164", resolution.e164)
         output.field("element_type", decision.elementType)
         output.field("element_id", decision.elementID)
-        output.field("action", action(decision.target))
-        output.field("reason", reason(resolution))
-        output.field("match", match(decision.matchLevel))
+        output.field("action", decision.target.action.rawValue)
+        output.field("reason", resolution.explanation)
+        output.field("rule", decision.reason.rule.name)
+        output.field("match", decision.matchLevel.name)
+        output.field("match_digits", decision.matchLevel.suffixDigits)
         if let chosen = decision.chosen {
             output.field("entity") { entity(chosen.entity, to: &$0) }
         } else {
@@ -110,9 +112,11 @@ struct Resolve: AsyncParsableCommand {
         output.null("e164")
         output.null("element_type")
         output.null("element_id")
-        output.field("action", "create_contact")
+        output.field("action", CallAction.createContact.rawValue)
         output.field("reason", "Unreadable number: the line is not valid UTF-8; create a contact.")
-        output.field("match", "none")
+        output.field("rule", CallTargetDecision.Reason.Rule.unreadableNumber.name)
+        output.field("match", MatchLevel.none.name)
+        output.null("match_digits")
         output.null("entity")
         output.field("candidates") { json in
             json.beginArray()
@@ -130,52 +134,5 @@ struct Resolve: AsyncParsableCommand {
         json.key("id")
         json.integer(entity.id)
         json.endObject()
-    }
-
-    static func action(_ target: CallTargetDecision.Target) -> String {
-        switch target {
-        case .lead: "open_lead"
-        case .customer: "open_customer"
-        case .contactCard: "open_contact"
-        case .companyCard: "open_company"
-        case .createContact: "create_contact"
-        }
-    }
-
-    static func match(_ level: MatchLevel) -> String {
-        switch level {
-        case .exact: "exact"
-        case .suffix: "suffix"
-        case .none: "none"
-        }
-    }
-
-    /// Which rule fired, with its counts, as one sentence.
-    static func reason(_ resolution: Resolution) -> String {
-        let decision = resolution.decision
-        let reason = decision.reason
-        func count(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
-        let rule = reason.rule.description
-        var text = rule.prefix(1).uppercased() + rule.dropFirst()
-        switch reason.rule {
-        case .unreadableNumber:
-            let code = resolution.readError.map { " (\($0.code))" } ?? ""
-            return text + ": no phone number could be read from the text\(code); create a contact."
-        case .noMatch:
-            return text + ": no contact or company has \(resolution.e164 ?? "the number"); create a contact."
-        default:
-            break
-        }
-        guard let chosen = decision.chosen else { return text + "." }
-        text += ": \(chosen.entity) has \(count(reason.activeLeads, "active lead")) and "
-        text += reason.customersDisabled ? "customers are off" : count(reason.countedCustomers, "open customer")
-        if !decision.otherCandidates.isEmpty {
-            text +=
-                "; chosen over \(count(decision.otherCandidates.count, "other candidate")) (contacts first, then the oldest)"
-        }
-        if case .suffix(let digits) = decision.matchLevel {
-            text += "; matched on the last \(digits) digits only"
-        }
-        return text + "."
     }
 }

@@ -8,7 +8,7 @@ struct CallEventsServiceTests {
         let number: String
         let elementType: Int?
         let elementID: Int?
-        let action: NotificationAction
+        let action: CallAction
         let name: String?
         var testDescription: String { "\(number) → \(action)" }
     }
@@ -22,9 +22,9 @@ struct CallEventsServiceTests {
         Answer(
             number: TestAccount.customerNumber, elementType: 12, elementID: 55, action: .openCustomer,
             name: "Monthly delivery"),
-        Answer(number: TestAccount.contactNumber, elementType: 1, elementID: 3, action: .openContactCard, name: "Anna"),
+        Answer(number: TestAccount.contactNumber, elementType: 1, elementID: 3, action: .openContact, name: "Anna"),
         Answer(
-            number: TestAccount.companyNumber, elementType: 3, elementID: 4, action: .openCompanyCard,
+            number: TestAccount.companyNumber, elementType: 3, elementID: 4, action: .openCompany,
             name: "Horns & Hooves"),
         Answer(number: TestAccount.unknownNumber, elementType: nil, elementID: nil, action: .createContact, name: nil),
     ]

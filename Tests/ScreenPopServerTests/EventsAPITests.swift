@@ -79,7 +79,7 @@ struct EventsAPITests {
             let notifications = server.recorder.notifications
             #expect(
                 notifications.map(\.action) == [
-                    .openLead, .openCustomer, .openContactCard, .openCompanyCard, .createContact,
+                    .openLead, .openCustomer, .openContact, .openCompany, .createContact,
                 ])
             #expect(notifications.allSatisfy { $0.users == [77777, 88888, 99999] })
             #expect(Set(reply.items.compactMap { $0["uid"] as? String }).count == 5)

@@ -62,30 +62,51 @@ public struct CallTargetDecision: Hashable, Sendable, CustomStringConvertible {
     public struct Reason: Hashable, Sendable, CustomStringConvertible {
         /// A rule of the decision table. New rules may be added.
         public struct Rule: Hashable, Sendable, CustomStringConvertible {
-            @usableFromInline
-            let rawValue: UInt8
+            /// Every rule, so that a new one must be named everywhere it is rendered.
+            enum BackingCode: Hashable, Sendable, CaseIterable {
+                case singleActiveLead, singleCustomer, severalLinkedEntities, noLinkedEntities, noMatch
+                case unreadableNumber
+            }
+
+            let code: BackingCode
 
             /// Exactly one active lead and no counted customer: show the lead.
-            public static let singleActiveLead = Rule(rawValue: 0)
+            public static let singleActiveLead = Rule(code: .singleActiveLead)
             /// Exactly one counted customer and no active lead: show the customer.
-            public static let singleCustomer = Rule(rawValue: 1)
+            public static let singleCustomer = Rule(code: .singleCustomer)
             /// More than one active lead or counted customer, or one of each: show the card.
-            public static let severalLinkedEntities = Rule(rawValue: 2)
+            public static let severalLinkedEntities = Rule(code: .severalLinkedEntities)
             /// No active lead and no counted customer: show the card.
-            public static let noLinkedEntities = Rule(rawValue: 3)
+            public static let noLinkedEntities = Rule(code: .noLinkedEntities)
             /// No contact or company has the number: offer to create a contact.
-            public static let noMatch = Rule(rawValue: 4)
+            public static let noMatch = Rule(code: .noMatch)
             /// No number could be read from the caller's text: offer to create a contact.
-            public static let unreadableNumber = Rule(rawValue: 5)
+            public static let unreadableNumber = Rule(code: .unreadableNumber)
 
+            /// The rule's wire name, the same on every surface: `single_active_lead`,
+            /// `single_customer`, `several_linked_entities`, `no_linked_entities`, `no_match`,
+            /// `unreadable_number`.
+            public var name: String {
+                switch code {
+                case .singleActiveLead: "single_active_lead"
+                case .singleCustomer: "single_customer"
+                case .severalLinkedEntities: "several_linked_entities"
+                case .noLinkedEntities: "no_linked_entities"
+                case .noMatch: "no_match"
+                case .unreadableNumber: "unreadable_number"
+                }
+            }
+
+            /// The rule in words: `one active lead`, `one customer`, `several linked entities`,
+            /// `no linked entities`, `no match`, `unreadable number`.
             public var description: String {
-                switch rawValue {
-                case 0: "one active lead"
-                case 1: "one customer"
-                case 2: "several linked entities"
-                case 3: "no linked entities"
-                case 4: "no match"
-                default: "unreadable number"
+                switch code {
+                case .singleActiveLead: "one active lead"
+                case .singleCustomer: "one customer"
+                case .severalLinkedEntities: "several linked entities"
+                case .noLinkedEntities: "no linked entities"
+                case .noMatch: "no match"
+                case .unreadableNumber: "unreadable number"
                 }
             }
         }

@@ -6,12 +6,17 @@ extension CallNotification {
     /// ```json
     /// {"uid":"0e3455ff-67aa-4779-bebe-66ddc038a4ee","phone_number":"8 (999) 888-55-33","e164":"+79998885533",
     ///  "action":"open_lead","target":{"element_type":2,"element_id":1234565,"name":"Website order"},
-    ///  "reason":"one active lead","match":"exact","users":[88888],"time":"2025-11-25T00:00:00.123Z","event_index":0}
+    ///  "reason":"One active lead: contact 1 has 1 active lead and 0 open customers.","rule":"single_active_lead",
+    ///  "match":"exact","match_digits":null,"users":[88888],"time":"2025-11-25T00:00:00.123Z","event_index":0}
     /// ```
+    ///
+    /// `action`, `reason`, `rule`, `match` and `match_digits` are spelt as `screenpop resolve`
+    /// spells them: the names come from ``AccountIndex/CallAction``, ``AccountIndex/MatchLevel``
+    /// and ``AccountIndex/CallTargetDecision``.
     ///
     /// `target`'s members are `null` for `create_contact` (and `name` when the account has none).
     public func json() -> [UInt8] {
-        var writer = JSONWriter(capacity: 320)
+        var writer = JSONWriter(capacity: 448)
         writer.beginObject()
         writer.key("uid")
         writer.string(uid.description)
@@ -31,9 +36,13 @@ extension CallNotification {
         writer.string(orNull: target.name)
         writer.endObject()
         writer.key("reason")
-        writer.string(decision.reason.rule.description)
+        writer.string(reason)
+        writer.key("rule")
+        writer.string(decision.reason.rule.name)
         writer.key("match")
-        writer.string(decision.matchLevel.description)
+        writer.string(decision.matchLevel.name)
+        writer.key("match_digits")
+        writer.integer(orNull: decision.matchLevel.suffixDigits)
         writer.key("users")
         writer.beginArray()
         for user in users { writer.integer(user) }

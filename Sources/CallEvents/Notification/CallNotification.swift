@@ -1,37 +1,5 @@
 import AccountIndex
 
-/// What a notification asks its user to do.
-///
-/// New actions may be added.
-public struct NotificationAction: Hashable, Sendable, RawRepresentable, CustomStringConvertible {
-    public let rawValue: String
-    public init(rawValue: String) { self.rawValue = rawValue }
-
-    /// Open the lead (the caller's one active lead).
-    public static let openLead = NotificationAction(rawValue: "open_lead")
-    /// Open the customer (the caller's one open customer).
-    public static let openCustomer = NotificationAction(rawValue: "open_customer")
-    /// Open the contact's card.
-    public static let openContactCard = NotificationAction(rawValue: "open_contact_card")
-    /// Open the company's card.
-    public static let openCompanyCard = NotificationAction(rawValue: "open_company_card")
-    /// Nobody has the number: offer to create a contact with it.
-    public static let createContact = NotificationAction(rawValue: "create_contact")
-
-    /// The action for a decision's target.
-    public init(_ target: CallTargetDecision.Target) {
-        switch target {
-        case .lead: self = .openLead
-        case .customer: self = .openCustomer
-        case .contactCard: self = .openContactCard
-        case .companyCard: self = .openCompanyCard
-        case .createContact: self = .createContact
-        }
-    }
-
-    public var description: String { rawValue }
-}
-
 /// The entity a notification points at, with its name.
 public struct NotificationTarget: Hashable, Sendable, CustomStringConvertible {
     /// The entity shown; nil when the notification offers to create a contact.
@@ -77,12 +45,11 @@ public struct CallNotification: Hashable, Sendable, CustomStringConvertible {
     public let phoneNumber: String
     /// The caller's number in E.164.
     public let e164: String
-    /// The entity shown, with its name.
-    public let target: NotificationTarget
-    /// What the user is asked to do: open the lead, customer or card, or create a contact.
-    public let action: NotificationAction
-    /// The decision, with its reason and match level, for those who want to say why.
+    /// What to show and why: the one source of ``target`` and ``action``.
     public let decision: CallTargetDecision
+    /// The shown entity's name as the account has it; nil when unknown or empty, and for
+    /// create-contact. (The index keeps no names: they come from ``EntityNames``.)
+    public let entityName: String?
     /// The users to notify, in request order (or the account's users in ascending order).
     public let users: [Int]
     /// When the notification was made.
@@ -91,19 +58,25 @@ public struct CallNotification: Hashable, Sendable, CustomStringConvertible {
     public let eventIndex: Int
 
     public init(
-        uid: EventUID, phoneNumber: String, e164: String, target: NotificationTarget, action: NotificationAction,
-        decision: CallTargetDecision, users: [Int], time: NotificationTime, eventIndex: Int
+        uid: EventUID, phoneNumber: String, e164: String, decision: CallTargetDecision, entityName: String?,
+        users: [Int], time: NotificationTime, eventIndex: Int
     ) {
         self.uid = uid
         self.phoneNumber = phoneNumber
         self.e164 = e164
-        self.target = target
-        self.action = action
         self.decision = decision
+        self.entityName = entityName
         self.users = users
         self.time = time
         self.eventIndex = eventIndex
     }
+
+    /// The entity shown, with its name.
+    public var target: NotificationTarget { NotificationTarget(entity: decision.target.entity, name: entityName) }
+    /// What the user is asked to do: open the lead, customer or card, or create a contact.
+    public var action: CallAction { decision.target.action }
+    /// Why, in words: the same sentence `screenpop resolve` gives.
+    public var reason: String { decision.explanation(callerE164: e164) }
 
     /// The API's answer item for this notification.
     public var responseItem: CallEventsResponse.Item {

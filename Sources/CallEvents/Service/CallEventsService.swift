@@ -127,9 +127,8 @@ public struct CallEventsService<Sink: NotificationSink>: Sendable {
             notifications.append(
                 CallNotification(
                     uid: configuration.makeUID(), phoneNumber: event.phoneNumber, e164: e164,
-                    target: NotificationTarget(entity: entity, name: entity.flatMap { configuration.names[$0] }),
-                    action: NotificationAction(decision.target), decision: decision, users: users, time: time,
-                    eventIndex: eventIndex))
+                    decision: decision, entityName: entity.flatMap { configuration.names[$0] }, users: users,
+                    time: time, eventIndex: eventIndex))
         }
         return notifications
     }

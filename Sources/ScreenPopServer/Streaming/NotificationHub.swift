@@ -266,6 +266,6 @@ public final class NotificationHub: NotificationSink, Sendable {
     /// the users list (the list itself is shared by every user it names).
     static func retainedBytes(_ notification: CallNotification) -> Int {
         MemoryLayout<CallNotification>.stride + notification.phoneNumber.utf8.count + notification.e164.utf8.count
-            + (notification.target.name?.utf8.count ?? 0) + MemoryLayout<Int>.stride
+            + (notification.entityName?.utf8.count ?? 0) + MemoryLayout<Int>.stride
     }
 }
