@@ -24,7 +24,7 @@ struct ConnectionLimitTests {
             #expect(reply.status == 200)
             // Progress does not buy time: keep dripping bytes while waiting for the close.
             var closed = Set<Int>()
-            let deadline = ContinuousClock.now + .seconds(30)
+            let deadline = ContinuousClock.now + .seconds(90)
             while closed.count < slow.count && ContinuousClock.now < deadline {
                 for (i, connection) in slow.enumerated() where !closed.contains(i) {
                     if connection.isClosedByServer || !connection.send("a") { closed.insert(i) }
@@ -42,7 +42,7 @@ struct ConnectionLimitTests {
             connection.send(
                 "POST /api/v2/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(ServerTestAccount.token)\r\n"
                     + "Content-Type: application/json\r\nContent-Length: 81\r\n\r\n{\"add")
-            _ = try await connection.waitForClose(seconds: 20)
+            _ = try await connection.waitForClose(seconds: 60)
             #expect(server.server.connections.timedOutCount >= 1)
         }
     }
@@ -51,7 +51,7 @@ struct ConnectionLimitTests {
         try await LiveServer.with(timeouts: Self.short) { server in
             let connection = try RawConnection(port: server.port)
             connection.send("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-            let received = try await connection.waitForClose(seconds: 20)
+            let received = try await connection.waitForClose(seconds: 60)
             #expect(received.hasPrefix("HTTP/1.1 200"))
             #expect(received.contains(#"{"status":"ok"}"#))
         }
@@ -83,7 +83,7 @@ struct ConnectionLimitTests {
             try await waitUntil("20 open connections") { server.server.connections.openCount == 20 }
             // The next one gets a 503 and is closed, without waiting in the backlog.
             let extra = try RawConnection(port: server.port)
-            let answer = try await extra.waitForClose(seconds: 20)
+            let answer = try await extra.waitForClose(seconds: 60)
             #expect(answer.hasPrefix("HTTP/1.1 503"))
             #expect(answer.contains("too_many_connections"))
             #expect(server.server.connections.refusedCount >= 1)
@@ -103,7 +103,7 @@ struct BodyCodingTests {
         connection.send(
             "POST /api/v2/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(ServerTestAccount.token)\r\n"
                 + "Content-Type: application/json\r\nConnection: close\r\n\(headers)\r\n\(body)")
-        return try await connection.waitForClose(seconds: 20)
+        return try await connection.waitForClose(seconds: 60)
     }
 
     static let json = #"{"add":[{"type":"phone_call","phone_number":"+79998885533"}]}"#

@@ -29,8 +29,9 @@ struct TimeoutError: Error, CustomStringConvertible {
     var description: String { "timed out waiting for \(what)" }
 }
 
-/// Polls `condition` every 5 ms until it holds, for at most `seconds`.
-func waitUntil(_ what: String, seconds: Double = 10, _ condition: () -> Bool) async throws {
+/// Polls `condition` every 5 ms until it holds, for at most `seconds`: a bound against hanging,
+/// generous because the suite runs in parallel on 2 shared cores, never a measure of speed.
+func waitUntil(_ what: String, seconds: Double = 60, _ condition: () -> Bool) async throws {
     let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
     while !condition() {
         guard ContinuousClock.now < deadline else { throw TimeoutError(what: what) }
@@ -103,7 +104,11 @@ struct LiveServer: Sendable {
             } catch {
                 result = .failure(error)
             }
-            try? await client.shutdown()
+            do {
+                try await client.shutdown()
+            } catch {
+                Issue.record("the test's HTTP client did not shut down: \(error)")
+            }
             await group.triggerGracefulShutdown()
             try await tasks.waitForAll()
             return try result.get()
@@ -144,7 +149,7 @@ struct LiveServer: Sendable {
         if let authorization { request.headers.add(name: "Authorization", value: authorization) }
         for (name, value) in extraHeaders { request.headers.add(name: name, value: value) }
         request.body = .bytes(ByteBuffer(bytes: bytes))
-        let response = try await client.execute(request, timeout: .seconds(20))
+        let response = try await client.execute(request, timeout: .seconds(60))
         let body = try await response.body.collect(upTo: 4 << 20)
         return Reply(
             status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) },
@@ -165,7 +170,7 @@ struct LiveServer: Sendable {
         continuation.finish()
         request.body = .stream(stream, length: .unknown)
         do {
-            let response = try await client.execute(request, timeout: .seconds(20))
+            let response = try await client.execute(request, timeout: .seconds(60))
             let body = try await response.body.collect(upTo: 4 << 20)
             return Reply(
                 status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) },
@@ -176,7 +181,7 @@ struct LiveServer: Sendable {
     func get(_ path: String, authorization: String? = "Bearer \(ServerTestAccount.token)") async throws -> Reply {
         var request = HTTPClientRequest(url: base + path)
         if let authorization { request.headers.add(name: "Authorization", value: authorization) }
-        let response = try await client.execute(request, timeout: .seconds(20))
+        let response = try await client.execute(request, timeout: .seconds(60))
         let body = try await response.body.collect(upTo: 1 << 20)
         return Reply(
             status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) },
@@ -190,7 +195,7 @@ struct LiveServer: Sendable {
         if let authorization { request.headers.add(name: "Authorization", value: authorization) }
         if let lastEventID { request.headers.add(name: "Last-Event-ID", value: lastEventID) }
         request.headers.add(name: "Accept", value: "text/event-stream")
-        let response = try await client.execute(request, timeout: .seconds(20))
+        let response = try await client.execute(request, timeout: .seconds(60))
         return SSEClient(response: response)
     }
 }
@@ -277,12 +282,12 @@ final class SSEClient: Sendable {
 
     /// Waits until at least `count` events arrived (bounded), and returns all events.
     @discardableResult
-    func waitForEvents(_ count: Int, seconds: Double = 15) async throws -> [SSEMessage] {
+    func waitForEvents(_ count: Int, seconds: Double = 60) async throws -> [SSEMessage] {
         try await waitUntil("\(count) events (have \(events.count))", seconds: seconds) { events.count >= count }
         return events
     }
 
-    func waitForEnd(seconds: Double = 10) async throws {
+    func waitForEnd(seconds: Double = 60) async throws {
         try await waitUntil("the stream's end", seconds: seconds) { ended }
     }
 

@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import CallEvents
 import Foundation
 import NIOConcurrencyHelpers
@@ -161,7 +162,7 @@ struct StreamTests {
             }
             #expect(server.server.hub.droppedStreamCount == 1)
             #expect(server.server.hub.subscriberCount(user: 88888) == 0)
-            _ = try await reader.waitForClose(seconds: 20)
+            _ = try await reader.waitForClose(seconds: 60)
         }
     }
 
@@ -229,8 +230,8 @@ struct StreamTests {
             #expect(recorded.count == 1000)
             #expect(Set(recorded) == Set(all))
             // A (88888) gets all 1,000; B (99999) the 500 addressed to everyone; each once.
-            try await a.waitForEvents(1000, seconds: 30)
-            try await b.waitForEvents(500, seconds: 30)
+            try await a.waitForEvents(1000, seconds: 90)
+            try await b.waitForEvents(500, seconds: 90)
             try await Task.sleep(for: .milliseconds(100))
             #expect(a.uids.count == 1000)
             #expect(Set(a.uids) == Set(all))
@@ -277,13 +278,27 @@ struct ShutdownTests {
             portContinuation.yield(channel.localAddress?.port ?? 0)
         }
         let group = ServiceGroup(configuration: .init(services: [application], logger: LiveServer.logger()))
+        // Shut down on every path: a client dropped while running is a fatal error in its deinit.
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        do {
+            try await Self.run(group, ports: ports, server: server, recorder: recorder, gate: gate, client: client)
+        } catch {
+            await group.triggerGracefulShutdown()
+            try? await client.shutdown()
+            throw error
+        }
+        try await client.shutdown()
+    }
+
+    private static func run(
+        _ group: ServiceGroup, ports: AsyncStream<Int>, server: ScreenPopServer, recorder: RecordingSink,
+        gate: GateSink, client: HTTPClient
+    ) async throws {
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
             var iterator = ports.makeAsyncIterator()
             let port = try #require(await iterator.next())
-            let live = LiveServer(
-                port: port, server: server, recorder: recorder,
-                client: .init(eventLoopGroupProvider: .singleton))
+            let live = LiveServer(port: port, server: server, recorder: recorder, client: client)
             let stream = try await live.stream(user: 88888)
             let inFlight = Task {
                 try await live.post(batch([event(ServerTestAccount.leadNumber, users: [88888])]))
@@ -298,7 +313,6 @@ struct ShutdownTests {
             #expect(reply.status == 200)
             #expect(reply.items.count == 1)
             try await tasks.waitForAll()
-            try await live.client.shutdown()
         }
     }
 }
