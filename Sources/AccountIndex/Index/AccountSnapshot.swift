@@ -79,7 +79,7 @@ extension AccountSnapshot {
         {
             return resolve(number, reading: .parsed, options: options)
         }
-        let caller: CallerID.Resolution
+        let caller: CallerID.Result
         do {
             caller = try CallerID.lookupNumber(callerNumber, defaultRegion: state.settings.defaultRegion)
         } catch {

@@ -176,14 +176,3 @@ extension PhoneKey {
         return keys.uniquedSorted()
     }
 }
-
-extension Array where Element: Equatable {
-    /// Removes adjacent duplicates of a sorted array.
-    func uniquedSorted() -> [Element] {
-        guard count > 1 else { return self }
-        var result: [Element] = []
-        result.reserveCapacity(count)
-        for element in self where result.last != element { result.append(element) }
-        return result
-    }
-}

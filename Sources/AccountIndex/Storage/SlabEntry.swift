@@ -1,0 +1,14 @@
+/// One record of a slab, as a reader sees it. Valid while the snapshot it was read from is.
+struct SlabEntry<Record: SlabRecord> {
+    let slab: Slab<Record>
+    let record: Record
+
+    /// The `i`th of the record's words.
+    @inline(__always)
+    func word(_ i: Int) -> UInt64 { slab.pool[Int(record.poolStart) + i] }
+
+    /// The record's words.
+    var words: Slice<UnsafeBufferPointer<UInt64>> {
+        slab.pool[Int(record.poolStart)..<Int(record.poolStart) + record.poolCount]
+    }
+}
