@@ -6,6 +6,9 @@ import PackageDescription
 // build and applied batch; they are off in ordinary builds.
 let package = Package(
     name: "ScreenPop",
+    // InlineArray (PhoneNumbers' StaticArray76) needs the 26 releases; Synchronization's Mutex and Atomic
+    // (AccountIndex, ScreenPopServer) need macOS 15, iOS 18, tvOS 18, watchOS 11, visionOS 2.
+    platforms: [.macOS("26.0"), .iOS("26.0"), .tvOS("26.0"), .watchOS("26.0"), .visionOS("26.0")],
     products: [
         .library(name: "PhoneNumbers", targets: ["PhoneNumbers"]),
         .library(name: "AccountIndex", targets: ["AccountIndex"]),
@@ -13,7 +16,7 @@ let package = Package(
         .library(name: "CallEvents", targets: ["CallEvents"]),
         .library(name: "ScreenPopServer", targets: ["ScreenPopServer"]),
         .library(name: "ScreenPopJSON", targets: ["ScreenPopJSON"]),
-        .library(name: "AmoCRMImport", targets: ["AmoCRMImport"]),
+        .library(name: "AmoCRM", targets: ["AmoCRM"]),
         .executable(name: "screenpop", targets: ["screenpop"]),
     ],
     dependencies: [
@@ -46,7 +49,7 @@ let package = Package(
         // Cache prefetch hints for the index's lookups, which Swift cannot express (one inline C function).
         .target(name: "CCacheHints"),
         // Deterministic synthetic accounts, and a small sample one, for tests, examples and benchmarks.
-        .target(name: "AccountSynthesis", dependencies: ["AccountIndex", "ScreenPopJSON"]),
+        .target(name: "AccountSynthesis", dependencies: ["AccountIndex", "AmoCRM", "ScreenPopJSON"]),
         // amoCRM's /api/v2/events call-notification API without HTTP (docs/events-api.md): request decoding
         // (JSON and PHP form bodies), validation, the HAL+JSON response, notifications and their fan-out.
         // No Foundation.
@@ -70,15 +73,16 @@ let package = Package(
         // A fast pull reader of JSON over UTF-8 bytes with precise errors (offset, line:column, JSON
         // path), a JSONValue tree and a small writer. No dependencies, no Foundation.
         .target(name: "ScreenPopJSON"),
-        // Loads an account directory of amoCRM API v4 JSON pages into AccountData (docs/amocrm-import.md).
-        // No Foundation: files through the C library.
-        .target(name: "AmoCRMImport", dependencies: ["AccountIndex", "ScreenPopJSON"]),
+        // amoCRM's wire formats in one place (docs/amocrm.md): the API v4 pages (reader and writer, and
+        // which side of a link lists it), and loading an account directory of saved pages into
+        // AccountData. No Foundation: files through the C library.
+        .target(name: "AmoCRM", dependencies: ["AccountIndex", "ScreenPopJSON"]),
         .executableTarget(
             name: "screenpop",
             dependencies: [
                 "PhoneNumbers",
                 "AccountIndex",
-                "AmoCRMImport",
+                "AmoCRM",
                 "CallEvents",
                 "ScreenPopJSON",
                 "ScreenPopServer",
@@ -123,8 +127,8 @@ let package = Package(
             dependencies: ["ScreenPopJSON"]
         ),
         .testTarget(
-            name: "AmoCRMImportTests",
-            dependencies: ["AmoCRMImport", "AccountIndex", "AccountSynthesis", "ScreenPopJSON"]
+            name: "AmoCRMTests",
+            dependencies: ["AmoCRM", "AccountIndex", "AccountSynthesis", "ScreenPopJSON"]
         ),
         .testTarget(
             name: "ScreenPopCLITests",

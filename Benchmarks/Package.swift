@@ -14,7 +14,8 @@ let rootPackage: String = {
 
 let package = Package(
     name: "ScreenPopBenchmarks",
-    platforms: [.macOS(.v13)],
+    // As the root package (macOS 26 for InlineArray); ordo-one/benchmark needs 13.
+    platforms: [.macOS("26.0")],
     dependencies: [
         .package(path: "../"),
         // The trait is required: without it resolution fails on the build machines, and with
@@ -65,13 +66,13 @@ let package = Package(
         ),
         // Loading an account from saved amoCRM API v4 pages: MB/s at 10k, 100k and 1M contacts.
         .executableTarget(
-            name: "AmoCRMImportBenchmarks",
+            name: "AmoCRMBenchmarks",
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "AccountSynthesis", package: rootPackage),
-                .product(name: "AmoCRMImport", package: rootPackage),
+                .product(name: "AmoCRM", package: rootPackage),
             ],
-            path: "Benchmarks/AmoCRMImportBenchmarks",
+            path: "Benchmarks/AmoCRMBenchmarks",
             plugins: [
                 .plugin(name: "BenchmarkPlugin", package: "benchmark")
             ]

@@ -15,7 +15,8 @@ let rootPackage: String = {
 
 let package = Package(
     name: "ScreenPopCompare",
-    platforms: [.macOS(.v13)],
+    // As the root package (macOS 26 for InlineArray).
+    platforms: [.macOS("26.0")],
     dependencies: [
         .package(path: "../../")
     ],
