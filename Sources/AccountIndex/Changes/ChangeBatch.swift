@@ -209,7 +209,7 @@ extension ChangeBatch {
             return
         }
         let wasActive = lead.isActive
-        let isActive = !isDeleted && !hasClosedStatus
+        let isActive = Lead.isActive(isDeleted: isDeleted, hasClosedStatus: hasClosedStatus)
         if lead.isDeleted == isDeleted && lead.hasClosedStatus == hasClosedStatus { return }
         modifyLead(id) {
             $0.isDeleted = isDeleted

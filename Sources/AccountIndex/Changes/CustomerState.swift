@@ -19,11 +19,9 @@ struct CustomerState: Equatable {
         company = r.hasCompany ? Int(bitPattern: UInt(words[words.endIndex - 1])) : nil
     }
 
-    /// Not deleted and not in a closed status (whether customers are on is the decision's concern).
+    /// ``Customer/isOpen(closedStatuses:)``.
     func isOpen(closedStatuses: Set<Int>) -> Bool {
-        guard !isDeleted else { return false }
-        guard let statusID else { return true }
-        return !closedStatuses.contains(statusID)
+        Customer.isOpen(isDeleted: isDeleted, statusID: statusID, closedStatuses: closedStatuses)
     }
 
     var parties: [PartyID] {

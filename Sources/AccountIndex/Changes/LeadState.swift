@@ -24,7 +24,8 @@ struct LeadState: Equatable {
         company = r.hasCompany ? Int(bitPattern: UInt(words[words.endIndex - 1])) : nil
     }
 
-    var isActive: Bool { !isDeleted && !hasClosedStatus }
+    /// ``Lead/isActive``.
+    var isActive: Bool { Lead.isActive(isDeleted: isDeleted, hasClosedStatus: hasClosedStatus) }
 
     /// The parties whose lead lists hold this lead.
     var parties: [PartyID] {

@@ -113,8 +113,7 @@ extension BulkBuilder {
             }
             let closedStatuses = data.settings.closedCustomerStatusIDs
             customerOpen = customers.source.map { position -> Bool in
-                let customer = data.customers[Int(position)]
-                return !customer.isDeleted && !(customer.statusID.map(closedStatuses.contains) ?? false)
+                data.customers[Int(position)].isOpen(closedStatuses: closedStatuses)
             }
 
             // Both sides of every link, grouped.

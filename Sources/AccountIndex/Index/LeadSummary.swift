@@ -9,7 +9,8 @@ public struct LeadSummary: Hashable, Sendable, CustomStringConvertible {
     public let contactIDs: [Int]
     public let companyID: Int?
 
-    public var isActive: Bool { !isDeleted && !hasClosedStatus }
+    /// Not deleted, and neither won nor lost (``Lead/isActive``).
+    public var isActive: Bool { Lead.isActive(isDeleted: isDeleted, hasClosedStatus: hasClosedStatus) }
 
     init(_ entry: SlabEntry<LeadRecord>) {
         let state = LeadState(entry)

@@ -10,9 +10,12 @@
 /// var data = AccountData(settings: AccountSettings(defaultRegion: "RU"))
 /// data.contacts.append(Contact(id: 1, createdAt: 1_700_000_000, phones: [PhoneValue("8 999 888-55-33")]))
 /// data.leads.append(Lead(id: 10, pipelineID: 1, statusID: 20))
-/// data.link(lead: 10, contacts: [1], main: 1)
+/// data.links.append(.contactLead(contactID: 1, leadID: 10, isMain: true))
 /// let index = AccountIndex(building: data)
 /// ```
+///
+/// The module `AmoCRM` adds `link(lead:contacts:main:company:)` and its kin, which add the links an
+/// entity lists in amoCRM's `_embedded`.
 public struct AccountData: Hashable, Sendable {
     public var settings: AccountSettings
     public var contacts: [Contact]
@@ -31,34 +34,6 @@ public struct AccountData: Hashable, Sendable {
         self.leads = leads
         self.customers = customers
         self.links = links
-    }
-
-    /// Adds the links a lead lists (amoCRM's `_embedded.contacts` and `_embedded.companies` of a lead).
-    public mutating func link(lead: Int, contacts: [Int], main: Int? = nil, company: Int? = nil) {
-        for contact in contacts {
-            links.append(.contactLead(contactID: contact, leadID: lead, isMain: contact == main))
-        }
-        if let company { links.append(.companyLead(companyID: company, leadID: lead)) }
-    }
-
-    /// Adds the links a contact lists (amoCRM's `_embedded.leads`, `customers` and `companies` of a contact).
-    public mutating func link(contact: Int, leads: [Int] = [], customers: [Int] = [], company: Int? = nil) {
-        for lead in leads { links.append(.contactLead(contactID: contact, leadID: lead)) }
-        for customer in customers { links.append(.contactCustomer(contactID: contact, customerID: customer)) }
-        if let company { links.append(.contactCompany(contactID: contact, companyID: company)) }
-    }
-
-    /// Adds the links a company lists.
-    public mutating func link(company: Int, contacts: [Int] = [], leads: [Int] = [], customers: [Int] = []) {
-        for contact in contacts { links.append(.contactCompany(contactID: contact, companyID: company)) }
-        for lead in leads { links.append(.companyLead(companyID: company, leadID: lead)) }
-        for customer in customers { links.append(.companyCustomer(companyID: company, customerID: customer)) }
-    }
-
-    /// Adds the links a customer lists.
-    public mutating func link(customer: Int, contacts: [Int], company: Int? = nil) {
-        for contact in contacts { links.append(.contactCustomer(contactID: contact, customerID: customer)) }
-        if let company { links.append(.companyCustomer(companyID: company, customerID: customer)) }
     }
 
     /// The changes that, applied to an empty index with these settings, give the same index:

@@ -26,3 +26,22 @@ public struct Customer: Hashable, Sendable {
         self.statusID = statusID
     }
 }
+
+// The rule of what makes a customer open, in one place: the bulk build, the change batches and
+// the invariant checks all ask here.
+extension Customer {
+    /// Whether the customer is open: not deleted, and not in one of the account's closed statuses
+    /// (`closedStatuses`: ``AccountSettings/closedCustomerStatusIDs``). An open customer counts for a
+    /// call when the account has customers switched on, which the decision checks
+    /// (``CallTargetDecision``).
+    public func isOpen(closedStatuses: Set<Int>) -> Bool {
+        Customer.isOpen(isDeleted: isDeleted, statusID: statusID, closedStatuses: closedStatuses)
+    }
+
+    /// ``isOpen(closedStatuses:)`` from what the index keeps of a customer: its deleted flag and status.
+    static func isOpen(isDeleted: Bool, statusID: Int?, closedStatuses: Set<Int>) -> Bool {
+        guard !isDeleted else { return false }
+        guard let statusID else { return true }
+        return !closedStatuses.contains(statusID)
+    }
+}

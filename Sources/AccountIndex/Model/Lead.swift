@@ -32,6 +32,11 @@ public struct Lead: Hashable, Sendable {
         self.statusID = statusID
     }
 
+}
+
+// The rule of what makes a lead active, in one place: the bulk build, the change batches, the
+// summaries and the invariant checks all ask here.
+extension Lead {
     /// Whether `statusID` is won (142) or lost (143).
     @inlinable
     public static func isClosedStatus(_ statusID: Int) -> Bool {
@@ -40,5 +45,10 @@ public struct Lead: Hashable, Sendable {
 
     /// Not deleted, and neither won nor lost.
     @inlinable
-    public var isActive: Bool { !isDeleted && !Lead.isClosedStatus(statusID) }
+    public var isActive: Bool { Lead.isActive(isDeleted: isDeleted, hasClosedStatus: Lead.isClosedStatus(statusID)) }
+
+    /// ``isActive`` from what the index keeps of a lead: its deleted flag, and whether its status is
+    /// won or lost (``isClosedStatus(_:)``).
+    @inlinable @usableFromInline
+    static func isActive(isDeleted: Bool, hasClosedStatus: Bool) -> Bool { !isDeleted && !hasClosedStatus }
 }

@@ -19,6 +19,5 @@ struct LeadRecord: SlabRecord {
     var hasClosedStatus: Bool { packed & Self.closedStatusFlag != 0 }
     var hasMain: Bool { packed & Self.mainFlag != 0 }
     var hasCompany: Bool { packed & Self.companyFlag != 0 }
-    var isActive: Bool { packed & (Self.deletedFlag | Self.closedStatusFlag) == 0 }
     var poolCount: Int { contactCount + (hasCompany ? 1 : 0) }
 }
