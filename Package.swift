@@ -16,7 +16,7 @@ let package = Package(
         .library(name: "CallEvents", targets: ["CallEvents"]),
         .library(name: "ScreenPopServer", targets: ["ScreenPopServer"]),
         .library(name: "ScreenPopJSON", targets: ["ScreenPopJSON"]),
-        .library(name: "AmoCRMImport", targets: ["AmoCRMImport"]),
+        .library(name: "AmoCRM", targets: ["AmoCRM"]),
         .executable(name: "screenpop", targets: ["screenpop"]),
     ],
     dependencies: [
@@ -49,7 +49,7 @@ let package = Package(
         // Cache prefetch hints for the index's lookups, which Swift cannot express (one inline C function).
         .target(name: "CCacheHints"),
         // Deterministic synthetic accounts, and a small sample one, for tests, examples and benchmarks.
-        .target(name: "AccountSynthesis", dependencies: ["AccountIndex", "ScreenPopJSON"]),
+        .target(name: "AccountSynthesis", dependencies: ["AccountIndex", "AmoCRM", "ScreenPopJSON"]),
         // amoCRM's /api/v2/events call-notification API without HTTP (docs/events-api.md): request decoding
         // (JSON and PHP form bodies), validation, the HAL+JSON response, notifications and their fan-out.
         // No Foundation.
@@ -73,15 +73,16 @@ let package = Package(
         // A fast pull reader of JSON over UTF-8 bytes with precise errors (offset, line:column, JSON
         // path), a JSONValue tree and a small writer. No dependencies, no Foundation.
         .target(name: "ScreenPopJSON"),
-        // Loads an account directory of amoCRM API v4 JSON pages into AccountData (docs/amocrm-import.md).
-        // No Foundation: files through the C library.
-        .target(name: "AmoCRMImport", dependencies: ["AccountIndex", "ScreenPopJSON"]),
+        // amoCRM's wire formats in one place (docs/amocrm.md): the API v4 pages (reader and writer, and
+        // which side of a link lists it), and loading an account directory of saved pages into
+        // AccountData. No Foundation: files through the C library.
+        .target(name: "AmoCRM", dependencies: ["AccountIndex", "ScreenPopJSON"]),
         .executableTarget(
             name: "screenpop",
             dependencies: [
                 "PhoneNumbers",
                 "AccountIndex",
-                "AmoCRMImport",
+                "AmoCRM",
                 "CallEvents",
                 "ScreenPopJSON",
                 "ScreenPopServer",
@@ -126,8 +127,8 @@ let package = Package(
             dependencies: ["ScreenPopJSON"]
         ),
         .testTarget(
-            name: "AmoCRMImportTests",
-            dependencies: ["AmoCRMImport", "AccountIndex", "AccountSynthesis", "ScreenPopJSON"]
+            name: "AmoCRMTests",
+            dependencies: ["AmoCRM", "AccountIndex", "AccountSynthesis", "ScreenPopJSON"]
         ),
         .testTarget(
             name: "ScreenPopCLITests",

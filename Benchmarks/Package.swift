@@ -66,13 +66,13 @@ let package = Package(
         ),
         // Loading an account from saved amoCRM API v4 pages: MB/s at 10k, 100k and 1M contacts.
         .executableTarget(
-            name: "AmoCRMImportBenchmarks",
+            name: "AmoCRMBenchmarks",
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "AccountSynthesis", package: rootPackage),
-                .product(name: "AmoCRMImport", package: rootPackage),
+                .product(name: "AmoCRM", package: rootPackage),
             ],
-            path: "Benchmarks/AmoCRMImportBenchmarks",
+            path: "Benchmarks/AmoCRMBenchmarks",
             plugins: [
                 .plugin(name: "BenchmarkPlugin", package: "benchmark")
             ]

@@ -108,6 +108,16 @@ public struct JSONWriter {
         isFirst = false
     }
 
+    /// An integer, or `null` for nil.
+    public mutating func integer(orNull value: Int?) {
+        if let value { integer(value) } else { null() }
+    }
+
+    /// A string, or `null` for nil.
+    public mutating func string(orNull value: String?) {
+        if let value { string(value) } else { null() }
+    }
+
     /// Ends a record of JSON Lines: a newline, after which the next value starts a new document
     /// (no comma before it).
     public mutating func newline() {

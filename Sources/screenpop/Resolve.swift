@@ -1,5 +1,5 @@
 import AccountIndex
-import AmoCRMImport
+import AmoCRM
 import ArgumentParser
 import ScreenPopJSON
 
@@ -16,7 +16,7 @@ struct Resolve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Resolve incoming calls against an amoCRM account directory.",
         discussion: """
-            Loads the account (a directory of amoCRM API v4 JSON pages, docs/amocrm-import.md), then resolves \
+            Loads the account (a directory of amoCRM API v4 JSON pages, docs/amocrm.md), then resolves \
             each PHONE, or else each line of standard input (streamed), to one JSON object a line: phone_number, \
             e164, element_type, element_id, action, reason, match, entity, candidates.
             """

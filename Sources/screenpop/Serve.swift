@@ -1,5 +1,5 @@
 import AccountIndex
-import AmoCRMImport
+import AmoCRM
 import ArgumentParser
 import CallEvents
 import Logging
@@ -18,7 +18,7 @@ struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Serve amoCRM's call-notification API (POST /api/v2/events) and live streams for an account.",
         discussion: """
-            Loads the account (a directory of amoCRM API v4 JSON pages, docs/amocrm-import.md) and serves \
+            Loads the account (a directory of amoCRM API v4 JSON pages, docs/amocrm.md) and serves \
             POST /api/v2/events and GET /api/v2/events/stream?user_id=N. Every request needs \
             "Authorization: Bearer <token>"; the token comes from the environment variable SCREENPOP_API_TOKEN, \
             or else from the file api-token in the account directory. The server does not start without one. \

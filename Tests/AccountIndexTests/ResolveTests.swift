@@ -156,7 +156,7 @@ import Testing
             name: "a link listed only by the lead",
             data: { () -> AccountData in
                 var data = account(contacts: [contact(1, number)], leads: [lead(10)])
-                data.link(lead: 10, contacts: [1], main: 1)
+                data.links.append(.contactLead(contactID: 1, leadID: 10, isMain: true))
                 return data
             }(),
             caller: number, target: .lead(id: 10), rule: .singleActiveLead, level: .exact, candidates: [.contact(1)]),
@@ -164,7 +164,7 @@ import Testing
             name: "a link listed only by the contact",
             data: { () -> AccountData in
                 var data = account(contacts: [contact(1, number)], customers: [customer(20)])
-                data.link(contact: 1, customers: [20])
+                data.links.append(.contactCustomer(contactID: 1, customerID: 20))
                 return data
             }(),
             caller: number, target: .customer(id: 20), rule: .singleCustomer, level: .exact, candidates: [.contact(1)]),
@@ -172,8 +172,8 @@ import Testing
             name: "a link listed by both sides counts once",
             data: { () -> AccountData in
                 var data = account(companies: [company(5, number)], leads: [lead(10)])
-                data.link(company: 5, leads: [10])
-                data.link(lead: 10, contacts: [], company: 5)
+                data.links.append(.companyLead(companyID: 5, leadID: 10))
+                data.links.append(.companyLead(companyID: 5, leadID: 10))
                 return data
             }(),
             caller: number, target: .lead(id: 10), rule: .singleActiveLead, level: .exact, candidates: [.company(5)]),

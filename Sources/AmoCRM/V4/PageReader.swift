@@ -5,16 +5,14 @@ import ScreenPopJSON
 /// `account.json`) the account object.
 ///
 /// Known keys are checked for type; unknown keys are skipped (still checked as JSON). See
-/// docs/amocrm-import.md for every key read.
-struct FileDecoder {
+/// docs/amocrm.md for every key read.
+struct PageReader {
     var reader: JSONReader
-    var content = FileContent()
+    var content = PageContent()
 
     // Scratch for the entity being read, reused so that entities allocate only what they keep.
-    private var refLeads: [Int] = []
-    private var refCustomers: [Int] = []
-    private var refCompanies: [Int] = []
-    private var refContacts: [(id: Int, isMain: Bool)] = []
+    /// The current entity's `_embedded` entries, turned into links once its id is known.
+    private var embedded: [(key: EmbeddedLinks.Key, id: Int, isMain: Bool)] = []
 
     init(reader: JSONReader) {
         self.reader = reader
@@ -92,17 +90,17 @@ struct FileDecoder {
             try reader.beginObject()
             while let kind = try reader.nextKey() {
                 if kind == "contacts" {
-                    try list { (d: inout FileDecoder) throws(JSONError) in try d.decodeEntity(.contact) }
+                    try list { (d: inout PageReader) throws(JSONError) in try d.decodeEntity(.contact) }
                 } else if kind == "companies" {
-                    try list { (d: inout FileDecoder) throws(JSONError) in try d.decodeEntity(.company) }
+                    try list { (d: inout PageReader) throws(JSONError) in try d.decodeEntity(.company) }
                 } else if kind == "leads" {
-                    try list { (d: inout FileDecoder) throws(JSONError) in try d.decodeEntity(.lead) }
+                    try list { (d: inout PageReader) throws(JSONError) in try d.decodeEntity(.lead) }
                 } else if kind == "customers" {
-                    try list { (d: inout FileDecoder) throws(JSONError) in try d.decodeEntity(.customer) }
+                    try list { (d: inout PageReader) throws(JSONError) in try d.decodeEntity(.customer) }
                 } else if kind == "users" {
-                    try list { (d: inout FileDecoder) throws(JSONError) in try d.decodeUser() }
+                    try list { (d: inout PageReader) throws(JSONError) in try d.decodeUser() }
                 } else if kind == "statuses" {
-                    try list { (d: inout FileDecoder) throws(JSONError) in try d.decodeStatus() }
+                    try list { (d: inout PageReader) throws(JSONError) in try d.decodeStatus() }
                 } else {
                     content.ignoredEmbeddedKeys.insert(kind.string)
                     try reader.skipValue()
@@ -114,7 +112,7 @@ struct FileDecoder {
     }
 
     /// An array of objects, each read by `element`.
-    private mutating func list(_ element: (inout FileDecoder) throws(JSONError) -> Void) throws(JSONError) {
+    private mutating func list(_ element: (inout PageReader) throws(JSONError) -> Void) throws(JSONError) {
         try reader.beginArray()
         while try reader.nextElement() {
             guard try reader.peek() == .object else { throw mismatch("an object") }
@@ -138,10 +136,7 @@ struct FileDecoder {
         var hasStatus = false
         var pipelineID = 0
         var phones: [PhoneValue] = []
-        refLeads.removeAll(keepingCapacity: true)
-        refCustomers.removeAll(keepingCapacity: true)
-        refCompanies.removeAll(keepingCapacity: true)
-        refContacts.removeAll(keepingCapacity: true)
+        embedded.removeAll(keepingCapacity: true)
         let isParty = kind == .contact || kind == .company
 
         while let key = try reader.nextKey() {
@@ -179,36 +174,28 @@ struct FileDecoder {
                 Contact(
                     id: id, name: name, createdAt: createdAt, updatedAt: updatedAt, isDeleted: isDeleted,
                     responsibleUserID: responsible, phones: phones))
-            for lead in refLeads { content.links.append(.contactLead(contactID: id, leadID: lead)) }
-            for customer in refCustomers { content.links.append(.contactCustomer(contactID: id, customerID: customer)) }
-            for company in refCompanies { content.links.append(.contactCompany(contactID: id, companyID: company)) }
         case .company:
             content.companies.append(
                 Company(
                     id: id, name: name, createdAt: createdAt, updatedAt: updatedAt, isDeleted: isDeleted,
                     responsibleUserID: responsible, phones: phones))
-            for contact in refContacts { content.links.append(.contactCompany(contactID: contact.id, companyID: id)) }
-            for lead in refLeads { content.links.append(.companyLead(companyID: id, leadID: lead)) }
-            for customer in refCustomers { content.links.append(.companyCustomer(companyID: id, customerID: customer)) }
         case .lead:
             guard hasStatus, let statusID else { throw missing("status_id", in: "the lead", at: start) }
             content.leads.append(
                 Lead(
                     id: id, name: name, createdAt: createdAt, updatedAt: updatedAt, isDeleted: isDeleted,
                     responsibleUserID: responsible, pipelineID: pipelineID, statusID: statusID))
-            for contact in refContacts {
-                content.links.append(.contactLead(contactID: contact.id, leadID: id, isMain: contact.isMain))
-            }
-            for company in refCompanies { content.links.append(.companyLead(companyID: company, leadID: id)) }
         case .customer:
             content.customers.append(
                 Customer(
                     id: id, name: name, createdAt: createdAt, updatedAt: updatedAt, isDeleted: isDeleted,
                     responsibleUserID: responsible, statusID: statusID))
-            for contact in refContacts {
-                content.links.append(.contactCustomer(contactID: contact.id, customerID: id))
+        }
+        let owner = EntityRef(kind: kind, id: id)
+        for entry in embedded {
+            if let link = EmbeddedLinks.link(owner: owner, key: entry.key, id: entry.id, isMain: entry.isMain) {
+                content.links.append(link)
             }
-            for company in refCompanies { content.links.append(.companyCustomer(companyID: company, customerID: id)) }
         }
     }
 
@@ -300,15 +287,14 @@ struct FileDecoder {
     private mutating func decodeEmbeddedLinks(of kind: EntityKind) throws(JSONError) {
         if try reader.readNull() { return }
         try reader.beginObject()
+        let probe = EntityRef(kind: kind, id: 1)
         while let key = try reader.nextKey() {
-            if key == "leads" && (kind == .contact || kind == .company) {
-                try decodeRefs { (d: inout FileDecoder, id, _) in d.refLeads.append(id) }
-            } else if key == "customers" && (kind == .contact || kind == .company) {
-                try decodeRefs { (d: inout FileDecoder, id, _) in d.refCustomers.append(id) }
-            } else if key == "companies" && kind != .company {
-                try decodeRefs { (d: inout FileDecoder, id, _) in d.refCompanies.append(id) }
-            } else if key == "contacts" && kind != .contact {
-                try decodeRefs { (d: inout FileDecoder, id, isMain) in d.refContacts.append((id, isMain)) }
+            // Only the keys that an entity of this kind lists (EmbeddedLinks' table) are links.
+            let listed: EmbeddedLinks.Key? =
+                key == "contacts" ? .contacts
+                : key == "companies" ? .companies : key == "leads" ? .leads : key == "customers" ? .customers : nil
+            if let listed, EmbeddedLinks.link(owner: probe, key: listed, id: 1) != nil {
+                try decodeRefs { (d: inout PageReader, id, isMain) in d.embedded.append((listed, id, isMain)) }
             } else {
                 try reader.skipValue()
             }
@@ -316,7 +302,7 @@ struct FileDecoder {
     }
 
     /// `null` or `[{"id": 1, "is_main": true, "_links": ...}]`.
-    private mutating func decodeRefs(_ add: (inout FileDecoder, Int, Bool) -> Void) throws(JSONError) {
+    private mutating func decodeRefs(_ add: (inout PageReader, Int, Bool) -> Void) throws(JSONError) {
         if try reader.readNull() { return }
         try reader.beginArray()
         while try reader.nextElement() {

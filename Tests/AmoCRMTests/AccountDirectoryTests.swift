@@ -1,6 +1,6 @@
 import AccountIndex
 import AccountSynthesis
-import AmoCRMImport
+import AmoCRM
 import Foundation
 import ScreenPopJSON
 import Testing

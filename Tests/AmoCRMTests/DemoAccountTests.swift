@@ -1,5 +1,5 @@
 import AccountIndex
-import AmoCRMImport
+import AmoCRM
 import Foundation
 import Testing
 

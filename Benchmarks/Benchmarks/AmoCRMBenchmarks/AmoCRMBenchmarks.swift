@@ -1,9 +1,9 @@
 import AccountSynthesis
-import AmoCRMImport
+import AmoCRM
 import Benchmark
 import Foundation
 
-// Loading an account from saved amoCRM API v4 pages (issue 4: at least 50 MB/s; docs/amocrm-import.md):
+// Loading an account from saved amoCRM API v4 pages (issue 4: at least 50 MB/s; docs/amocrm.md):
 // `SyntheticAccount(seed: 1, contacts: n)` written by `amoCRMPages()` (250 entities a page, 20,000 a
 // file, every link listed from both sides) into a temporary directory in the setup, then one
 // `AccountDirectory.load` an iteration, 2 tasks, files in the page cache. "MB/s" is the files' bytes

@@ -1,5 +1,5 @@
 import AccountIndex
-import AmoCRMImport
+import AmoCRM
 import Foundation
 import ScreenPopJSON
 import Testing
@@ -9,7 +9,7 @@ final class TemporaryDirectory {
     let path: String
 
     init(_ files: [String: String] = [:]) throws {
-        path = NSTemporaryDirectory() + "amocrm-import-\(UUID().uuidString)"
+        path = NSTemporaryDirectory() + "amocrm-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         for (name, text) in files { try write(name, text) }
     }

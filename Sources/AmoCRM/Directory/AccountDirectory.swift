@@ -31,7 +31,7 @@ import ScreenPopJSON
 ///
 /// Loading is all or nothing: bad input throws an ``AccountLoadError`` naming the file, the JSON
 /// path, the line and column and what is wrong, and nothing is returned. Files are read whole and
-/// decoded on several tasks at once; see docs/amocrm-import.md for the shapes read and the choices made.
+/// decoded on several tasks at once; see docs/amocrm.md for the shapes read and the choices made.
 public enum AccountDirectory {
     /// How to load.
     public struct Options: Sendable {
@@ -113,13 +113,13 @@ public enum AccountDirectory {
 
     /// Decodes every file, `parallelism` at a time. On errors, the one of the first file in order.
     private static func decode(_ files: [FileSystem.Entry], label: String, parallelism: Int, progress: Bool)
-        async throws(AccountLoadError) -> [FileContent]
+        async throws(AccountLoadError) -> [PageContent]
     {
-        var results = [Result<FileContent, AccountLoadError>?](repeating: nil, count: files.count)
+        var results = [Result<PageContent, AccountLoadError>?](repeating: nil, count: files.count)
         var line = ProgressLine(label: label, enabled: progress)
         // Largest files first, so that one big file does not start last.
         let order = files.indices.sorted { files[$0].size > files[$1].size }
-        await withTaskGroup(of: (Int, Result<FileContent, AccountLoadError>).self) { group in
+        await withTaskGroup(of: (Int, Result<PageContent, AccountLoadError>).self) { group in
             var next = 0
             var firstFailure = Int.max
             var doneBytes = 0
@@ -146,7 +146,7 @@ public enum AccountDirectory {
             }
         }
         line.finish()
-        var contents: [FileContent] = []
+        var contents: [PageContent] = []
         contents.reserveCapacity(files.count)
         for result in results {
             switch result {
@@ -159,7 +159,7 @@ public enum AccountDirectory {
     }
 
     /// Reads and decodes one file.
-    static func decodeFile(_ file: FileSystem.Entry) -> Result<FileContent, AccountLoadError> {
+    static func decodeFile(_ file: FileSystem.Entry) -> Result<PageContent, AccountLoadError> {
         let buffer: UnsafeMutableRawBufferPointer
         do {
             buffer = try FileSystem.readFile(file.path, sizeHint: file.size)
@@ -172,10 +172,10 @@ public enum AccountDirectory {
 
     /// Decodes the bytes of the file `name` (`account.json` or pages).
     static func decode(_ bytes: UnsafeRawBufferPointer, name: String, path: String) -> Result<
-        FileContent, AccountLoadError
+        PageContent, AccountLoadError
     > {
         do throws(JSONError) {
-            var decoder = FileDecoder(reader: try JSONReader(bytes))
+            var decoder = PageReader(reader: try JSONReader(bytes))
             if name == accountFileName {
                 try decoder.decodeAccount()
             } else {
@@ -189,7 +189,7 @@ public enum AccountDirectory {
 
     // MARK: Putting files together
 
-    private static func assemble(files: [FileSystem.Entry], contents: [FileContent], options: Options) -> LoadedAccount
+    private static func assemble(files: [FileSystem.Entry], contents: [PageContent], options: Options) -> LoadedAccount
     {
         var summary = LoadSummary()
         summary.files = files.count

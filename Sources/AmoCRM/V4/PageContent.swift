@@ -1,0 +1,18 @@
+import AccountIndex
+
+/// What one file holds, decoded, before files are put together.
+struct PageContent: Sendable {
+    var contacts: [Contact] = []
+    var companies: [Company] = []
+    var leads: [Lead] = []
+    var customers: [Customer] = []
+    var users: [AccountUser] = []
+    var statuses: [CustomerStatus] = []
+    var links: [AccountLink] = []
+    var account: AccountObject?
+    var pages = 0
+    /// Lead pipeline statuses (`GET /api/v4/leads/pipelines/{id}/statuses`) met under `statuses`.
+    var leadStatusesSkipped = 0
+    /// `_embedded` keys the loader does not read, such as `pipelines`.
+    var ignoredEmbeddedKeys: Set<String> = []
+}

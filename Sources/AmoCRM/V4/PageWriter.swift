@@ -1,0 +1,170 @@
+import AccountIndex
+import ScreenPopJSON
+
+/// Writes an account as amoCRM API v4 pages: the files that ``AccountDirectory`` reads, and the
+/// bodies a stand-in of amoCRM's API serves. The inverse of the page reader, field for field;
+/// every link is listed from both of its ends (``EmbeddedLinks``).
+public enum PageWriter {
+    /// The account as files of pages: contacts, companies, leads and customers, `account.json`,
+    /// and the customer statuses.
+    ///
+    /// - Parameters:
+    ///   - data: The entities and links.
+    ///   - account: `account.json`.
+    ///   - customerStatuses: The statuses page.
+    ///   - perPage: Entities a page (amoCRM gives at most 250).
+    ///   - perFile: Entities a file; a file holds an array of pages.
+    /// - Returns: File names and contents, compact JSON.
+    public static func files(
+        of data: AccountData, account: AccountObject, customerStatuses: [CustomerStatus], perPage: Int = 250,
+        perFile: Int = 20_000
+    ) -> [(name: String, bytes: [UInt8])] {
+        var result: [(name: String, bytes: [UInt8])] = []
+        let listed = EmbeddedLinks.listing(data.links)
+        func embedded(_ w: inout JSONWriter, _ owner: EntityRef) {
+            let lists = listed[owner] ?? [:]
+            w.key("_embedded")
+            w.beginObject()
+            for key in EmbeddedLinks.keys(of: owner.kind) {
+                refs(&w, key.rawValue, lists[key] ?? [], withMain: owner.kind == .lead && key == .contacts)
+            }
+            w.endObject()
+        }
+        func refs(_ w: inout JSONWriter, _ key: String, _ entries: [EmbeddedLinks.Entry], withMain: Bool) {
+            w.key(key)
+            w.beginArray()
+            for entry in entries {
+                w.beginObject()
+                w.key("id")
+                w.integer(entry.id)
+                if withMain {
+                    w.key("is_main")
+                    w.bool(entry.isMain)
+                }
+                w.endObject()
+            }
+            w.endArray()
+        }
+        func common(
+            _ w: inout JSONWriter, _ id: Int, _ name: String, _ user: Int?, _ created: Int, _ updated: Int,
+            _ deleted: Bool
+        ) {
+            w.key("id")
+            w.integer(id)
+            w.key("name")
+            w.string(name)
+            w.key("responsible_user_id")
+            if let user { w.integer(user) } else { w.null() }
+            w.key("created_at")
+            w.integer(created)
+            w.key("updated_at")
+            w.integer(updated)
+            w.key("is_deleted")
+            w.bool(deleted)
+        }
+        func phones(_ w: inout JSONWriter, _ values: [PhoneValue]) {
+            w.key("custom_fields_values")
+            guard !values.isEmpty else { return w.null() }
+            w.beginArray()
+            w.beginObject()
+            w.key("field_code")
+            w.string("PHONE")
+            w.key("values")
+            w.beginArray()
+            for value in values {
+                w.beginObject()
+                w.key("value")
+                w.string(value.value)
+                w.key("enum_code")
+                w.string(value.kind.rawValue)
+                w.endObject()
+            }
+            w.endArray()
+            w.endObject()
+            w.endArray()
+        }
+        func files<T>(_ kind: String, _ items: [T], _ body: (inout JSONWriter, T) -> Void) {
+            for (fileIndex, start) in stride(from: 0, to: items.count, by: perFile).enumerated() {
+                var w = JSONWriter()
+                w.beginArray()
+                for pageStart in stride(from: start, to: min(items.count, start + perFile), by: perPage) {
+                    w.beginObject()
+                    w.key("_embedded")
+                    w.beginObject()
+                    w.key(kind)
+                    w.beginArray()
+                    for item in items[pageStart..<min(items.count, pageStart + perPage, start + perFile)] {
+                        w.beginObject()
+                        body(&w, item)
+                        w.endObject()
+                    }
+                    w.endArray()
+                    w.endObject()
+                    w.endObject()
+                }
+                w.endArray()
+                let number = String(fileIndex + 1000).dropFirst()
+                result.append(("\(kind)-\(number).json", w.bytes))
+            }
+        }
+        files("contacts", data.contacts) { w, c in
+            common(&w, c.id, c.name, c.responsibleUserID, c.createdAt, c.updatedAt, c.isDeleted)
+            phones(&w, c.phones)
+            embedded(&w, .contact(c.id))
+        }
+        files("companies", data.companies) { w, c in
+            common(&w, c.id, c.name, c.responsibleUserID, c.createdAt, c.updatedAt, c.isDeleted)
+            phones(&w, c.phones)
+            embedded(&w, .company(c.id))
+        }
+        files("leads", data.leads) { w, l in
+            common(&w, l.id, l.name, l.responsibleUserID, l.createdAt, l.updatedAt, l.isDeleted)
+            w.key("status_id")
+            w.integer(l.statusID)
+            w.key("pipeline_id")
+            w.integer(l.pipelineID)
+            embedded(&w, .lead(l.id))
+        }
+        files("customers", data.customers) { w, k in
+            common(&w, k.id, k.name, k.responsibleUserID, k.createdAt, k.updatedAt, k.isDeleted)
+            w.key("status_id")
+            if let status = k.statusID { w.integer(status) } else { w.null() }
+            embedded(&w, .customer(k.id))
+        }
+        var accountJSON = JSONWriter()
+        accountJSON.beginObject()
+        accountJSON.key("id")
+        accountJSON.integer(orNull: account.id)
+        accountJSON.key("name")
+        accountJSON.string(orNull: account.name)
+        accountJSON.key("subdomain")
+        accountJSON.string(orNull: account.subdomain)
+        accountJSON.key("country")
+        accountJSON.string(orNull: account.country)
+        accountJSON.key("customers_mode")
+        accountJSON.string(account.customersMode)
+        accountJSON.endObject()
+        result.append(("account.json", accountJSON.bytes))
+        var statuses = JSONWriter()
+        statuses.beginObject()
+        statuses.key("_embedded")
+        statuses.beginObject()
+        statuses.key("statuses")
+        statuses.beginArray()
+        for status in customerStatuses {
+            statuses.beginObject()
+            statuses.key("id")
+            statuses.integer(status.id)
+            statuses.key("name")
+            statuses.string(status.name)
+            statuses.key("type")
+            statuses.integer(orNull: status.type)
+            statuses.endObject()
+        }
+        statuses.endArray()
+        statuses.endObject()
+        statuses.endObject()
+        result.append(("statuses.json", statuses.bytes))
+        return result
+    }
+}
