@@ -14,9 +14,8 @@ struct CustomerState: Equatable {
         let r = entry.record
         isDeleted = r.isDeleted
         statusID = r.status
-        let words = entry.words
-        contacts = words.prefix(r.contactCount).map { Int(bitPattern: UInt($0)) }
-        company = r.hasCompany ? Int(bitPattern: UInt(words[words.endIndex - 1])) : nil
+        contacts = entry.contacts
+        company = entry.company
     }
 
     /// ``Customer/isOpen(closedStatuses:)``.
@@ -30,15 +29,10 @@ struct CustomerState: Equatable {
         return parties
     }
 
+    /// The record and words of this customer (``CustomerRecord/encode(id:isDeleted:statusID:contacts:company:into:)``).
     func encode(id: Int, into pool: inout ContiguousArray<UInt64>) -> CustomerRecord {
-        let start = UInt32(pool.count)
-        let contacts = contacts.normalized()
-        for contact in contacts { pool.append(UInt64(UInt(bitPattern: contact))) }
-        if let company { pool.append(UInt64(UInt(bitPattern: company))) }
-        precondition(contacts.count <= Int(CustomerRecord.countMask), "a customer has more than 16,777,215 contacts")
-        var packed = UInt32(contacts.count)
-        if isDeleted { packed |= CustomerRecord.deletedFlag }
-        if company != nil { packed |= CustomerRecord.companyFlag }
-        return CustomerRecord(id: id, statusID: statusID ?? .min, poolStart: start, packed: packed)
+        CustomerRecord.encode(
+            id: id, isDeleted: isDeleted, statusID: statusID, contacts: contacts.normalized(), company: company,
+            into: &pool)
     }
 }

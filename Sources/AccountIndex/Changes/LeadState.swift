@@ -16,12 +16,11 @@ struct LeadState: Equatable {
         let r = entry.record
         isDeleted = r.isDeleted
         hasClosedStatus = r.hasClosedStatus
-        let words = entry.words
-        contacts = words.prefix(r.contactCount).map { Int(bitPattern: UInt($0)) }
-        main = r.hasMain ? contacts.first : nil
+        contacts = entry.storedContacts
+        main = entry.main
         // Stored main first: sorted here, as every staged list is.
         if main != nil && contacts.count > 1 { contacts.sort() }
-        company = r.hasCompany ? Int(bitPattern: UInt(words[words.endIndex - 1])) : nil
+        company = entry.company
     }
 
     /// ``Lead/isActive``.
@@ -34,18 +33,10 @@ struct LeadState: Equatable {
         return parties
     }
 
+    /// The record and words of this lead (``LeadRecord/encode(id:isDeleted:hasClosedStatus:main:contacts:company:into:)``).
     func encode(id: Int, into pool: inout ContiguousArray<UInt64>) -> LeadRecord {
-        let start = UInt32(pool.count)
-        if let main { pool.append(UInt64(UInt(bitPattern: main))) }
-        for contact in contacts.normalized() where contact != main { pool.append(UInt64(UInt(bitPattern: contact))) }
-        let count = pool.count - Int(start)
-        if let company { pool.append(UInt64(UInt(bitPattern: company))) }
-        precondition(count <= Int(LeadRecord.countMask), "a lead has more than 16,777,215 contacts")
-        var packed = UInt32(count)
-        if isDeleted { packed |= LeadRecord.deletedFlag }
-        if hasClosedStatus { packed |= LeadRecord.closedStatusFlag }
-        if main != nil { packed |= LeadRecord.mainFlag }
-        if company != nil { packed |= LeadRecord.companyFlag }
-        return LeadRecord(id: id, poolStart: start, packed: packed)
+        LeadRecord.encode(
+            id: id, isDeleted: isDeleted, hasClosedStatus: hasClosedStatus, main: main, contacts: contacts.normalized(),
+            company: company, into: &pool)
     }
 }

@@ -127,50 +127,29 @@ extension BulkBuilder {
             companyCustomers = Adjacency(owners: companies.count, single: customerCompany)
             companyContacts = Adjacency(owners: companies.count, single: contactCompany)
 
-            // Leads: the main contact first, the others by id, then the company.
+            // The leads and the customers, encoded as a batch encodes them.
             let contactIDs = contacts.ids
             let companyIDs = companies.ids
             let leadContacts = self.leadContacts
             var context = WriteContext(generation: 0)
             leadTable = fill(ids: leads.ids, &context) { i, pool in
-                let start = UInt32(pool.count)
-                let main = leadMain[i]
-                if main >= 0 { pool.append(UInt64(UInt(bitPattern: contactIDs[Int(main)]))) }
-                for contact in leadContacts.of(i) where contact != main {
-                    pool.append(UInt64(UInt(bitPattern: contactIDs[Int(contact)])))
-                }
-                let count = pool.count - Int(start)
-                precondition(count <= Int(LeadRecord.countMask), "a lead has more than 16,777,215 contacts")
-                var packed = UInt32(count)
                 let lead = data.leads[Int(leads.source[i])]
-                if lead.isDeleted { packed |= LeadRecord.deletedFlag }
-                if Lead.isClosedStatus(lead.statusID) { packed |= LeadRecord.closedStatusFlag }
-                if main >= 0 { packed |= LeadRecord.mainFlag }
-                if leadCompany[i] >= 0 {
-                    pool.append(UInt64(UInt(bitPattern: companyIDs[Int(leadCompany[i])])))
-                    packed |= LeadRecord.companyFlag
-                }
-                return LeadRecord(id: leads.ids[i], poolStart: start, packed: packed)
+                let main = leadMain[i]
+                let company = leadCompany[i]
+                return LeadRecord.encode(
+                    id: leads.ids[i], isDeleted: lead.isDeleted, hasClosedStatus: Lead.isClosedStatus(lead.statusID),
+                    main: main >= 0 ? contactIDs[Int(main)] : nil,
+                    contacts: leadContacts.of(i).lazy.map { contactIDs[Int($0)] },
+                    company: company >= 0 ? companyIDs[Int(company)] : nil, into: &pool)
             }
-
-            // Customers: contacts by id, then the company.
             let customerContacts = self.customerContacts
             customerTable = fill(ids: customers.ids, &context) { i, pool in
-                let start = UInt32(pool.count)
-                for contact in customerContacts.of(i) {
-                    pool.append(UInt64(UInt(bitPattern: contactIDs[Int(contact)])))
-                }
-                let count = pool.count - Int(start)
-                precondition(count <= Int(CustomerRecord.countMask), "a customer has more than 16,777,215 contacts")
-                var packed = UInt32(count)
                 let customer = data.customers[Int(customers.source[i])]
-                if customer.isDeleted { packed |= CustomerRecord.deletedFlag }
-                if customerCompany[i] >= 0 {
-                    pool.append(UInt64(UInt(bitPattern: companyIDs[Int(customerCompany[i])])))
-                    packed |= CustomerRecord.companyFlag
-                }
-                return CustomerRecord(
-                    id: customers.ids[i], statusID: customer.statusID ?? .min, poolStart: start, packed: packed)
+                let company = customerCompany[i]
+                return CustomerRecord.encode(
+                    id: customers.ids[i], isDeleted: customer.isDeleted, statusID: customer.statusID,
+                    contacts: customerContacts.of(i).lazy.map { contactIDs[Int($0)] },
+                    company: company >= 0 ? companyIDs[Int(company)] : nil, into: &pool)
             }
         }
 
@@ -180,9 +159,13 @@ extension BulkBuilder {
             let leadLinks = isCompany ? companyLeads : contactLeads
             let customerLinks = isCompany ? companyCustomers : contactCustomers
             let keyOffset = isCompany ? data.contacts.count : 0
-            let contactIDs = contacts.ids
-            let companyIDs = companies.ids
+            // A contact's company (-1 for none) or a company's contacts, as dense indices.
+            let related = isCompany ? companyContacts : nil
+            let relatedIDs = isCompany ? contacts.ids : companies.ids
             let customerIDs = customers.ids
+            let leadInfo = self.leadInfo
+            let customerOpen = self.customerOpen
+            let contactCompany = self.contactCompany
             var postings: [Posting] = []
             postings.reserveCapacity(dense.count * 3 / 2)
             var context = WriteContext(generation: 0)
@@ -192,51 +175,25 @@ extension BulkBuilder {
                     isCompany
                     ? (data.companies[position].createdAt, data.companies[position].isDeleted)
                     : (data.contacts[position].createdAt, data.contacts[position].isDeleted)
-                let owner = PartyID(isCompany: isCompany, id: dense.ids[i])
-                let start = UInt32(pool.count)
+                let start = pool.count
                 let keyRange = keys.of(keyOffset + position)
-                pool.append(contentsOf: keys.keys[keyRange])
-                // The groups are sorted by id; writing each part in turn keeps each part sorted.
-                let leadsAt = pool.count
-                var active: UInt32 = 0
-                for lead in leadLinks.of(i) where leadInfo[Int(lead)].active {
-                    pool.append(UInt64(UInt(bitPattern: leadInfo[Int(lead)].id)))
-                    active += 1
+                // The groups are sorted by dense index, which is id order: each part comes sorted.
+                let leads = leadLinks.of(i)
+                let customers = customerLinks.of(i)
+                let record = PartyRecord.encode(
+                    id: dense.ids[i], createdAt: createdAt, isDeleted: isDeleted, keys: keys.keys[keyRange],
+                    activeLeads: leads.lazy.filter { leadInfo[Int($0)].active }.map { leadInfo[Int($0)].id },
+                    otherLeads: leads.lazy.filter { !leadInfo[Int($0)].active }.map { leadInfo[Int($0)].id },
+                    openCustomers: customers.lazy.filter { customerOpen[Int($0)] }.map { customerIDs[Int($0)] },
+                    otherCustomers: customers.lazy.filter { !customerOpen[Int($0)] }.map { customerIDs[Int($0)] },
+                    related: (related?.of(i) ?? contactCompany[i...i]).lazy.filter { $0 >= 0 }.map {
+                        relatedIDs[Int($0)]
+                    }, into: &pool)
+                if let payload = record.postingPayload(words: pool[start...]) {
+                    let owner = PartyID(isCompany: isCompany, id: dense.ids[i])
+                    for key in keys.keys[keyRange] { postings.append(payload.posting(key, owner)) }
                 }
-                for lead in leadLinks.of(i) where !leadInfo[Int(lead)].active {
-                    pool.append(UInt64(UInt(bitPattern: leadInfo[Int(lead)].id)))
-                }
-                let other = UInt32(pool.count - leadsAt) - active
-                let customersAt = pool.count
-                var open: UInt32 = 0
-                for customer in customerLinks.of(i) where customerOpen[Int(customer)] {
-                    pool.append(UInt64(UInt(bitPattern: customerIDs[Int(customer)])))
-                    open += 1
-                }
-                for customer in customerLinks.of(i) where !customerOpen[Int(customer)] {
-                    pool.append(UInt64(UInt(bitPattern: customerIDs[Int(customer)])))
-                }
-                let closed = UInt32(pool.count - customersAt) - open
-                let relatedAt = pool.count
-                if isCompany {
-                    for contact in companyContacts.of(i) {
-                        pool.append(UInt64(UInt(bitPattern: contactIDs[Int(contact)])))
-                    }
-                } else if contactCompany[i] >= 0 {
-                    pool.append(UInt64(UInt(bitPattern: companyIDs[Int(contactCompany[i])])))
-                }
-                if !isDeleted && !keyRange.isEmpty {
-                    let summary = PostingPayload(
-                        createdAt: createdAt, activeLeadCount: active, openCustomerCount: open,
-                        activeLeadID: active > 0 ? Int(bitPattern: UInt(pool[leadsAt])) : 0,
-                        openCustomerID: open > 0 ? Int(bitPattern: UInt(pool[customersAt])) : 0)
-                    for key in keys.keys[keyRange] { postings.append(summary.posting(key, owner)) }
-                }
-                return PartyRecord(
-                    id: dense.ids[i], createdAt: createdAt, poolStart: start, keyCount: UInt32(keyRange.count),
-                    activeLeadCount: active, otherLeadCount: other, openCustomerCount: open,
-                    otherCustomerCount: closed, relatedCount: UInt32(pool.count - relatedAt),
-                    flags: isDeleted ? PartyRecord.deletedFlag : 0)
+                return record
             }
             return (table, postings)
         }

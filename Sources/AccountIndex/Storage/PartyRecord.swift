@@ -4,6 +4,10 @@
 /// related parties (a contact's company, or a company's contacts); each part sorted. Keeping
 /// active leads and open customers apart is what makes the decision O(1): their counts are
 /// stored, and when a count is 1 the id is the first word of its part.
+///
+/// This file is the layout's one writer, ``encode(id:createdAt:isDeleted:keys:activeLeads:otherLeads:openCustomers:otherCustomers:related:into:)``,
+/// which the change batches (``PartyState``) and the bulk build both call, and its readers: the
+/// parts' ranges and ``postingPayload(words:)``.
 struct PartyRecord: SlabRecord {
     var id: Int
     var createdAt: Int
@@ -24,19 +28,80 @@ struct PartyRecord: SlabRecord {
         Int(keyCount) + Int(activeLeadCount) + Int(otherLeadCount) + Int(openCustomerCount)
             + Int(otherCustomerCount) + Int(relatedCount)
     }
+
+    /// Writes a contact's or company's words at the end of `pool` and returns its record.
+    ///
+    /// - Parameters:
+    ///   - keys: Its phone keys, sorted, each once.
+    ///   - activeLeads: Its active leads (``Lead/isActive``), sorted by id, each once.
+    ///   - otherLeads: Its other leads, the same.
+    ///   - openCustomers: Its open customers (``Customer/isOpen(closedStatuses:)``), the same.
+    ///   - otherCustomers: Its other customers, the same.
+    ///   - related: A contact's company (at most one), or a company's contacts, sorted, each once.
+    @inline(__always)
+    static func encode(
+        id: Int, createdAt: Int, isDeleted: Bool, keys: some Sequence<UInt64>, activeLeads: some Sequence<Int>,
+        otherLeads: some Sequence<Int>, openCustomers: some Sequence<Int>, otherCustomers: some Sequence<Int>,
+        related: some Sequence<Int>, into pool: inout ContiguousArray<UInt64>
+    ) -> PartyRecord {
+        let start = pool.count
+        pool.append(contentsOf: keys)
+        let keyCount = UInt32(pool.count - start)
+        func put(_ ids: some Sequence<Int>) -> UInt32 {
+            let before = pool.count
+            for id in ids { pool.append(UInt64(UInt(bitPattern: id))) }
+            return UInt32(pool.count - before)
+        }
+        let active = put(activeLeads)
+        let other = put(otherLeads)
+        let open = put(openCustomers)
+        let closed = put(otherCustomers)
+        let related = put(related)
+        return PartyRecord(
+            id: id, createdAt: createdAt, poolStart: UInt32(start), keyCount: keyCount, activeLeadCount: active,
+            otherLeadCount: other, openCustomerCount: open, otherCustomerCount: closed, relatedCount: related,
+            flags: isDeleted ? Self.deletedFlag : 0)
+    }
+
+    // MARK: Reading
+
+    /// Where each part is among the record's words.
+    var keyRange: Range<Int> { 0..<Int(keyCount) }
+    var activeLeadRange: Range<Int> { Self.range(after: keyRange, count: activeLeadCount) }
+    var otherLeadRange: Range<Int> { Self.range(after: activeLeadRange, count: otherLeadCount) }
+    var openCustomerRange: Range<Int> { Self.range(after: otherLeadRange, count: openCustomerCount) }
+    var otherCustomerRange: Range<Int> { Self.range(after: openCustomerRange, count: otherCustomerCount) }
+    var relatedRange: Range<Int> { Self.range(after: otherCustomerRange, count: relatedCount) }
+
+    @inline(__always)
+    private static func range(after previous: Range<Int>, count: UInt32) -> Range<Int> {
+        previous.upperBound..<previous.upperBound + Int(count)
+    }
+
+    /// What this party's postings carry besides their key (``PostingPayload``), or nil when it has
+    /// none; read from its words.
+    ///
+    /// - Parameter words: The record's words, the first at `words.startIndex`: in a slab
+    ///   (``SlabEntry/words``), or in the pool it was just encoded into.
+    @inline(__always)
+    func postingPayload<Words: RandomAccessCollection<UInt64>>(words: Words) -> PostingPayload?
+    where Words.Index == Int {
+        func ids(_ range: Range<Int>) -> LazyMapSequence<Words.SubSequence, Int> {
+            words[(words.startIndex + range.lowerBound)..<(words.startIndex + range.upperBound)].lazy.map {
+                Int(bitPattern: UInt($0))
+            }
+        }
+        return PostingPayload(
+            createdAt: createdAt, isDeleted: isDeleted, keyCount: Int(keyCount), activeLeads: ids(activeLeadRange),
+            openCustomers: ids(openCustomerRange))
+    }
 }
 
 extension SlabEntry where Record == PartyRecord {
     /// The postings of this party as stored: one per key, none when deleted.
     func postings(_ owner: PartyID) -> [Posting] {
-        let r = record
-        guard !r.isDeleted, r.keyCount > 0 else { return [] }
-        let leadsAt = Int(r.keyCount)
-        let customersAt = leadsAt + Int(r.activeLeadCount) + Int(r.otherLeadCount)
-        let summary = PostingPayload(
-            createdAt: r.createdAt, activeLeadCount: r.activeLeadCount, openCustomerCount: r.openCustomerCount,
-            activeLeadID: r.activeLeadCount > 0 ? Int(bitPattern: UInt(word(leadsAt))) : 0,
-            openCustomerID: r.openCustomerCount > 0 ? Int(bitPattern: UInt(word(customersAt))) : 0)
-        return (0..<Int(r.keyCount)).map { summary.posting(word($0), owner) }
+        let words = self.words
+        guard let payload = record.postingPayload(words: words) else { return [] }
+        return record.keyRange.map { payload.posting(words[words.startIndex + $0], owner) }
     }
 }

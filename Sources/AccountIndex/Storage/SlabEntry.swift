@@ -11,4 +11,10 @@ struct SlabEntry<Record: SlabRecord> {
     var words: Slice<UnsafeBufferPointer<UInt64>> {
         slab.pool[Int(record.poolStart)..<Int(record.poolStart) + record.poolCount]
     }
+
+    /// The record's words in `range` (counted from its first word), as ids.
+    func ids(_ range: Range<Int>) -> [Int] {
+        let start = Int(record.poolStart)
+        return slab.pool[(start + range.lowerBound)..<(start + range.upperBound)].map { Int(bitPattern: UInt($0)) }
+    }
 }
