@@ -36,6 +36,16 @@ struct ChangeBatch {
         return base.customers.find(id).map(CustomerState.init)
     }
 
+    /// Whether `entity` exists; its id must not be negative.
+    func exists(_ entity: EntityRef) -> Bool {
+        switch entity.kind {
+        case .contact: exists(PartyID.contact(entity.id))
+        case .company: exists(PartyID.company(entity.id))
+        case .lead: leadExists(entity.id)
+        case .customer: customerExists(entity.id)
+        }
+    }
+
     func exists(_ id: PartyID) -> Bool {
         if let staged = parties[id] { return staged != nil }
         return id.isCompany ? base.companies.contains(id.id) : base.contacts.contains(id.id)
@@ -82,80 +92,59 @@ struct ChangeBatch {
 
 extension ChangeBatch {
     /// Applies one change to the staged state, or throws and leaves it as it was.
+    ///
+    /// The checks are ``ChangeValidation``'s, the bulk build's too.
     mutating func apply(_ change: AccountChange, at index: Int) throws(AccountChangeError) {
-        func unknown(_ ref: EntityRef) -> AccountChangeError { .unknown(ref, at: index, in: change) }
-        func checkID(_ ref: EntityRef) throws(AccountChangeError) {
-            if ref.id < 0 { throw .invalidID(ref, at: index, in: change) }
-        }
-        func needParty(_ id: PartyID) throws(AccountChangeError) {
-            if !exists(id) { throw unknown(id.ref) }
-        }
-        func needLead(_ id: Int) throws(AccountChangeError) {
-            if id < 0 { throw .invalidID(.lead(id), at: index, in: change) }
-            if !leadExists(id) { throw unknown(.lead(id)) }
-        }
-        func needCustomer(_ id: Int) throws(AccountChangeError) {
-            if id < 0 { throw .invalidID(.customer(id), at: index, in: change) }
-            if !customerExists(id) { throw unknown(.customer(id)) }
-        }
-        func partyID(_ ref: EntityRef) throws(AccountChangeError) -> PartyID {
-            try checkID(ref)
-            return PartyID(isCompany: ref.kind == .company, id: ref.id)
-        }
+        /// For the checks: `()` when `entity` exists.
+        func existing(_ entity: EntityRef) -> Void? { exists(entity) ? () : nil }
 
         switch change {
         case .upsertContact(let contact):
-            let id = try partyID(.contact(contact.id))
-            upsertParty(id, createdAt: contact.createdAt, isDeleted: contact.isDeleted, phones: contact.phones)
+            try ChangeValidation.checkUpsert(of: .contact(contact.id), at: index, in: change)
+            upsertParty(
+                .contact(contact.id), createdAt: contact.createdAt, isDeleted: contact.isDeleted, phones: contact.phones
+            )
         case .upsertCompany(let company):
-            let id = try partyID(.company(company.id))
-            upsertParty(id, createdAt: company.createdAt, isDeleted: company.isDeleted, phones: company.phones)
+            try ChangeValidation.checkUpsert(of: .company(company.id), at: index, in: change)
+            upsertParty(
+                .company(company.id), createdAt: company.createdAt, isDeleted: company.isDeleted, phones: company.phones
+            )
         case .upsertLead(let lead):
-            try checkID(.lead(lead.id))
+            try ChangeValidation.checkUpsert(of: .lead(lead.id), at: index, in: change)
             setLead(lead.id, isDeleted: lead.isDeleted, hasClosedStatus: Lead.isClosedStatus(lead.statusID))
         case .upsertCustomer(let customer):
-            try checkID(.customer(customer.id))
+            try ChangeValidation.checkUpsert(of: .customer(customer.id), at: index, in: change)
             setCustomer(customer.id, isDeleted: customer.isDeleted, statusID: customer.statusID)
         case .deleteContact(let id):
-            let party = try partyID(.contact(id))
-            try needParty(party)
-            deleteParty(party)
+            try ChangeValidation.need(.contact(id), at: index, in: change, find: existing)
+            deleteParty(.contact(id))
         case .deleteCompany(let id):
-            let party = try partyID(.company(id))
-            try needParty(party)
-            deleteParty(party)
+            try ChangeValidation.need(.company(id), at: index, in: change, find: existing)
+            deleteParty(.company(id))
         case .deleteLead(let id):
-            try needLead(id)
+            try ChangeValidation.need(.lead(id), at: index, in: change, find: existing)
             deleteLead(id)
         case .deleteCustomer(let id):
-            try needCustomer(id)
+            try ChangeValidation.need(.customer(id), at: index, in: change, find: existing)
             deleteCustomer(id)
         case .setLeadStatus(let id, let statusID):
-            if id < 0 { throw .invalidID(.lead(id), at: index, in: change) }
-            guard let current = lead(id) else { throw unknown(.lead(id)) }
+            let current = try ChangeValidation.need(.lead(id), at: index, in: change) { lead($0.id) }
             setLead(id, isDeleted: current.isDeleted, hasClosedStatus: Lead.isClosedStatus(statusID))
         case .setCustomerStatus(let id, let statusID):
-            try needCustomer(id)
-            let customer = customer(id)!
-            setCustomer(id, isDeleted: customer.isDeleted, statusID: statusID)
+            let current = try ChangeValidation.need(.customer(id), at: index, in: change) { customer($0.id) }
+            setCustomer(id, isDeleted: current.isDeleted, statusID: statusID)
         case .setCustomersEnabled(let on):
             settings.customersEnabled = on
         case .setSuffixFallbackEnabled(let on):
             settings.suffixFallback.isEnabled = on
         case .setClosedCustomerStatuses(let ids):
             setClosedCustomerStatuses(ids)
-        case .link(let link), .unlink(let link):
-            let isLink = if case .link = change { true } else { false }
-            let (a, b) = link.ends
-            let party = try partyID(a)
-            try checkID(b)
-            try needParty(party)
-            switch b.kind {
-            case .lead: try needLead(b.id)
-            case .customer: try needCustomer(b.id)
-            case .company, .contact: try needParty(try partyID(b))
-            }
-            if isLink { self.link(link) } else { self.unlink(link) }
+        case .link(let link):
+            _ = try ChangeValidation.checkLink(link, at: index, in: change, find: existing)
+            self.link(link)
+        case .unlink(let link):
+            _ = try ChangeValidation.checkLink(link, at: index, in: change, find: existing)
+            unlink(link)
         }
     }
 

@@ -8,14 +8,14 @@ extension BulkBuilder {
 
         var count: Int { ids.count }
 
-        /// `idAt(position)` for positions `0..<count`; negative ids are left out (the caller reports them).
-        init(count: Int, idAt: (Int) -> Int) {
+        /// `idAt(position)` for positions `0..<count`; nil leaves the position out (an entity that
+        /// fails its check).
+        init(count: Int, idAt: (Int) -> Int?) {
             ids.reserveCapacity(count)
             source.reserveCapacity(count)
             var increasing = true
             for position in 0..<count {
-                let id = idAt(position)
-                guard id >= 0 else { continue }
+                guard let id = idAt(position) else { continue }
                 if let last = ids.last, last >= id { increasing = false }
                 ids.append(id)
                 source.append(Int32(position))

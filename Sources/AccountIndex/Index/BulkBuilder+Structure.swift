@@ -29,36 +29,68 @@ extension BulkBuilder {
             var changeIndex = 0
             var report = AccountIndex.BuildReport()
 
-            // Entities: a later one with the same id replaces the earlier.
-            contacts = Dense(count: data.contacts.count) { data.contacts[$0].id }
-            companies = Dense(count: data.companies.count) { data.companies[$0].id }
-            leads = Dense(count: data.leads.count) { data.leads[$0].id }
-            customers = Dense(count: data.customers.count) { data.customers[$0].id }
-            // Invalid ids, reported in change order.
-            for contact in data.contacts {
-                if contact.id < 0 {
-                    report.record(.invalidID(.contact(contact.id), at: changeIndex, in: .upsertContact(contact)))
+            // Entities, checked as upserts (ChangeValidation): a later one with the same id replaces
+            // the earlier, and one that fails is left out and reported, in change order.
+            self.contacts = Dense(count: data.contacts.count) { position in
+                let id = data.contacts[position].id
+                do throws(AccountChangeError) {
+                    try ChangeValidation.checkUpsert(
+                        of: .contact(id), at: changeIndex + position, in: .upsertContact(data.contacts[position]))
+                    return id
+                } catch {
+                    report.record(error)
+                    return nil
                 }
-                changeIndex += 1
             }
-            for company in data.companies {
-                if company.id < 0 {
-                    report.record(.invalidID(.company(company.id), at: changeIndex, in: .upsertCompany(company)))
+            changeIndex += data.contacts.count
+            self.companies = Dense(count: data.companies.count) { position in
+                let id = data.companies[position].id
+                do throws(AccountChangeError) {
+                    try ChangeValidation.checkUpsert(
+                        of: .company(id), at: changeIndex + position, in: .upsertCompany(data.companies[position]))
+                    return id
+                } catch {
+                    report.record(error)
+                    return nil
                 }
-                changeIndex += 1
             }
-            for lead in data.leads {
-                if lead.id < 0 { report.record(.invalidID(.lead(lead.id), at: changeIndex, in: .upsertLead(lead))) }
-                changeIndex += 1
-            }
-            for customer in data.customers {
-                if customer.id < 0 {
-                    report.record(.invalidID(.customer(customer.id), at: changeIndex, in: .upsertCustomer(customer)))
+            changeIndex += data.companies.count
+            self.leads = Dense(count: data.leads.count) { position in
+                let id = data.leads[position].id
+                do throws(AccountChangeError) {
+                    try ChangeValidation.checkUpsert(
+                        of: .lead(id), at: changeIndex + position, in: .upsertLead(data.leads[position]))
+                    return id
+                } catch {
+                    report.record(error)
+                    return nil
                 }
-                changeIndex += 1
             }
+            changeIndex += data.leads.count
+            self.customers = Dense(count: data.customers.count) { position in
+                let id = data.customers[position].id
+                do throws(AccountChangeError) {
+                    try ChangeValidation.checkUpsert(
+                        of: .customer(id), at: changeIndex + position, in: .upsertCustomer(data.customers[position]))
+                    return id
+                } catch {
+                    report.record(error)
+                    return nil
+                }
+            }
+            changeIndex += data.customers.count
 
-            // Links, in order, checked as ChangeBatch.apply checks them.
+            // Links, in order, checked as a batch checks them (ChangeValidation); a later "at most
+            // one" link replaces the earlier, as in a batch.
+            let (contacts, companies, leads, customers) = (self.contacts, self.companies, self.leads, self.customers)
+            func find(_ entity: EntityRef) -> Int32? {
+                switch entity.kind {
+                case .contact: contacts(entity.id)
+                case .company: companies(entity.id)
+                case .lead: leads(entity.id)
+                case .customer: customers(entity.id)
+                }
+            }
             var contactLead: [(owner: Int32, item: Int32)] = []  // (lead, contact)
             var contactCustomer: [(owner: Int32, item: Int32)] = []  // (customer, contact)
             contactLead.reserveCapacity(data.links.count / 2)
@@ -68,30 +100,14 @@ extension BulkBuilder {
             var contactCompany = [Int32](repeating: -1, count: contacts.count)
             for link in data.links {
                 defer { changeIndex += 1 }
-                let (a, b) = link.ends
-                if a.id < 0 {
-                    report.record(.invalidID(a, at: changeIndex, in: .link(link)))
+                let ends: (Int32, Int32)
+                do throws(AccountChangeError) {
+                    ends = try ChangeValidation.checkLink(link, at: changeIndex, in: .link(link), find: find)
+                } catch {
+                    report.record(error)
                     continue
                 }
-                if b.id < 0 {
-                    report.record(.invalidID(b, at: changeIndex, in: .link(link)))
-                    continue
-                }
-                guard let aIndex = a.kind == .company ? companies(a.id) : contacts(a.id) else {
-                    report.record(.unknown(a, at: changeIndex, in: .link(link)))
-                    continue
-                }
-                let bIndex: Int32?
-                switch b.kind {
-                case .lead: bIndex = leads(b.id)
-                case .customer: bIndex = customers(b.id)
-                case .company: bIndex = companies(b.id)
-                case .contact: bIndex = contacts(b.id)
-                }
-                guard let bIndex else {
-                    report.record(.unknown(b, at: changeIndex, in: .link(link)))
-                    continue
-                }
+                let (aIndex, bIndex) = ends
                 switch link {
                 case .contactLead(_, _, let isMain):
                     contactLead.append((bIndex, aIndex))
@@ -106,8 +122,6 @@ extension BulkBuilder {
             self.contactCompany = contactCompany
 
             // States that decide the parts.
-            let leads = self.leads
-            let customers = self.customers
             leadInfo = (0..<leads.count).map { i in
                 (leads.ids[i], data.leads[Int(leads.source[i])].isActive)
             }

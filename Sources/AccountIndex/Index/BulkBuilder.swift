@@ -1,11 +1,14 @@
 /// Builds an index from a whole account in one pass: the fast path of ``AccountIndex/init(building:)``.
 ///
 /// It gives exactly what applying ``AccountData/changes`` one by one to an empty index gives,
-/// skipping those that fail (the property tests compare the two): the same validation, in the same
-/// order, the same "a later one replaces" rules, and the same errors in the build report. Instead
-/// of staging entity by entity, it gives every entity a dense index in id order, resolves the
-/// links to pairs of indices, groups them (counting sort), and writes each slab once, straight
-/// into its final allocation.
+/// skipping those that fail (the property tests compare the two), and it only batches: the checks
+/// are ``ChangeValidation``'s, the rules of active leads and open customers the model's
+/// (``Lead/isActive``, ``Customer/isOpen(closedStatuses:)``), the records are written by their one
+/// encoder (``PartyRecord``, ``LeadRecord``, ``CustomerRecord``) and the postings' payload comes
+/// from ``PostingPayload``, as for a batch. What it does itself is the batching: instead of staging
+/// entity by entity, it gives every entity a dense index in id order, resolves the links to pairs
+/// of indices (with the batches' "a later one replaces" rules), groups them (counting sort), and
+/// writes each slab once, straight into its final allocation.
 ///
 /// The work splits in parts that ``AccountIndex/building(_:parallelism:)`` runs side by side:
 /// parsing the stored numbers (``parseKeys(_:parties:)``) while ``Structure`` resolves the links
