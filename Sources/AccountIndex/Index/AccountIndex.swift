@@ -1,4 +1,3 @@
-import Atomics
 import PhoneNumbers
 import Synchronization
 
@@ -21,7 +20,8 @@ import Synchronization
 /// try index.apply([.setLeadStatus(leadID: 10, statusID: Lead.wonStatusID)])
 /// ```
 public final class AccountIndex: Sendable {
-    private let current: ManagedAtomic<AccountSnapshot>
+    /// The latest snapshot, which readers load without waiting.
+    private let current: AtomicStrongReference<AccountSnapshot>
     private let writer = Mutex<Void>(())
     /// Frees, on the writer's thread, the memory that old snapshots no longer need.
     private let reclaimer: Reclaimer
@@ -45,7 +45,7 @@ public final class AccountIndex: Sendable {
     /// An empty index.
     public init(settings: AccountSettings) {
         reclaimer = Reclaimer()
-        current = ManagedAtomic(
+        current = AtomicStrongReference(
             AccountSnapshot(state: IndexState(settings: settings), version: 0, reclaimer: reclaimer))
         buildReport = BuildReport()
     }
@@ -63,7 +63,7 @@ public final class AccountIndex: Sendable {
             AccountSnapshot(state: state, version: 0, reclaimer: Reclaimer()).checkInvariants()
         #endif
         reclaimer = Reclaimer()
-        current = ManagedAtomic(AccountSnapshot(state: state, version: 0, reclaimer: reclaimer))
+        current = AtomicStrongReference(AccountSnapshot(state: state, version: 0, reclaimer: reclaimer))
         buildReport = report
     }
 
@@ -87,14 +87,14 @@ public final class AccountIndex: Sendable {
 
     private init(state: IndexState, report: BuildReport) {
         reclaimer = Reclaimer()
-        current = ManagedAtomic(AccountSnapshot(state: state, version: 0, reclaimer: reclaimer))
+        current = AtomicStrongReference(AccountSnapshot(state: state, version: 0, reclaimer: reclaimer))
         buildReport = report
     }
 
     /// The latest snapshot.
     ///
     /// - Complexity: O(1); never waits for a writer.
-    public var snapshot: AccountSnapshot { current.load(ordering: .acquiring) }
+    public var snapshot: AccountSnapshot { current.load() }
 
     /// Resolves a call on the latest snapshot (see ``AccountSnapshot/resolve(callerNumber:options:)``).
     public func resolve(callerNumber: String, options: ResolveOptions = ResolveOptions()) -> Resolution {
@@ -121,7 +121,7 @@ public final class AccountIndex: Sendable {
     public func apply(_ changes: [AccountChange]) throws(AccountChangeError) -> AccountSnapshot {
         try writer.withLock { _ throws(AccountChangeError) -> AccountSnapshot in
             reclaimer.drain()
-            let base = current.load(ordering: .acquiring)
+            let base = current.load()
             var batch = ChangeBatch(base: base.state)
             for (index, change) in changes.enumerated() { try batch.apply(change, at: index) }
             guard !batch.isEmpty else { return base }
@@ -132,17 +132,18 @@ public final class AccountIndex: Sendable {
             #endif
             // What the batch replaced stays readable for `base` and older snapshots.
             base.retired.seal(context.retired, next: next.retired)
-            current.store(next, ordering: .releasing)
+            current.store(next)
             return next
         }
     }
 
     deinit {
         // The latest state's memory goes with the latest snapshot, which readers may still hold.
-        let last = current.load(ordering: .acquiring)
+        let last = current.load()
         var live: [UnsafeMutableRawPointer] = []
         last.state.allocations(into: &live)
         last.retired.adopt(live)
         reclaimer.close()
+        current.destroy()
     }
 }

@@ -1,4 +1,3 @@
-import Atomics
 import PhoneNumbers
 
 /// One consistent state of an account's index. Immutable: readers can hold it as long as they
@@ -12,7 +11,7 @@ import PhoneNumbers
 /// let first = snapshot.resolve(callerNumber: "+79998885533")
 /// let again = snapshot.resolve(callerNumber: "+79998885533")   // the same, whatever was applied since
 /// ```
-public final class AccountSnapshot: Sendable, AtomicReference {
+public final class AccountSnapshot: Sendable {
     let state: IndexState
     /// How many batches had been applied when this snapshot was published (0 for a fresh build).
     public let version: UInt64
