@@ -21,60 +21,82 @@
 public struct JSONError: Error, Hashable, Sendable, CustomStringConvertible {
     /// What kind of error. New codes may be added.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
+        /// The codes themselves: one byte, and every `switch` over them is exhaustive, so a new
+        /// code cannot print as an old one.
         @usableFromInline
-        let rawValue: UInt8
+        enum BackingCode: Hashable, Sendable, CaseIterable {
+            case unexpectedEndOfInput
+            case unexpectedCharacter
+            case invalidEscape
+            case unpairedSurrogate
+            case invalidUTF8
+            case controlCharacterInString
+            case invalidNumber
+            case numberOutOfRange
+            case typeMismatch
+            case nestingTooDeep
+            case unsupportedEncoding
+            case invalidValue
+            case missingKey
+        }
+
+        @usableFromInline
+        let backingCode: BackingCode
 
         @inlinable
-        init(_ rawValue: UInt8) { self.rawValue = rawValue }
+        init(_ backingCode: BackingCode) { self.backingCode = backingCode }
 
         /// The input ended inside a value, or held no value at all.
-        public static let unexpectedEndOfInput = Code(0)
+        public static let unexpectedEndOfInput = Code(.unexpectedEndOfInput)
         /// A character that JSON's grammar does not allow here (including content after the
         /// top-level value).
-        public static let unexpectedCharacter = Code(1)
+        public static let unexpectedCharacter = Code(.unexpectedCharacter)
         /// A backslash escape that JSON does not define, or a `\u` escape without four hex digits.
-        public static let invalidEscape = Code(2)
+        public static let invalidEscape = Code(.invalidEscape)
         /// A `\u` escape of a UTF-16 surrogate without its other half.
-        public static let unpairedSurrogate = Code(3)
+        public static let unpairedSurrogate = Code(.unpairedSurrogate)
         /// Bytes that are not valid UTF-8.
-        public static let invalidUTF8 = Code(4)
+        public static let invalidUTF8 = Code(.invalidUTF8)
         /// A control character (U+0000 to U+001F) not escaped inside a string.
-        public static let controlCharacterInString = Code(5)
+        public static let controlCharacterInString = Code(.controlCharacterInString)
         /// A number that JSON's grammar does not allow (`01`, `1.`, `-`, `1e`).
-        public static let invalidNumber = Code(6)
+        public static let invalidNumber = Code(.invalidNumber)
         /// An integer that does not fit the type asked for, or any number past `Double`'s range
         /// (`1e400`: it would read as infinity, which JSON cannot write back).
-        public static let numberOutOfRange = Code(7)
+        public static let numberOutOfRange = Code(.numberOutOfRange)
         /// A value of another type than the one asked for.
-        public static let typeMismatch = Code(8)
+        public static let typeMismatch = Code(.typeMismatch)
         /// Objects and arrays nested deeper than the reader's limit.
-        public static let nestingTooDeep = Code(9)
+        public static let nestingTooDeep = Code(.nestingTooDeep)
         /// Input in UTF-16 or UTF-32 (a byte order mark says so); JSON here is UTF-8.
-        public static let unsupportedEncoding = Code(10)
+        public static let unsupportedEncoding = Code(.unsupportedEncoding)
         /// A value of the right type that the caller does not accept (a negative id, an unknown
         /// enumeration value). Raised by callers through ``JSONReader/error(_:expected:found:at:)``.
-        public static let invalidValue = Code(11)
+        public static let invalidValue = Code(.invalidValue)
         /// A key the caller needs is absent. Raised by callers.
-        public static let missingKey = Code(12)
+        public static let missingKey = Code(.missingKey)
 
+        /// The code's name in snake_case: `unexpected_end_of_input`, `number_out_of_range`.
         public var description: String {
-            switch rawValue {
-            case 0: "unexpectedEndOfInput"
-            case 1: "unexpectedCharacter"
-            case 2: "invalidEscape"
-            case 3: "unpairedSurrogate"
-            case 4: "invalidUTF8"
-            case 5: "controlCharacterInString"
-            case 6: "invalidNumber"
-            case 7: "numberOutOfRange"
-            case 8: "typeMismatch"
-            case 9: "nestingTooDeep"
-            case 10: "unsupportedEncoding"
-            case 11: "invalidValue"
-            case 12: "missingKey"
-            default: "code\(rawValue)"
+            switch backingCode {
+            case .unexpectedEndOfInput: "unexpected_end_of_input"
+            case .unexpectedCharacter: "unexpected_character"
+            case .invalidEscape: "invalid_escape"
+            case .unpairedSurrogate: "unpaired_surrogate"
+            case .invalidUTF8: "invalid_utf8"
+            case .controlCharacterInString: "control_character_in_string"
+            case .invalidNumber: "invalid_number"
+            case .numberOutOfRange: "number_out_of_range"
+            case .typeMismatch: "type_mismatch"
+            case .nestingTooDeep: "nesting_too_deep"
+            case .unsupportedEncoding: "unsupported_encoding"
+            case .invalidValue: "invalid_value"
+            case .missingKey: "missing_key"
             }
         }
+
+        /// Every code, for tests.
+        static var allCodes: [Code] { BackingCode.allCases.map(Code.init) }
     }
 
     public let code: Code

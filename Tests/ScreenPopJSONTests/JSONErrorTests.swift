@@ -1,5 +1,6 @@
-import ScreenPopJSON
 import Testing
+
+@testable import ScreenPopJSON
 
 @Suite struct JSONErrorTests {
     struct Syntax: CustomTestStringConvertible, Sendable {
@@ -260,12 +261,23 @@ import Testing
         #expect(error?.message == "expected a value, found '\u{FEFF}'")
     }
 
-    @Test func everyCodeHasAName() {
-        let codes: [JSONError.Code] = [
-            .unexpectedEndOfInput, .unexpectedCharacter, .invalidEscape, .unpairedSurrogate, .invalidUTF8,
-            .controlCharacterInString, .invalidNumber, .numberOutOfRange, .typeMismatch, .nestingTooDeep,
-            .unsupportedEncoding, .invalidValue, .missingKey,
-        ]
+    @Test func everyCodeHasItsOwnSnakeCaseName() {
+        let codes = JSONError.Code.allCodes
+        #expect(codes.count == JSONError.Code.BackingCode.allCases.count)
         #expect(Set(codes.map(\.description)).count == codes.count)
+        #expect(
+            codes.map(\.description) == [
+                "unexpected_end_of_input", "unexpected_character", "invalid_escape", "unpaired_surrogate",
+                "invalid_utf8", "control_character_in_string", "invalid_number", "number_out_of_range",
+                "type_mismatch", "nesting_too_deep", "unsupported_encoding", "invalid_value", "missing_key",
+            ])
+        #expect(MemoryLayout<JSONError.Code>.size == 1)
+    }
+
+    @Test func anErrorWithNeitherExpectedNorFoundSaysItsCode() {
+        let error = JSONError(
+            code: .numberOutOfRange, offset: 0, line: 1, column: 1, path: "$", expected: nil, found: nil)
+        #expect(error.message == "number_out_of_range")
+        #expect(error.description == "line 1, column 1 (byte 0), $: number_out_of_range")
     }
 }

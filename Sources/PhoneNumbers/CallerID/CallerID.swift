@@ -27,8 +27,8 @@ public enum CallerID {
         case foundInText
     }
 
-    /// The number to look up and how it was read.
-    public struct Resolution: Sendable, Hashable {
+    /// The number to look up and how it was read: what ``lookupNumber(_:defaultRegion:)`` returns.
+    public struct Result: Sendable, Hashable {
         public let number: PhoneNumber
         public let reading: Reading
     }
@@ -36,13 +36,31 @@ public enum CallerID {
     /// Why no number could be read.
     public struct Error: Swift.Error, Hashable, Sendable, CustomStringConvertible {
         public struct Code: Hashable, Sendable, CustomStringConvertible {
-            let rawValue: UInt8
-            /// The text is empty or only white space.
-            public static let empty = Code(rawValue: 0)
-            /// No phone number could be read from the text.
-            public static let noNumber = Code(rawValue: 1)
+            /// The codes themselves; every `switch` over them is exhaustive.
+            enum BackingCode: Hashable, Sendable, CaseIterable {
+                case empty
+                case noNumber
+            }
 
-            public var description: String { rawValue == 0 ? "empty" : "no_number" }
+            let backingCode: BackingCode
+
+            init(_ backingCode: BackingCode) { self.backingCode = backingCode }
+
+            /// The text is empty or only white space.
+            public static let empty = Code(.empty)
+            /// No phone number could be read from the text.
+            public static let noNumber = Code(.noNumber)
+
+            /// The code's wire name: `empty` or `no_number`.
+            public var description: String {
+                switch backingCode {
+                case .empty: "empty"
+                case .noNumber: "no_number"
+                }
+            }
+
+            /// Every code, for tests.
+            static var allCodes: [Code] { BackingCode.allCases.map(Code.init) }
         }
 
         public let code: Code
@@ -68,7 +86,7 @@ public enum CallerID {
     ///    valid one, or else the first.
     ///
     /// - Throws: ``Error`` with code `empty` or `noNumber`.
-    public static func lookupNumber(_ text: String, defaultRegion: String?) throws(Error) -> Resolution {
+    public static func lookupNumber(_ text: String, defaultRegion: String?) throws(Error) -> Result {
         let region = defaultRegion.flatMap { RegionKey($0) }
         // Caller IDs are short: decode on the stack when the text fits, on the heap otherwise.
         let byteCount = text.utf8.count
@@ -84,7 +102,7 @@ public enum CallerID {
 
     private static func lookup(
         _ scalars: UnsafeBufferPointer<UInt32>, _ region: RegionKey?, _ defaultRegion: String?
-    ) throws(Error) -> Resolution {
+    ) throws(Error) -> Result {
         let range = strip(scalars)
         guard !range.isEmpty else { throw Error(code: .empty, parseError: nil) }
         let cleaned = UnsafeBufferPointer(rebasing: scalars[range])
@@ -92,7 +110,7 @@ public enum CallerID {
         var strict: PhoneNumber? = nil
         do {
             let number = try PhoneNumberParser.parse(scalars: cleaned, region: region).number
-            if number.isValid { return Resolution(number: number, reading: .parsed) }
+            if number.isValid { return Result(number: number, reading: .parsed) }
             strict = number
         } catch {
             parseError = error.code
@@ -102,16 +120,16 @@ public enum CallerID {
             !startsWithInternationalPrefix(cleaned, region),
             let international = withPlus(cleaned), international.isValid
         {
-            return Resolution(number: international, reading: .internationalWithoutPlus)
+            return Result(number: international, reading: .internationalWithoutPlus)
         }
-        if let strict { return Resolution(number: strict, reading: .parsedButInvalid) }
+        if let strict { return Result(number: strict, reading: .parsedButInvalid) }
         var first: PhoneNumber? = nil
         let text = ScalarStorage.string(cleaned)
         for match in PhoneNumberMatcher(text: text, defaultRegion: defaultRegion, leniency: .possible) {
-            if match.number.isValid { return Resolution(number: match.number, reading: .foundInText) }
+            if match.number.isValid { return Result(number: match.number, reading: .foundInText) }
             if first == nil { first = match.number }
         }
-        if let first { return Resolution(number: first, reading: .foundInText) }
+        if let first { return Result(number: first, reading: .foundInText) }
         throw Error(code: .noNumber, parseError: parseError)
     }
 
