@@ -151,7 +151,8 @@ extension ChangeBatch {
     // MARK: Entities
 
     mutating func upsertParty(_ id: PartyID, createdAt: Int, isDeleted: Bool, phones: [PhoneValue]) {
-        let keys = PhoneKey.keys(inStoredValues: phones, defaultRegion: base.settings.defaultRegion).map(\.rawValue)
+        var keys: [UInt64] = []
+        PhoneKey.appendKeys(inStoredValues: phones, defaultRegion: base.settings.defaultRegion, to: &keys)
         if exists(id) {
             modifyParty(id) {
                 $0.createdAt = createdAt

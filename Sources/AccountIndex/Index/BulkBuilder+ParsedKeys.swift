@@ -26,20 +26,7 @@ extension BulkBuilder {
             let phones =
                 party < data.contacts.count
                 ? data.contacts[party].phones : data.companies[party - data.contacts.count].phones
-            let start = result.keys.count
-            for value in phones {
-                PhoneKey.appendKeys(inStoredValue: value.value, defaultRegion: region, to: &result.keys)
-            }
-            if result.keys.count - start > 1 {
-                // Sorted, each once, in place.
-                result.keys[start...].sort()
-                var write = start + 1
-                for read in (start + 1)..<result.keys.count where result.keys[read] != result.keys[write - 1] {
-                    result.keys[write] = result.keys[read]
-                    write += 1
-                }
-                result.keys.removeLast(result.keys.count - write)
-            }
+            PhoneKey.appendKeys(inStoredValues: phones, defaultRegion: region, to: &result.keys)
             result.offsets.append(result.keys.count)
         }
         return result

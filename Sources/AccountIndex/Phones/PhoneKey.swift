@@ -143,18 +143,13 @@ extension PhoneKey {
     ///   - defaultRegion: The account's country.
     /// - Returns: The keys in the order the numbers appear.
     public static func keys(inStoredValue text: String, defaultRegion: String?) -> [PhoneKey] {
-        if let number = try? PhoneNumber(parsing: text, defaultRegion: defaultRegion) {
-            return PhoneKey(number).map { [$0] } ?? []
-        }
-        var keys: [PhoneKey] = []
-        for match in PhoneNumberMatcher(text: text, defaultRegion: defaultRegion, leniency: .possible) {
-            if let key = PhoneKey(match.number), !keys.contains(key) { keys.append(key) }
-        }
-        return keys
+        var keys: [UInt64] = []
+        appendKeys(inStoredValue: text, defaultRegion: defaultRegion, to: &keys)
+        return keys.map(PhoneKey.init(rawValue:))
     }
 
     /// Appends the raw values of ``keys(inStoredValue:defaultRegion:)`` to `keys`, without allocating
-    /// an array for the common case of one number.
+    /// an array for the common case of one number: the one implementation of that rule.
     static func appendKeys(inStoredValue text: String, defaultRegion: String?, to keys: inout [UInt64]) {
         if let number = try? PhoneNumber(parsing: text, defaultRegion: defaultRegion) {
             if let key = PhoneKey(number) { keys.append(key.rawValue) }
@@ -168,11 +163,24 @@ extension PhoneKey {
 
     /// The keys of all of an entity's phone values, sorted, each once.
     public static func keys(inStoredValues values: [PhoneValue], defaultRegion: String?) -> [PhoneKey] {
-        var keys: [PhoneKey] = []
-        for value in values {
-            keys.append(contentsOf: Self.keys(inStoredValue: value.value, defaultRegion: defaultRegion))
+        var keys: [UInt64] = []
+        appendKeys(inStoredValues: values, defaultRegion: defaultRegion, to: &keys)
+        return keys.map(PhoneKey.init(rawValue:))
+    }
+
+    /// Appends the raw values of ``keys(inStoredValues:defaultRegion:)`` to `keys`: the keys of a
+    /// contact or company as the index keeps them, for a batch's upsert and the bulk build alike.
+    static func appendKeys(inStoredValues values: [PhoneValue], defaultRegion: String?, to keys: inout [UInt64]) {
+        let start = keys.count
+        for value in values { appendKeys(inStoredValue: value.value, defaultRegion: defaultRegion, to: &keys) }
+        guard keys.count - start > 1 else { return }
+        // Sorted, each once, in place.
+        keys[start...].sort()
+        var write = start + 1
+        for read in (start + 1)..<keys.count where keys[read] != keys[write - 1] {
+            keys[write] = keys[read]
+            write += 1
         }
-        keys.sort()
-        return keys.uniquedSorted()
+        keys.removeLast(keys.count - write)
     }
 }
