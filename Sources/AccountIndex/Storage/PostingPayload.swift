@@ -32,7 +32,8 @@ extension PostingPayload {
     ) {
         guard !isDeleted, keyCount > 0 else { return nil }
         self.init(
-            createdAt: createdAt, activeLeadCount: UInt32(activeLeads.count), openCustomerCount: UInt32(openCustomers.count),
+            createdAt: createdAt, activeLeadCount: UInt32(activeLeads.count),
+            openCustomerCount: UInt32(openCustomers.count),
             activeLeadID: activeLeads.first ?? 0, openCustomerID: openCustomers.first ?? 0)
     }
 }
