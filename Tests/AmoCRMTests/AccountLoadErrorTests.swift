@@ -1,5 +1,5 @@
 import AccountIndex
-import AmoCRM
+@testable import AmoCRM
 import Foundation
 import ScreenPopJSON
 import Testing
@@ -235,5 +235,13 @@ import Testing
         try directory.write("contacts-15.json", V4.page("contacts", [V4.contact(16)]))
         let account = try await load(directory, parallelism: parallelism)
         #expect(account.data.contacts.map(\.id) == Array(1...20))
+    }
+}
+
+@Suite struct AccountLoadErrorCodeTests {
+    @Test func everyCodeHasItsOwnName() {
+        let names = AccountLoadError.Code.BackingCode.allCases.map { AccountLoadError.Code(backingCode: $0).description }
+        #expect(Set(names).count == names.count)
+        #expect(names.allSatisfy { !$0.isEmpty && $0 == $0.lowercased() })
     }
 }

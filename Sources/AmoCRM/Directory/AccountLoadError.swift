@@ -11,25 +11,31 @@ import ScreenPopJSON
 public struct AccountLoadError: Error, Hashable, Sendable, CustomStringConvertible {
     /// What kind of error. New codes may be added.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
-        let rawValue: UInt8
+        /// Every code, so that a new one must be named where codes are printed.
+        enum BackingCode: Hashable, Sendable, CaseIterable {
+            case io, invalidJSON, invalidData, missingAccount
+        }
+
+        let backingCode: BackingCode
 
         /// The directory or a file could not be listed, opened or read.
-        public static let io = Code(rawValue: 0)
+        public static let io = Code(backingCode: .io)
         /// A file is not well-formed JSON (``AccountLoadError/jsonError`` says how).
-        public static let invalidJSON = Code(rawValue: 1)
+        public static let invalidJSON = Code(backingCode: .invalidJSON)
         /// A file is JSON but not what amoCRM's API returns: a known key with a value of the wrong
         /// type, a required key missing, an invalid id or enumeration value.
-        public static let invalidData = Code(rawValue: 2)
+        public static let invalidData = Code(backingCode: .invalidData)
         /// The directory has no `account.json`.
-        public static let missingAccount = Code(rawValue: 3)
+        public static let missingAccount = Code(backingCode: .missingAccount)
 
+        /// The code's name, snake_case as every code of the package: `io`, `invalid_json`,
+        /// `invalid_data`, `missing_account`.
         public var description: String {
-            switch rawValue {
-            case 0: "io"
-            case 1: "invalidJSON"
-            case 2: "invalidData"
-            case 3: "missingAccount"
-            default: "code\(rawValue)"
+            switch backingCode {
+            case .io: "io"
+            case .invalidJSON: "invalid_json"
+            case .invalidData: "invalid_data"
+            case .missingAccount: "missing_account"
             }
         }
     }
