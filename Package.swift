@@ -46,6 +46,9 @@ let package = Package(
                 .product(name: "Atomics", package: "swift-atomics"),
             ]
         ),
+        // Small helpers several modules share: the C library in one import, standard error, ASCII white
+        // space. Internal (no product), no Foundation.
+        .target(name: "ScreenPopSupport"),
         // Cache prefetch hints for the index's lookups, which Swift cannot express (one inline C function).
         .target(name: "CCacheHints"),
         // Deterministic synthetic accounts, and a small sample one, for tests, examples and benchmarks.
@@ -53,13 +56,14 @@ let package = Package(
         // amoCRM's /api/v2/events call-notification API without HTTP (docs/events-api.md): request decoding
         // (JSON and PHP form bodies), validation, the HAL+JSON response, notifications and their fan-out.
         // No Foundation.
-        .target(name: "CallEvents", dependencies: ["AccountIndex", "PhoneNumbers", "ScreenPopJSON"]),
+        .target(name: "CallEvents", dependencies: ["AccountIndex", "PhoneNumbers", "ScreenPopJSON", "ScreenPopSupport"]),
         // The Hummingbird 2 server of the API: auth, limits, Server-Sent Events, graceful shutdown.
         .target(
             name: "ScreenPopServer",
             dependencies: [
                 "CallEvents",
                 "AccountIndex",
+                "ScreenPopSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -76,7 +80,7 @@ let package = Package(
         // amoCRM's wire formats in one place (docs/amocrm.md): the API v4 pages (reader and writer, and
         // which side of a link lists it), and loading an account directory of saved pages into
         // AccountData. No Foundation: files through the C library.
-        .target(name: "AmoCRM", dependencies: ["AccountIndex", "ScreenPopJSON"]),
+        .target(name: "AmoCRM", dependencies: ["AccountIndex", "ScreenPopJSON", "ScreenPopSupport"]),
         .executableTarget(
             name: "screenpop",
             dependencies: [
@@ -86,6 +90,7 @@ let package = Package(
                 "CallEvents",
                 "ScreenPopJSON",
                 "ScreenPopServer",
+                "ScreenPopSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -3,6 +3,7 @@
 #else
     import Foundation
 #endif
+import ScreenPopSupport
 
 /// The bearer token the account's integration sends: `Authorization: Bearer <token>`.
 ///
@@ -44,7 +45,7 @@ public struct APIToken: Sendable, CustomStringConvertible, CustomDebugStringConv
     ///
     /// - Returns: nil when nothing but white space is left.
     public init?(_ token: String, source: Source = .given) {
-        let trimmed = token.utf8.drop { Self.isSpace($0) }.reversed().drop { Self.isSpace($0) }.reversed()
+        let trimmed = token.trimmingASCIIWhitespace.utf8
         guard !trimmed.isEmpty else { return nil }
         bytes = Array(trimmed)
         self.source = source
@@ -83,8 +84,4 @@ public struct APIToken: Sendable, CustomStringConvertible, CustomDebugStringConv
     public var debugDescription: String { description }
     /// No children: `dump` and debuggers show ``description`` only.
     public var customMirror: Mirror { Mirror(self, children: [], displayStyle: .struct) }
-
-    private static func isSpace(_ byte: UInt8) -> Bool {
-        byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D
-    }
 }

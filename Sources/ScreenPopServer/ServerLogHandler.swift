@@ -1,12 +1,5 @@
 import Logging
-
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#elseif canImport(Darwin)
-    import Darwin
-#endif
+import ScreenPopSupport
 
 /// A swift-log handler that writes one line per message to standard error, in the format of
 /// swift-log's `StreamLogHandler`: `2026-11-25T01:29:57+0000 info screenpop: key=value [source] message`.
@@ -45,7 +38,7 @@ public struct ServerLogHandler: LogHandler {
         }
         line += " [\(event.source)] \(event.message)\n"
         var bytes = Array(line.utf8)
-        _ = bytes.withUnsafeMutableBytes { write(2, $0.baseAddress, $0.count) }  // one write a line
+        StandardError.write(bytes: bytes)  // one write a line
     }
 
     /// `2026-11-25T01:29:57+0000`, local time as `StreamLogHandler` writes it.

@@ -1,12 +1,5 @@
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 import ScreenPopJSON
+import ScreenPopSupport
 
 /// Standard output, JSON Lines in the command line's one-line spaced style, written in large
 /// chunks.

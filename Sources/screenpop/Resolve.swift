@@ -2,14 +2,7 @@ import AccountIndex
 import AmoCRM
 import ArgumentParser
 import ScreenPopJSON
-
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#elseif canImport(Darwin)
-    import Darwin
-#endif
+import ScreenPopSupport
 
 /// `screenpop resolve`: what the call notification shows for each caller number (docs/cli.md).
 struct Resolve: AsyncParsableCommand {
@@ -52,8 +45,7 @@ struct Resolve: AsyncParsableCommand {
         do {
             index = try await AccountDirectory.loadIndex(account, options: options)
         } catch {
-            var message = Array("screenpop: error: \(error)\n".utf8)
-            _ = message.withUnsafeMutableBytes { write(2, $0.baseAddress, $0.count) }
+            StandardError.write("screenpop: error: \(error)\n")
             throw ExitCode.failure
         }
         let resolveOptions = ResolveOptions(suffixFallback: noFallback ? false : nil)

@@ -4,14 +4,7 @@ import ArgumentParser
 import CallEvents
 import Logging
 import ScreenPopServer
-
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#elseif canImport(Darwin)
-    import Darwin
-#endif
+import ScreenPopSupport
 
 /// `screenpop serve`: the call-notification server on an account directory (docs/events-api.md).
 struct Serve: AsyncParsableCommand {
@@ -145,7 +138,6 @@ struct Serve: AsyncParsableCommand {
 
     /// Says why on standard error; the caller then exits with a failure.
     private static func report(_ message: String) {
-        var bytes = Array("screenpop: error: \(message)\n".utf8)
-        _ = bytes.withUnsafeMutableBytes { write(2, $0.baseAddress, $0.count) }
+        StandardError.write("screenpop: error: \(message)\n")
     }
 }

@@ -1,13 +1,6 @@
 import AccountIndex
 import ScreenPopJSON
-
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#elseif canImport(Darwin)
-    import Darwin
-#endif
+import ScreenPopSupport
 
 /// Loads an amoCRM account saved as API v4 JSON pages in a directory.
 ///

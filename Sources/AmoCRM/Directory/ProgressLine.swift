@@ -1,10 +1,4 @@
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#elseif canImport(Darwin)
-    import Darwin
-#endif
+import ScreenPopSupport
 
 /// Progress on standard error, only when it is a terminal.
 struct ProgressLine {
@@ -42,7 +36,7 @@ struct ProgressLine {
 
     private func emit(_ text: String) {
         var text = text
-        text.withUTF8 { utf8 in _ = write(2, utf8.baseAddress, utf8.count) }
+        StandardError.write(text)
     }
 
     static func seconds(_ duration: Duration) -> Double {

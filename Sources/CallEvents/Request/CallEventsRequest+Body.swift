@@ -1,3 +1,5 @@
+import ScreenPopSupport
+
 /// Choosing the decoder by the request's `Content-Type`.
 extension CallEventsRequest {
     /// The two encodings amoCRM's clients use.
@@ -29,7 +31,7 @@ extension CallEventsRequest {
         default: break
         }
         // A blank header names no type: the same answer as none.
-        guard contentType.utf8.contains(where: { !isSpace($0) }) else { throw .unsupported(nil) }
+        guard contentType.utf8.contains(where: { !$0.isASCIIWhitespace }) else { throw .unsupported(nil) }
         var parts = contentType.utf8.split(separator: UInt8(ascii: ";"), omittingEmptySubsequences: false)
             .map { trimmed(String(decoding: $0, as: UTF8.self)).lowercased() }
         let mediaType = parts.removeFirst()
@@ -89,10 +91,5 @@ extension CallEventsError {
     }
 }
 
-/// `text` without leading and trailing spaces and tabs.
-func trimmed(_ text: String) -> String {
-    let utf8 = text.utf8
-    guard let first = utf8.firstIndex(where: { !isSpace($0) }) else { return "" }
-    let last = utf8.lastIndex(where: { !isSpace($0) })!
-    return String(text[first...last])
-}
+/// `text` without leading and trailing white space.
+func trimmed(_ text: String) -> String { String(text.trimmingASCIIWhitespace) }

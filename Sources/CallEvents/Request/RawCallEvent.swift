@@ -1,3 +1,5 @@
+import ScreenPopSupport
+
 /// A scalar as a body gave it, before validation.
 enum RawScalar: Hashable, Sendable {
     case string(String)
@@ -62,7 +64,7 @@ struct RawCallEvent: Hashable, Sendable {
         switch phoneNumber {
         case .absent, .null: throw .missing("phone_number", at: index)
         case .value(.string(let text)):
-            guard text.utf8.contains(where: { !isSpace($0) }) else {
+            guard text.utf8.contains(where: { !$0.isASCIIWhitespace }) else {
                 throw .event(.emptyPhoneNumber, "phone_number", at: index, found: quoted(text))
             }
             // Scalars never outnumber UTF-8 bytes: only long texts are counted.
@@ -147,10 +149,6 @@ func parseDigits(_ text: String) -> Int? {
     return count == 0 ? nil : value
 }
 
-@inline(__always)
-func isSpace(_ byte: UInt8) -> Bool {
-    byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D || byte == 0x0B || byte == 0x0C
-}
 
 /// `"text"`, shortened to 60 characters, for error messages.
 func quoted(_ text: String) -> String {

@@ -1,10 +1,4 @@
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#elseif canImport(Darwin)
-    import Darwin
-#endif
+import ScreenPopSupport
 
 /// The process's limit of open files, which bounds the connections a server can hold.
 public enum OpenFileLimit {

@@ -5,6 +5,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import ServiceLifecycle
+import ScreenPopSupport
 
 /// The routes of the API: `POST /api/v2/events[/]` and `GET /api/v2/events/stream?user_id=N`.
 struct EventsController<Sink: NotificationSink>: Sendable {
@@ -78,7 +79,7 @@ struct EventsController<Sink: NotificationSink>: Sendable {
         }
         var lastEventID: UInt64?
         if let header = request.headers[.lastEventID] ?? request.uri.queryParameters["last_event_id"].map(String.init) {
-            lastEventID = UInt64(header.trimmingSpaces)
+            lastEventID = UInt64(header.trimmingASCIIWhitespace)
         }
         let subscription: NotificationHub.Subscription
         do {
@@ -155,7 +156,7 @@ extension EventsController {
     static func checkCodings(_ headers: HTTPFields) throws(CallEventsError) {
         for field in headers where field.name == .transferEncoding {
             for coding in field.value.split(separator: ",") {
-                let name = coding.trimmingSpaces.lowercased()
+                let name = coding.trimmingASCIIWhitespace.lowercased()
                 guard name == "chunked" else {
                     throw CallEventsError(
                         code: .unsupportedTransferEncoding,
@@ -165,7 +166,7 @@ extension EventsController {
         }
         for field in headers where field.name == .contentEncoding {
             for coding in field.value.split(separator: ",") {
-                let name = coding.trimmingSpaces.lowercased()
+                let name = coding.trimmingASCIIWhitespace.lowercased()
                 guard name == "identity" || name.isEmpty else {
                     throw CallEventsError(
                         code: .unsupportedContentEncoding,
@@ -181,8 +182,4 @@ extension HTTPField.Name {
     static let lastEventID = HTTPField.Name("Last-Event-ID")!
 }
 
-extension StringProtocol {
-    fileprivate var trimmingSpaces: String {
-        String(drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
-    }
-}
+
