@@ -181,8 +181,8 @@ struct EventsAPITests {
 
     @Test(arguments: refusals)
     func refused(_ refusal: Refusal) async throws {
-        try await LiveServer.with { server in
-            let reply = try await server.post(refusal.body, contentType: refusal.contentType)
+        try await RouterTest.with { server in
+            let reply = try await server.request(.post, "/api/v2/events", body: refusal.body, contentType: refusal.contentType)
             #expect(reply.status == refusal.status, "\(reply.body)")
             #expect(reply.header("Content-Type") == "application/json")
             let error = try #require(reply.error)
@@ -249,17 +249,17 @@ struct AuthorizationTests {
         "Bearer \(ServerTestAccount.token.dropLast())", "Basic \(ServerTestAccount.token)", ServerTestAccount.token,
     ])
     func refusedWithoutTheToken(_ authorization: String?) async throws {
-        try await LiveServer.with { server in
+        try await RouterTest.with { server in
             let body = #"{"add":[{"type":"phone_call","phone_number":"+79998885533"}]}"#
-            let post = try await server.post(body, authorization: authorization)
+            let post = try await server.request(.post, "/api/v2/events", body: body, authorization: authorization)
             #expect(post.status == 401)
             #expect(post.error?["code"] as? String == "unauthorized")
             #expect(
                 post.error?["message"] as? String == "send the header Authorization: Bearer <the account's API token>")
             #expect(post.header("WWW-Authenticate")?.hasPrefix("Bearer") == true)
-            let stream = try await server.stream(user: 88888, authorization: authorization)
+            let stream = try await server.request(
+                .get, "/api/v2/events/stream?user_id=88888", authorization: authorization)
             #expect(stream.status == 401)
-            try await stream.waitForEnd()
             #expect(server.recorder.batchCount == 0)
             #expect(server.server.hub.subscriberCount() == 0)
         }
