@@ -29,56 +29,36 @@ extension BulkBuilder {
             var changeIndex = 0
             var report = AccountIndex.BuildReport()
 
-            // Entities, checked as upserts (ChangeValidation): a later one with the same id replaces
-            // the earlier, and one that fails is left out and reported, in change order.
-            self.contacts = Dense(count: data.contacts.count) { position in
-                let id = data.contacts[position].id
-                do throws(AccountChangeError) {
-                    try ChangeValidation.checkUpsert(
-                        of: .contact(id), at: changeIndex + position, in: .upsertContact(data.contacts[position]))
-                    return id
-                } catch {
-                    report.record(error)
-                    return nil
+            // Entities, checked as their upserts are (ChangeValidation): one that fails is left out and
+            // reported, in change order; a later one with the same id replaces the earlier.
+            func checked(
+                count: Int, id: (Int) -> Int, entity: (Int) -> EntityRef, upsert: (Int) -> AccountChange
+            ) -> Dense {
+                defer { changeIndex += count }
+                return Dense(count: count) { position in
+                    let id = id(position)
+                    do throws(AccountChangeError) {
+                        try ChangeValidation.checkUpsert(
+                            of: entity(id), at: changeIndex + position, in: upsert(position))
+                        return id
+                    } catch {
+                        report.record(error)
+                        return nil
+                    }
                 }
             }
-            changeIndex += data.contacts.count
-            self.companies = Dense(count: data.companies.count) { position in
-                let id = data.companies[position].id
-                do throws(AccountChangeError) {
-                    try ChangeValidation.checkUpsert(
-                        of: .company(id), at: changeIndex + position, in: .upsertCompany(data.companies[position]))
-                    return id
-                } catch {
-                    report.record(error)
-                    return nil
-                }
-            }
-            changeIndex += data.companies.count
-            self.leads = Dense(count: data.leads.count) { position in
-                let id = data.leads[position].id
-                do throws(AccountChangeError) {
-                    try ChangeValidation.checkUpsert(
-                        of: .lead(id), at: changeIndex + position, in: .upsertLead(data.leads[position]))
-                    return id
-                } catch {
-                    report.record(error)
-                    return nil
-                }
-            }
-            changeIndex += data.leads.count
-            self.customers = Dense(count: data.customers.count) { position in
-                let id = data.customers[position].id
-                do throws(AccountChangeError) {
-                    try ChangeValidation.checkUpsert(
-                        of: .customer(id), at: changeIndex + position, in: .upsertCustomer(data.customers[position]))
-                    return id
-                } catch {
-                    report.record(error)
-                    return nil
-                }
-            }
-            changeIndex += data.customers.count
+            self.contacts = checked(
+                count: data.contacts.count, id: { data.contacts[$0].id }, entity: EntityRef.contact,
+                upsert: { .upsertContact(data.contacts[$0]) })
+            self.companies = checked(
+                count: data.companies.count, id: { data.companies[$0].id }, entity: EntityRef.company,
+                upsert: { .upsertCompany(data.companies[$0]) })
+            self.leads = checked(
+                count: data.leads.count, id: { data.leads[$0].id }, entity: EntityRef.lead,
+                upsert: { .upsertLead(data.leads[$0]) })
+            self.customers = checked(
+                count: data.customers.count, id: { data.customers[$0].id }, entity: EntityRef.customer,
+                upsert: { .upsertCustomer(data.customers[$0]) })
 
             // Links, in order, checked as a batch checks them (ChangeValidation); a later "at most
             // one" link replaces the earlier, as in a batch.
