@@ -11,7 +11,7 @@ extension SyntheticAccount {
     /// - Returns: File names and contents, compact JSON.
     public func amoCRMPages(perPage: Int = 250, perFile: Int = 20_000) -> [(name: String, bytes: [UInt8])] {
         PageWriter.files(
-            of: data, account: AccountObject(id: 1, country: "RU", customersMode: "periodicity"),
+            of: data, details: details, account: AccountObject(id: 1, country: "RU", customersMode: "periodicity"),
             customerStatuses: [
                 CustomerStatus(id: Self.closedCustomerStatusID, type: CustomerStatus.closedType),
                 CustomerStatus(id: 1001, type: 0),

@@ -1,4 +1,5 @@
 import AccountIndex
+import AmoCRM
 
 /// A deterministic, realistic amoCRM account for tests and benchmarks.
 ///
@@ -25,6 +26,8 @@ public struct SyntheticAccount: Sendable {
 
     public let seed: UInt64
     public let data: AccountData
+    /// Names, responsible users, times and pipelines, in the order of ``data``'s arrays.
+    public let details: AccountDetails
     /// Every number stored on a contact or company, in E.164, as generated (before any parsing).
     public let storedNumbers: [String]
 
@@ -37,6 +40,7 @@ public struct SyntheticAccount: Sendable {
         var settings = AccountSettings(defaultRegion: "RU")
         settings.closedCustomerStatusIDs = [Self.closedCustomerStatusID]
         var data = AccountData(settings: settings)
+        var details = AccountDetails()
         var stored: [String] = []
         var writer = PhoneWriter()
 
@@ -86,10 +90,12 @@ public struct SyntheticAccount: Sendable {
                 phones.append(
                     PhoneValue(text, kind: rng.pick([.mobile, .mobile, .work, .home, .workDirect, .other, .fax])))
             }
-            data.contacts.append(
-                Contact(
-                    id: id, name: "Контакт \(i)", createdAt: createdAt(i, of: contactCount),
-                    isDeleted: rng.chance(0.02), responsibleUserID: 7_000_000 + rng.int(0..<40), phones: phones))
+            let created = createdAt(i, of: contactCount)
+            let isDeleted = rng.chance(0.02)
+            let responsible = 7_000_000 + rng.int(0..<40)
+            data.contacts.append(Contact(id: id, createdAt: created, isDeleted: isDeleted, phones: phones))
+            details.contacts.append(
+                EntityDetails(name: "Контакт \(i)", createdAt: created, responsibleUserID: responsible))
             if companyCount > 0 && rng.chance(0.4) { contactCompany[i] = rng.int(0..<companyCount) }
         }
 
@@ -112,10 +118,12 @@ public struct SyntheticAccount: Sendable {
                     phones.append(PhoneValue(text, kind: .work))
                 }
             }
-            data.companies.append(
-                Company(
-                    id: id, name: "ООО Компания \(i)", createdAt: createdAt(i, of: companyCount),
-                    isDeleted: rng.chance(0.01), responsibleUserID: 7_000_000 + rng.int(0..<40), phones: phones))
+            let created = createdAt(i, of: companyCount)
+            let isDeleted = rng.chance(0.01)
+            let responsible = 7_000_000 + rng.int(0..<40)
+            data.companies.append(Company(id: id, createdAt: created, isDeleted: isDeleted, phones: phones))
+            details.companies.append(
+                EntityDetails(name: "ООО Компания \(i)", createdAt: created, responsibleUserID: responsible))
         }
         for (i, company) in contactCompany.enumerated() {
             guard let company else { continue }
@@ -134,10 +142,13 @@ public struct SyntheticAccount: Sendable {
             let roll = rng.int(0..<100)
             let status =
                 roll < 35 ? pipeline / 100 * 10 + rng.int(1...5) : (roll < 75 ? Lead.wonStatusID : Lead.lostStatusID)
-            data.leads.append(
-                Lead(
-                    id: id, name: "Сделка \(i)", createdAt: createdAt(i, of: leadCount), isDeleted: rng.chance(0.02),
-                    responsibleUserID: 7_000_000 + rng.int(0..<40), pipelineID: pipeline, statusID: status))
+            let isDeleted = rng.chance(0.02)
+            let responsible = 7_000_000 + rng.int(0..<40)
+            data.leads.append(Lead(id: id, isDeleted: isDeleted, statusID: status))
+            details.leads.append(
+                EntityDetails(
+                    name: "Сделка \(i)", createdAt: createdAt(i, of: leadCount), responsibleUserID: responsible,
+                    pipelineID: pipeline))
             guard contactCount > 0 else { continue }
             let hot = max(1, contactCount / 100)
             let contact = rng.chance(0.2) ? rng.int(0..<hot) : rng.int(0..<contactCount)
@@ -162,10 +173,12 @@ public struct SyntheticAccount: Sendable {
         data.customers.reserveCapacity(customerCount)
         for (i, id) in customerIDs.enumerated() {
             let status = rng.chance(0.15) ? Self.closedCustomerStatusID : 1001 + rng.int(0..<4)
-            data.customers.append(
-                Customer(
-                    id: id, name: "Покупатель \(i)", createdAt: createdAt(i, of: customerCount),
-                    isDeleted: rng.chance(0.03), responsibleUserID: 7_000_000 + rng.int(0..<40), statusID: status))
+            let isDeleted = rng.chance(0.03)
+            let responsible = 7_000_000 + rng.int(0..<40)
+            data.customers.append(Customer(id: id, isDeleted: isDeleted, statusID: status))
+            details.customers.append(
+                EntityDetails(
+                    name: "Покупатель \(i)", createdAt: createdAt(i, of: customerCount), responsibleUserID: responsible))
             guard contactCount > 0 else { continue }
             let contact = rng.int(0..<contactCount)
             let company = contactCompany[contact].map { companyIDs[$0] }
@@ -178,6 +191,7 @@ public struct SyntheticAccount: Sendable {
         }
 
         self.data = data
+        self.details = details
         self.storedNumbers = stored
     }
 

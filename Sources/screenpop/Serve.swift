@@ -122,7 +122,7 @@ struct Serve: AsyncParsableCommand {
                 metadata: ["open_files": "\(openFiles)", "max_connections": "\(maxConnections)"])
         }
         let server = ScreenPopServer(
-            index: index, events: CallEventsConfiguration(users: users, names: EntityNames(loaded.data)),
+            index: index, events: CallEventsConfiguration(users: users, names: EntityNames(loaded.entityNames)),
             configuration: ServerConfiguration(
                 host: host, port: port, apiToken: token, heartbeatInterval: .seconds(heartbeat),
                 streams: StreamLimits(

@@ -51,7 +51,7 @@ import Testing
                 Company(id: id(), createdAt: take(3) * 100, isDeleted: flag(8), phones: values.map { PhoneValue($0) }))
         case 4, 5:
             change = .upsertLead(
-                Lead(id: id(), isDeleted: flag(8), pipelineID: take(3), statusID: [20, 31, 142, 143][take(4)]))
+                Lead(id: id(), isDeleted: flag(8), statusID: [20, 31, 142, 143][take(4)]))
         case 6: change = .upsertCustomer(Customer(id: id(), isDeleted: flag(8), statusID: [nil, 1, 900, 901][take(4)]))
         case 7: change = .deleteContact(id: id())
         case 8: change = .deleteCompany(id: id())

@@ -44,7 +44,7 @@ import Testing
         Case(
             name: "two active leads",
             data: account(
-                contacts: [contact(1, number)], leads: [lead(10), lead(11, pipeline: 2)],
+                contacts: [contact(1, number)], leads: [lead(10), lead(11)],
                 links: [.contactLead(contactID: 1, leadID: 10), .contactLead(contactID: 1, leadID: 11)]),
             caller: number, target: .contactCard(id: 1), rule: .severalLinkedEntities, level: .exact,
             candidates: [.contact(1)]),
@@ -72,9 +72,9 @@ import Testing
             data: account(
                 contacts: [contact(1, number)],
                 leads: [
-                    lead(10, status: 142, pipeline: 1), lead(11, status: 143, pipeline: 2),
-                    lead(12, status: 142, pipeline: 3),
-                    lead(13, status: 31, pipeline: 3),
+                    lead(10, status: 142), lead(11, status: 143),
+                    lead(12, status: 142),
+                    lead(13, status: 31),
                 ],
                 links: (10...13).map { .contactLead(contactID: 1, leadID: $0) }),
             caller: number, target: .lead(id: 13), rule: .singleActiveLead, level: .exact, candidates: [.contact(1)]),
@@ -82,7 +82,7 @@ import Testing
             name: "only won and lost leads: the card",
             data: account(
                 contacts: [contact(1, number)],
-                leads: [lead(10, status: 142, pipeline: 1), lead(11, status: 143, pipeline: 7)],
+                leads: [lead(10, status: 142), lead(11, status: 143)],
                 links: [.contactLead(contactID: 1, leadID: 10), .contactLead(contactID: 1, leadID: 11)]),
             caller: number, target: .contactCard(id: 1), rule: .noLinkedEntities, level: .exact,
             candidates: [.contact(1)]),

@@ -11,15 +11,15 @@ func ruSettings(customers: Bool = true, fallback: Bool = true, closed: Set<Int> 
 }
 
 func contact(_ id: Int, _ phones: String..., created: Int = 1_000, deleted: Bool = false) -> Contact {
-    Contact(id: id, name: "c\(id)", createdAt: created, isDeleted: deleted, phones: phones.map { PhoneValue($0) })
+    Contact(id: id, createdAt: created, isDeleted: deleted, phones: phones.map { PhoneValue($0) })
 }
 
 func company(_ id: Int, _ phones: String..., created: Int = 1_000, deleted: Bool = false) -> Company {
-    Company(id: id, name: "co\(id)", createdAt: created, isDeleted: deleted, phones: phones.map { PhoneValue($0) })
+    Company(id: id, createdAt: created, isDeleted: deleted, phones: phones.map { PhoneValue($0) })
 }
 
-func lead(_ id: Int, status: Int = 20, pipeline: Int = 1, deleted: Bool = false) -> Lead {
-    Lead(id: id, isDeleted: deleted, pipelineID: pipeline, statusID: status)
+func lead(_ id: Int, status: Int = 20, deleted: Bool = false) -> Lead {
+    Lead(id: id, isDeleted: deleted, statusID: status)
 }
 
 func customer(_ id: Int, status: Int? = 1, deleted: Bool = false) -> Customer {

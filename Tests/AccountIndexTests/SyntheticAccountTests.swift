@@ -26,7 +26,7 @@ import Testing
         // Won, lost and open leads in several pipelines; some entities deleted; some numbers shared.
         let statuses = Set(data.leads.map(\.statusID))
         #expect(statuses.contains(Lead.wonStatusID) && statuses.contains(Lead.lostStatusID) && statuses.count > 5)
-        #expect(Set(data.leads.map(\.pipelineID)).count == 3)
+        #expect(Set(account.details.leads.map(\.pipelineID)).count == 3)
         #expect(data.contacts.contains(where: \.isDeleted) && data.leads.contains(where: \.isDeleted))
         #expect(data.customers.contains { $0.statusID == SyntheticAccount.closedCustomerStatusID })
         let index = AccountIndex(building: data)

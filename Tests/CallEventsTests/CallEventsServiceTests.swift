@@ -1,4 +1,5 @@
 import AccountIndex
+import AccountSynthesis
 import CallEvents
 import Testing
 
@@ -69,7 +70,7 @@ struct CallEventsServiceTests {
 
     @Test func theSeedJSONAndPHPExamplesThroughTheService() async throws {
         let sink = RecordingSink()
-        let configuration = CallEventsConfiguration(users: [88888, 99999], names: EntityNames(TestAccount.data))
+        let configuration = CallEventsConfiguration(users: [88888, 99999], names: EntityNames(SampleAccount.names))
         let service = CallEventsService(index: TestAccount.index, configuration: configuration, sink: sink)
         let json = #"{"add":[{"type":"phone_call","phone_number":"+79998885533","users":[88888,99999]}]}"#
         let a = try await service.post(body: bytes(json), contentType: "application/json")
@@ -139,7 +140,7 @@ struct CallEventsServiceTests {
     }
 
     @Test func namesComeFromTheDirectory() {
-        var names = EntityNames(TestAccount.data)
+        var names = EntityNames(SampleAccount.names)
         #expect(names[.lead(1_234_565)] == "Website order")
         #expect(names[.lead(20)] == nil)  // empty names are not kept
         names[.lead(20)] = "Named"

@@ -22,7 +22,7 @@ enum TestAccount {
             NotificationTime(millisecondsSince1970: 1_764_028_800_123)
         }
     ) -> CallEventsConfiguration {
-        CallEventsConfiguration(users: users, names: EntityNames(data), clock: clock)
+        CallEventsConfiguration(users: users, names: EntityNames(SampleAccount.names), clock: clock)
     }
 }
 

@@ -81,7 +81,7 @@ struct LiveServer: Sendable {
             streams: streams, timeouts: timeouts, maxConnections: maxConnections)
         let server = ScreenPopServer(
             index: ServerTestAccount.index,
-            events: CallEventsConfiguration(users: ServerTestAccount.users, names: EntityNames(ServerTestAccount.data)),
+            events: CallEventsConfiguration(users: ServerTestAccount.users, names: EntityNames(SampleAccount.names)),
             configuration: configuration, additionalSinks: [recorder] + extraSinks, logger: logger())
         let (ports, portContinuation) = AsyncStream<Int>.makeStream()
         let application = server.application { channel in

@@ -1,3 +1,4 @@
+import AccountSynthesis
 import CallEvents
 import Foundation
 import HTTPTypes
@@ -16,7 +17,7 @@ struct RouterTest: Sendable {
         let recorder = RecordingSink()
         let server = ScreenPopServer(
             index: ServerTestAccount.index,
-            events: CallEventsConfiguration(users: ServerTestAccount.users, names: EntityNames(ServerTestAccount.data)),
+            events: CallEventsConfiguration(users: ServerTestAccount.users, names: EntityNames(SampleAccount.names)),
             configuration: ServerConfiguration(port: 0, apiToken: APIToken(ServerTestAccount.token)!),
             additionalSinks: [recorder], logger: LiveServer.logger())
         try await server.application().test(.router) { client in

@@ -220,12 +220,12 @@ enum Account {
     static let data: AccountData = {
         var data = SampleAccount.data
         data.contacts.append(
-            Contact(id: 5, name: "Pyotr", createdAt: 100, phones: [PhoneValue("+7 916 123-45-67")]))
+            Contact(id: 5, createdAt: 100, phones: [PhoneValue("+7 916 123-45-67")]))
         return data
     }()
 
     static let index = AccountIndex(building: data)
-    static let names = EntityNames(data)
+    static let names = EntityNames(SampleAccount.names + [(.contact(5), "Pyotr")])
 }
 
 /// Drops the notifications: delivery is the embedding's cost, not the codec's.

@@ -9,7 +9,7 @@
 /// ```swift
 /// var data = AccountData(settings: AccountSettings(defaultRegion: "RU"))
 /// data.contacts.append(Contact(id: 1, createdAt: 1_700_000_000, phones: [PhoneValue("8 999 888-55-33")]))
-/// data.leads.append(Lead(id: 10, pipelineID: 1, statusID: 20))
+/// data.leads.append(Lead(id: 10, statusID: 20))
 /// data.links.append(.contactLead(contactID: 1, leadID: 10, isMain: true))
 /// let index = AccountIndex(building: data)
 /// ```

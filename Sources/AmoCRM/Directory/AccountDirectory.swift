@@ -188,10 +188,10 @@ public enum AccountDirectory {
         summary.files = files.count
         summary.bytes = files.reduce(0) { $0 + $1.size }
         var account: AccountObject?
-        var contacts: [[Contact]] = []
-        var companies: [[Company]] = []
-        var leads: [[Lead]] = []
-        var customers: [[Customer]] = []
+        var contacts: [[Record<Contact>]] = []
+        var companies: [[Record<Company>]] = []
+        var leads: [[Record<Lead>]] = []
+        var customers: [[Record<Customer>]] = []
         var users: [AccountUser] = []
         var statuses: [CustomerStatus] = []
         var links: [AccountLink] = []
@@ -211,11 +211,14 @@ public enum AccountDirectory {
             ignored.formUnion(content.ignoredEmbeddedKeys)
         }
         var duplicates = 0
-        let uniqueContacts = Deduplication.newest(contacts, id: \.id, updatedAt: \.updatedAt, duplicates: &duplicates)
-        let uniqueCompanies = Deduplication.newest(companies, id: \.id, updatedAt: \.updatedAt, duplicates: &duplicates)
-        let uniqueLeads = Deduplication.newest(leads, id: \.id, updatedAt: \.updatedAt, duplicates: &duplicates)
+        let uniqueContacts = Deduplication.newest(
+            contacts, id: \.entity.id, updatedAt: \.details.updatedAt, duplicates: &duplicates)
+        let uniqueCompanies = Deduplication.newest(
+            companies, id: \.entity.id, updatedAt: \.details.updatedAt, duplicates: &duplicates)
+        let uniqueLeads = Deduplication.newest(
+            leads, id: \.entity.id, updatedAt: \.details.updatedAt, duplicates: &duplicates)
         let uniqueCustomers = Deduplication.newest(
-            customers, id: \.id, updatedAt: \.updatedAt, duplicates: &duplicates)
+            customers, id: \.entity.id, updatedAt: \.details.updatedAt, duplicates: &duplicates)
         let uniqueUsers = Deduplication.newest([users], id: \.id, updatedAt: { _ in 0 }, duplicates: &duplicates)
         let uniqueStatuses = Deduplication.newest([statuses], id: \.id, updatedAt: { _ in 0 }, duplicates: &duplicates)
 
@@ -229,10 +232,14 @@ public enum AccountDirectory {
         summary.ignoredEmbeddedKeys = ignored.sorted()
         summary.links = links.count
         let data = AccountData(
-            settings: settings, contacts: uniqueContacts, companies: uniqueCompanies, leads: uniqueLeads,
-            customers: uniqueCustomers, links: links)
+            settings: settings, contacts: uniqueContacts.map(\.entity), companies: uniqueCompanies.map(\.entity),
+            leads: uniqueLeads.map(\.entity), customers: uniqueCustomers.map(\.entity), links: links)
+        let details = AccountDetails(
+            contacts: uniqueContacts.map(\.details), companies: uniqueCompanies.map(\.details),
+            leads: uniqueLeads.map(\.details), customers: uniqueCustomers.map(\.details))
         return LoadedAccount(
-            data: data, account: object, users: uniqueUsers, customerStatuses: uniqueStatuses, summary: summary)
+            data: data, details: details, account: object, users: uniqueUsers, customerStatuses: uniqueStatuses,
+            summary: summary)
     }
 }
 

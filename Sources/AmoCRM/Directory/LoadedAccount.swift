@@ -5,6 +5,9 @@ public struct LoadedAccount: Sendable {
     /// Entities, links and settings: what ``AccountIndex/init(building:)`` takes. One entity per id;
     /// a link listed from both sides is listed twice (the index keeps one).
     public var data: AccountData
+    /// What amoCRM says of each entity beyond what the index needs (names, responsible users,
+    /// times, pipelines), in the order of ``data``'s arrays.
+    public var details: AccountDetails
     /// The account object of `account.json`.
     public var account: AccountObject
     /// The account's users (`GET /api/v4/users`), one per id.
@@ -13,6 +16,9 @@ public struct LoadedAccount: Sendable {
     public var customerStatuses: [CustomerStatus]
     /// What was read.
     public var summary: LoadSummary
+
+    /// The names of the entities, for notifications (`EntityNames` in `CallEvents`).
+    public var entityNames: [(EntityRef, String)] { details.names(of: data) }
 
     /// Builds the index of ``data``, parsing stored numbers on `parallelism` tasks.
     public func buildIndex(parallelism: Int = AccountDirectory.processorCount) async -> AccountIndex {

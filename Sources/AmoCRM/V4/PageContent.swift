@@ -2,10 +2,10 @@ import AccountIndex
 
 /// What one file holds, decoded, before files are put together.
 struct PageContent: Sendable {
-    var contacts: [Contact] = []
-    var companies: [Company] = []
-    var leads: [Lead] = []
-    var customers: [Customer] = []
+    var contacts: [Record<Contact>] = []
+    var companies: [Record<Company>] = []
+    var leads: [Record<Lead>] = []
+    var customers: [Record<Customer>] = []
     var users: [AccountUser] = []
     var statuses: [CustomerStatus] = []
     var links: [AccountLink] = []
@@ -15,4 +15,10 @@ struct PageContent: Sendable {
     var leadStatusesSkipped = 0
     /// `_embedded` keys the loader does not read, such as `pipelines`.
     var ignoredEmbeddedKeys: Set<String> = []
+}
+
+/// An entity as a page gives it: what the index takes, and the rest.
+struct Record<Entity: Sendable>: Sendable {
+    var entity: Entity
+    var details: EntityDetails
 }

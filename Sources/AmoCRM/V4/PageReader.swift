@@ -168,28 +168,22 @@ struct PageReader {
         }
         guard let id else { throw missing("id", in: "the \(kind)", at: start) }
 
+        let details = EntityDetails(
+            name: name, createdAt: createdAt, updatedAt: updatedAt, responsibleUserID: responsible,
+            pipelineID: kind == .lead ? pipelineID : nil)
         switch kind {
         case .contact:
             content.contacts.append(
-                Contact(
-                    id: id, name: name, createdAt: createdAt, updatedAt: updatedAt, isDeleted: isDeleted,
-                    responsibleUserID: responsible, phones: phones))
+                Record(entity: Contact(id: id, createdAt: createdAt, isDeleted: isDeleted, phones: phones), details: details))
         case .company:
             content.companies.append(
-                Company(
-                    id: id, name: name, createdAt: createdAt, updatedAt: updatedAt, isDeleted: isDeleted,
-                    responsibleUserID: responsible, phones: phones))
+                Record(entity: Company(id: id, createdAt: createdAt, isDeleted: isDeleted, phones: phones), details: details))
         case .lead:
             guard hasStatus, let statusID else { throw missing("status_id", in: "the lead", at: start) }
-            content.leads.append(
-                Lead(
-                    id: id, name: name, createdAt: createdAt, updatedAt: updatedAt, isDeleted: isDeleted,
-                    responsibleUserID: responsible, pipelineID: pipelineID, statusID: statusID))
+            content.leads.append(Record(entity: Lead(id: id, isDeleted: isDeleted, statusID: statusID), details: details))
         case .customer:
             content.customers.append(
-                Customer(
-                    id: id, name: name, createdAt: createdAt, updatedAt: updatedAt, isDeleted: isDeleted,
-                    responsibleUserID: responsible, statusID: statusID))
+                Record(entity: Customer(id: id, isDeleted: isDeleted, statusID: statusID), details: details))
         }
         let owner = EntityRef(kind: kind, id: id)
         for entry in embedded {

@@ -10,14 +10,16 @@ public enum PageWriter {
     ///
     /// - Parameters:
     ///   - data: The entities and links.
+    ///   - details: Their names, times, responsible users and pipelines, in the order of `data`'s
+    ///     arrays; an entity without details is written with an empty name and its `createdAt`.
     ///   - account: `account.json`.
     ///   - customerStatuses: The statuses page.
     ///   - perPage: Entities a page (amoCRM gives at most 250).
     ///   - perFile: Entities a file; a file holds an array of pages.
     /// - Returns: File names and contents, compact JSON.
     public static func files(
-        of data: AccountData, account: AccountObject, customerStatuses: [CustomerStatus], perPage: Int = 250,
-        perFile: Int = 20_000
+        of data: AccountData, details: AccountDetails = AccountDetails(), account: AccountObject,
+        customerStatuses: [CustomerStatus], perPage: Int = 250, perFile: Int = 20_000
     ) -> [(name: String, bytes: [UInt8])] {
         var result: [(name: String, bytes: [UInt8])] = []
         let listed = EmbeddedLinks.listing(data.links)
@@ -45,10 +47,13 @@ public enum PageWriter {
             }
             w.endArray()
         }
-        func common(
-            _ w: inout JSONWriter, _ id: Int, _ name: String, _ user: Int?, _ created: Int, _ updated: Int,
-            _ deleted: Bool
-        ) {
+        func detail(_ all: [EntityDetails], _ i: Int, createdAt: Int = 0) -> EntityDetails {
+            i < all.count ? all[i] : EntityDetails(createdAt: createdAt)
+        }
+        func common(_ w: inout JSONWriter, _ id: Int, _ details: EntityDetails, _ deleted: Bool) {
+            let (name, user, created, updated) = (
+                details.name, details.responsibleUserID, details.createdAt, details.updatedAt
+            )
             w.key("id")
             w.integer(id)
             w.key("name")
@@ -83,7 +88,7 @@ public enum PageWriter {
             w.endObject()
             w.endArray()
         }
-        func files<T>(_ kind: String, _ items: [T], _ body: (inout JSONWriter, T) -> Void) {
+        func files(_ kind: String, _ items: Range<Int>, _ body: (inout JSONWriter, Int) -> Void) {
             for (fileIndex, start) in stride(from: 0, to: items.count, by: perFile).enumerated() {
                 var w = JSONWriter()
                 w.beginArray()
@@ -107,26 +112,31 @@ public enum PageWriter {
                 result.append(("\(kind)-\(number).json", w.bytes))
             }
         }
-        files("contacts", data.contacts) { w, c in
-            common(&w, c.id, c.name, c.responsibleUserID, c.createdAt, c.updatedAt, c.isDeleted)
+        files("contacts", data.contacts.indices) { w, i in
+            let c = data.contacts[i]
+            common(&w, c.id, detail(details.contacts, i, createdAt: c.createdAt), c.isDeleted)
             phones(&w, c.phones)
-            embedded(&w, .contact(c.id))
+            embedded(&w, c.ref)
         }
-        files("companies", data.companies) { w, c in
-            common(&w, c.id, c.name, c.responsibleUserID, c.createdAt, c.updatedAt, c.isDeleted)
+        files("companies", data.companies.indices) { w, i in
+            let c = data.companies[i]
+            common(&w, c.id, detail(details.companies, i, createdAt: c.createdAt), c.isDeleted)
             phones(&w, c.phones)
-            embedded(&w, .company(c.id))
+            embedded(&w, c.ref)
         }
-        files("leads", data.leads) { w, l in
-            common(&w, l.id, l.name, l.responsibleUserID, l.createdAt, l.updatedAt, l.isDeleted)
+        files("leads", data.leads.indices) { w, i in
+            let l = data.leads[i]
+            let lead = detail(details.leads, i)
+            common(&w, l.id, lead, l.isDeleted)
             w.key("status_id")
             w.integer(l.statusID)
             w.key("pipeline_id")
-            w.integer(l.pipelineID)
+            w.integer(orNull: lead.pipelineID)
             embedded(&w, .lead(l.id))
         }
-        files("customers", data.customers) { w, k in
-            common(&w, k.id, k.name, k.responsibleUserID, k.createdAt, k.updatedAt, k.isDeleted)
+        files("customers", data.customers.indices) { w, i in
+            let k = data.customers[i]
+            common(&w, k.id, detail(details.customers, i), k.isDeleted)
             w.key("status_id")
             if let status = k.statusID { w.integer(status) } else { w.null() }
             embedded(&w, .customer(k.id))

@@ -3,7 +3,7 @@ import AccountIndex
 /// The names of an account's entities, for notifications: the index keeps no names.
 ///
 /// ```swift
-/// let names = EntityNames(data)          // from the AccountData the index was built from
+/// let names = EntityNames(loaded.entityNames)   // from the loader: the index keeps no names
 /// names[.lead(1234565)]                  // "Website order"
 /// ```
 ///
@@ -18,17 +18,14 @@ public struct EntityNames: Hashable, Sendable {
         names = [:]
     }
 
-    /// The names of the contacts, companies, leads and customers of `data`; a later entity with
-    /// the same id replaces the earlier (as in the index).
+    /// The names given; empty ones are dropped, and a later name for the same entity replaces the
+    /// earlier. A loader gives them (`LoadedAccount.entityNames` in `AmoCRM`): the index keeps none.
     ///
-    /// - Complexity: O(n) in the entities.
-    public init(_ data: AccountData) {
-        names = [:]
-        names.reserveCapacity(data.contacts.count + data.companies.count + data.leads.count + data.customers.count)
-        for contact in data.contacts { set(contact.name, for: .contact(contact.id)) }
-        for company in data.companies { set(company.name, for: .company(company.id)) }
-        for lead in data.leads { set(lead.name, for: .lead(lead.id)) }
-        for customer in data.customers { set(customer.name, for: .customer(customer.id)) }
+    /// - Complexity: O(n) in the names.
+    public init(_ names: some Sequence<(EntityRef, String)>) {
+        self.names = [:]
+        self.names.reserveCapacity(names.underestimatedCount)
+        for (entity, name) in names { set(name, for: entity) }
     }
 
     /// The entity's name, nil when unknown or empty.
