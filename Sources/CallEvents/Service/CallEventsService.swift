@@ -122,13 +122,15 @@ public struct CallEventsService<Sink: NotificationSink>: Sendable {
             } else {
                 users = configuration.users
             }
-            let decision = resolution.decision
-            let entity = decision.target.entity
+            // Not `decision.target.entity.flatMap { names[$0] }` with the decision in a local: Swift
+            // 6.3.1's optimizer crashes on that in release builds ("Found outside of lifetime use").
+            var name: String?
+            if let entity = resolution.target.entity { name = configuration.names[entity] }
             notifications.append(
                 CallNotification(
                     uid: configuration.makeUID(), phoneNumber: event.phoneNumber, e164: e164,
-                    decision: decision, entityName: entity.flatMap { configuration.names[$0] }, users: users,
-                    time: time, eventIndex: eventIndex))
+                    decision: resolution.decision, entityName: name, users: users, time: time,
+                    eventIndex: eventIndex))
         }
         return notifications
     }
