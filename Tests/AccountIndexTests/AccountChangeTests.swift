@@ -218,3 +218,11 @@ import Testing
         #expect(index.resolve(callerNumber: "+79991000123").target == .lead(id: 10_123))
     }
 }
+
+@Suite struct AccountChangeErrorCodeTests {
+    @Test func everyCodeHasItsOwnName() {
+        let names = AccountChangeError.Code.BackingCode.allCases.map { AccountChangeError.Code($0).description }
+        #expect(Set(names).count == names.count)
+        #expect(names == ["unknown_entity", "invalid_id"])
+    }
+}

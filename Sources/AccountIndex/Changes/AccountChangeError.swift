@@ -10,18 +10,36 @@
 public struct AccountChangeError: Error, Hashable, Sendable, CustomStringConvertible {
     /// What is wrong. New codes may be added.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
+        /// Every code, so that a new one must be named where codes are printed.
         @usableFromInline
-        let rawValue: UInt8
+        enum BackingCode: Hashable, Sendable, CaseIterable {
+            case unknownEntity, invalidID
+        }
+
+        @usableFromInline
+        let backingCode: BackingCode
+
+        @inlinable
+        init(_ backingCode: BackingCode) { self.backingCode = backingCode }
 
         /// The change names an entity that does not exist (``AccountChangeError/entity``).
-        public static let unknownEntity = Code(rawValue: 0)
+        public static let unknownEntity = Code(.unknownEntity)
         /// An id is negative; amoCRM ids are positive (``AccountChangeError/entity``).
-        public static let invalidID = Code(rawValue: 1)
+        public static let invalidID = Code(.invalidID)
 
+        /// The code's name: `unknown_entity` or `invalid_id`.
         public var description: String {
-            switch rawValue {
-            case 0: "unknown"
-            default: "invalid id"
+            switch backingCode {
+            case .unknownEntity: "unknown_entity"
+            case .invalidID: "invalid_id"
+            }
+        }
+
+        /// The code before the entity in a message: `unknown lead 99`.
+        var phrase: String {
+            switch backingCode {
+            case .unknownEntity: "unknown"
+            case .invalidID: "invalid id"
             }
         }
     }
@@ -53,7 +71,7 @@ public struct AccountChangeError: Error, Hashable, Sendable, CustomStringConvert
     }
 
     public var description: String {
-        let what = entity.map { "\(code) \($0)" } ?? code.description
+        let what = entity.map { "\(code.phrase) \($0)" } ?? code.phrase
         return "change \(changeIndex) (\(change)): \(what)"
     }
 }

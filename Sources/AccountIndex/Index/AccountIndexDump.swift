@@ -7,8 +7,8 @@ public struct AccountIndexDump: Hashable, Sendable, CustomStringConvertible {
     }
 
     public let settings: AccountSettings
-    public let contacts: [PartySummary]
-    public let companies: [PartySummary]
+    public let contacts: [PhoneHolderSummary]
+    public let companies: [PhoneHolderSummary]
     public let leads: [LeadSummary]
     public let customers: [CustomerSummary]
     /// Every stored number, sorted by number, then owner.

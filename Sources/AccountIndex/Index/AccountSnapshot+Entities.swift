@@ -2,13 +2,13 @@ extension AccountSnapshot {
     /// The contact with `id`, as the index keeps it.
     ///
     /// - Complexity: O(1) in the size of the account, O(k) in its phone keys and links.
-    public func contact(_ id: Int) -> PartySummary? {
-        state.contacts.find(id).map { PartySummary($0, isCompany: false) }
+    public func contact(_ id: Int) -> PhoneHolderSummary? {
+        state.contacts.find(id).map { PhoneHolderSummary($0, isCompany: false) }
     }
 
     /// The company with `id`, as the index keeps it.
-    public func company(_ id: Int) -> PartySummary? {
-        state.companies.find(id).map { PartySummary($0, isCompany: true) }
+    public func company(_ id: Int) -> PhoneHolderSummary? {
+        state.companies.find(id).map { PhoneHolderSummary($0, isCompany: true) }
     }
 
     /// The lead with `id`, as the index keeps it.
@@ -22,10 +22,10 @@ extension AccountSnapshot {
     ///
     /// - Complexity: O(n log n) in the size of the account. For tests and diagnostics.
     public func dump() -> AccountIndexDump {
-        var contacts: [PartySummary] = []
-        state.contacts.forEach { contacts.append(PartySummary($0, isCompany: false)) }
-        var companies: [PartySummary] = []
-        state.companies.forEach { companies.append(PartySummary($0, isCompany: true)) }
+        var contacts: [PhoneHolderSummary] = []
+        state.contacts.forEach { contacts.append(PhoneHolderSummary($0, isCompany: false)) }
+        var companies: [PhoneHolderSummary] = []
+        state.companies.forEach { companies.append(PhoneHolderSummary($0, isCompany: true)) }
         var leads: [LeadSummary] = []
         state.leads.forEach { leads.append(LeadSummary($0)) }
         var customers: [CustomerSummary] = []

@@ -1,5 +1,5 @@
 /// A contact or company as the index keeps it.
-public struct PartySummary: Hashable, Sendable, CustomStringConvertible {
+public struct PhoneHolderSummary: Hashable, Sendable, CustomStringConvertible {
     public let entity: EntityRef
     public let createdAt: Int
     public let isDeleted: Bool
