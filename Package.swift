@@ -1,4 +1,4 @@
-// swift-tools-version: 6.1
+// swift-tools-version: 6.2
 import PackageDescription
 
 // Define SCREENPOP_INTERNAL_CHECKS (`swift build -Xswiftc -DSCREENPOP_INTERNAL_CHECKS`) to compile in
