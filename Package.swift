@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "ScreenPopServer", targets: ["ScreenPopServer"]),
         .library(name: "ScreenPopJSON", targets: ["ScreenPopJSON"]),
         .library(name: "AmoCRM", targets: ["AmoCRM"]),
+        .library(name: "ScreenPopStore", targets: ["ScreenPopStore"]),
         .executable(name: "screenpop", targets: ["screenpop"]),
     ],
     dependencies: [
@@ -32,6 +33,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        // The embedded store (ScreenPopStore): SQLite through GRDB; needs Debian's libsqlite3-dev.
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // Pure Swift, no dependencies, no Foundation: parsing, validation and E.164 formatting.
@@ -81,6 +84,12 @@ let package = Package(
         // which side of a link lists it), and loading an account directory of saved pages into
         // AccountData. No Foundation: files through the C library.
         .target(name: "AmoCRM", dependencies: ["AccountIndex", "ScreenPopJSON", "ScreenPopSupport"]),
+        // The account's system of record: the entities, users, settings and sync state in a store
+        // behind the AccountStore protocol; SQLite (GRDB, WAL) today (docs/live-account.md).
+        .target(
+            name: "ScreenPopStore",
+            dependencies: ["AccountIndex", "AmoCRM", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .executableTarget(
             name: "screenpop",
             dependencies: [
@@ -90,6 +99,7 @@ let package = Package(
                 "CallEvents",
                 "ScreenPopJSON",
                 "ScreenPopServer",
+                "ScreenPopStore",
                 "ScreenPopSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -136,6 +146,10 @@ let package = Package(
         .testTarget(
             name: "AmoCRMTests",
             dependencies: ["AmoCRM", "AccountIndex", "AccountSynthesis", "ScreenPopJSON"]
+        ),
+        .testTarget(
+            name: "ScreenPopStoreTests",
+            dependencies: ["ScreenPopStore", "AccountIndex", "AccountSynthesis", "AmoCRM"]
         ),
         .testTarget(
             name: "ScreenPopCLITests",

@@ -51,12 +51,16 @@ public struct APIToken: Sendable, CustomStringConvertible, CustomDebugStringConv
         self.source = source
     }
 
-    /// The token from `SCREENPOP_API_TOKEN`, or else from `<accountDirectory>/api-token`.
+    /// The token from `SCREENPOP_API_TOKEN`, or else from `<accountDirectory>/api-token` (a store
+    /// has no such file: nil takes the variable only).
     ///
     /// - Throws: ``LoadError`` when neither gives a token (an empty variable counts as not set).
-    public static func load(environment: [String: String], accountDirectory: String) throws -> APIToken {
+    public static func load(environment: [String: String], accountDirectory: String?) throws -> APIToken {
         if let value = environment[environmentVariable], let token = APIToken(value, source: .environment) {
             return token
+        }
+        guard let accountDirectory else {
+            throw LoadError(description: "no API token: set \(environmentVariable)")
         }
         let path = accountDirectory.hasSuffix("/") ? accountDirectory + fileName : accountDirectory + "/" + fileName
         guard let data = FileManager.default.contents(atPath: path) else {

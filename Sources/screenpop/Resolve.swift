@@ -9,14 +9,14 @@ struct Resolve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Resolve incoming calls against an amoCRM account directory.",
         discussion: """
-            Loads the account (a directory of amoCRM API v4 JSON pages, docs/amocrm.md), then resolves \
+            Loads the account (a directory of amoCRM API v4 JSON pages, docs/amocrm.md, or a store made by \
+            `screenpop import`), then resolves \
             each PHONE, or else each line of standard input (streamed), to one JSON object a line: phone_number, \
             e164, element_type, element_id, action, reason, match, entity, candidates.
             """
     )
 
-    @Option(help: ArgumentHelp("The account directory.", valueName: "DIR"))
-    var account: String
+    @OptionGroup var source: AccountSource
 
     @Option(
         help: ArgumentHelp(
@@ -40,10 +40,10 @@ struct Resolve: AsyncParsableCommand {
 
     func run() async throws {
         let fallback = SuffixFallback(isEnabled: !noFallback, digits: fallbackDigits ?? 10)
-        let options = AccountDirectory.Options(suffixFallback: fallback)
         let index: AccountIndex
         do {
-            index = try await AccountDirectory.loadIndex(account, options: options)
+            let loaded = try await source.load(suffixFallback: fallback, progress: .automatic)
+            index = await AccountIndex.building(loaded.data, parallelism: AccountDirectory.processorCount)
         } catch {
             StandardError.write("screenpop: error: \(error)\n")
             throw ExitCode.failure

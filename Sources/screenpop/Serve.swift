@@ -11,16 +11,17 @@ struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Serve amoCRM's call-notification API (POST /api/v2/events) and live streams for an account.",
         discussion: """
-            Loads the account (a directory of amoCRM API v4 JSON pages, docs/amocrm.md) and serves \
+            Loads the account (a directory of amoCRM API v4 JSON pages, docs/amocrm.md, or a store made by \
+            `screenpop import`) and serves \
             POST /api/v2/events and GET /api/v2/events/stream?user_id=N. Every request needs \
             "Authorization: Bearer <token>"; the token comes from the environment variable SCREENPOP_API_TOKEN, \
-            or else from the file api-token in the account directory. The server does not start without one. \
+            or else from the file api-token in the account directory (a store: the variable only). The server \
+            does not start without one. \
             SIGINT or SIGTERM shut it down gracefully: requests in flight finish, streams end.
             """
     )
 
-    @Option(help: ArgumentHelp("The account directory.", valueName: "DIR"))
-    var account: String
+    @OptionGroup var source: AccountSource
 
     @Option(help: "The address to listen on.")
     var host = "127.0.0.1"
@@ -91,24 +92,24 @@ struct Serve: AsyncParsableCommand {
             if let value = getenv(APIToken.environmentVariable) {
                 environment[APIToken.environmentVariable] = String(cString: value)
             }
-            token = try APIToken.load(environment: environment, accountDirectory: account)
+            token = try APIToken.load(environment: environment, accountDirectory: source.account)
         } catch {
             Self.report("\(error)")
             throw ExitCode.failure
         }
-        let loaded: LoadedAccount
+        let loaded: AccountSource.Loaded
         do {
-            loaded = try await AccountDirectory.load(account, options: AccountDirectory.Options(progress: .never))
+            loaded = try await source.load(suffixFallback: SuffixFallback())
         } catch {
             Self.report("\(error)")
             throw ExitCode.failure
         }
-        let index = await loaded.buildIndex()
-        let users = loaded.users.map(\.id)
+        let index = await AccountIndex.building(loaded.data, parallelism: AccountDirectory.processorCount)
+        let users = loaded.users
         logger.info(
             "account loaded",
             metadata: [
-                "account": "\(account)", "contacts": "\(loaded.data.contacts.count)",
+                "account": "\(loaded.origin)", "contacts": "\(loaded.data.contacts.count)",
                 "companies": "\(loaded.data.companies.count)", "leads": "\(loaded.data.leads.count)",
                 "customers": "\(loaded.data.customers.count)", "users": "\(users.count)", "token": "\(token)",
             ])
@@ -122,7 +123,7 @@ struct Serve: AsyncParsableCommand {
                 metadata: ["open_files": "\(openFiles)", "max_connections": "\(maxConnections)"])
         }
         let server = ScreenPopServer(
-            index: index, events: CallEventsConfiguration(users: users, names: EntityNames(loaded.entityNames)),
+            index: index, events: CallEventsConfiguration(users: users, names: EntityNames(loaded.names)),
             configuration: ServerConfiguration(
                 host: host, port: port, apiToken: token, heartbeatInterval: .seconds(heartbeat),
                 streams: StreamLimits(

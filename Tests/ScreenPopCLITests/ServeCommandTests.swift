@@ -141,6 +141,34 @@ import Testing
         #expect(server.terminate() == 0)
     }
 
+    @Test func servesFromAStore() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("screenpop-serve-store-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let store = directory.appendingPathComponent("account.sqlite").path
+        #expect(try CLI.run(["import", "--store", store, "--account", Self.demoAccount.path]).status == 0)
+        var environment = Self.environmentWithoutToken
+        environment["SCREENPOP_API_TOKEN"] = "demo-token-change-me"
+        let server = try Server(["serve", "--store", store, "--port", "0"], environment: environment)
+        defer { if server.process.isRunning { server.process.terminate() } }
+        let port = try #require(server.waitForPort(), "no listening line: \(server.standardError)")
+        let lead = try await Self.post(
+            port: port, body: #"{"add":[{"type":"phone_call","phone_number":"+79161234567"}]}"#,
+            contentType: "application/json")
+        #expect(lead.0 == 200)
+        #expect(Self.item(lead.1)?["element_id"] as? Int == 31_000_001)
+        #expect(server.terminate() == 0)
+    }
+
+    @Test func aStoreNeedsTheTokenInTheEnvironment() throws {
+        let server = try Server(
+            ["serve", "--store", "/nonexistent/dir/account.sqlite", "--port", "0"],
+            environment: Self.environmentWithoutToken)
+        #expect(server.waitForExit())
+        #expect(server.process.terminationStatus == 1)
+        #expect(server.standardError.contains("no API token: set SCREENPOP_API_TOKEN"))
+    }
+
     @Test func refusesToStartWithoutAToken() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("screenpop-serve-\(UUID())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

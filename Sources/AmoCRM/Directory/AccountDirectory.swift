@@ -224,9 +224,7 @@ public enum AccountDirectory {
 
         // account.json is required, so it was decoded.
         let object = account ?? AccountObject(customersMode: "disabled")
-        var settings = AccountSettings(defaultRegion: object.country, customersEnabled: object.customersEnabled)
-        settings.closedCustomerStatusIDs = Set(uniqueStatuses.lazy.filter(\.isClosed).map(\.id))
-        settings.suffixFallback = options.suffixFallback
+        let settings = object.settings(customerStatuses: uniqueStatuses, suffixFallback: options.suffixFallback)
 
         summary.duplicatesReplaced = duplicates
         summary.ignoredEmbeddedKeys = ignored.sorted()

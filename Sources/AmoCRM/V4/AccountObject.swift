@@ -1,3 +1,5 @@
+import AccountIndex
+
 /// The parts of `GET /api/v4/account` the loader reads.
 public struct AccountObject: Hashable, Sendable {
     /// amoCRM's account id, when given.
@@ -25,4 +27,15 @@ public struct AccountObject: Hashable, Sendable {
 
     static let enabledModes: Set<String> = ["segments", "dynamic", "periodicity"]
     static let disabledModes: Set<String> = ["disabled", "unavailable"]
+
+    /// The index's settings for this account: its country as the default region, customers on or
+    /// off, the closed customer statuses (type 3) among `customerStatuses`.
+    public func settings(customerStatuses: [CustomerStatus], suffixFallback: SuffixFallback = SuffixFallback())
+        -> AccountSettings
+    {
+        var settings = AccountSettings(defaultRegion: country, customersEnabled: customersEnabled)
+        settings.closedCustomerStatusIDs = Set(customerStatuses.lazy.filter(\.isClosed).map(\.id))
+        settings.suffixFallback = suffixFallback
+        return settings
+    }
 }

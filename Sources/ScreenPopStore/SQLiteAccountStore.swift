@@ -1,0 +1,276 @@
+import AccountIndex
+import AmoCRM
+import GRDB
+
+/// The embedded store: one SQLite file in WAL mode, through GRDB (docs/live-account.md has the
+/// schema).
+///
+/// Each write is one transaction with `synchronous = FULL`: when a write returns, it is on disk and
+/// survives a crash of the process or of the machine; a crash during a write leaves the store as it
+/// was before it. Readers do not block the writer (WAL).
+///
+/// ```swift
+/// let store = try SQLiteAccountStore(path: "account.sqlite")
+/// try store.replace(with: StoredAccount(try await AccountDirectory.load("Examples/demo-account")))
+/// let account = try store.loadOnlyAccount()
+/// ```
+public final class SQLiteAccountStore: AccountStore {
+    /// The file.
+    public let path: String
+    private let pool: DatabasePool
+
+    /// Opens the store at `path`, creating the file and its tables when absent, and bringing an
+    /// older schema up to date.
+    public init(path: String) throws(StoreError) {
+        self.path = path
+        var configuration = Configuration()
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+            try Self.migrator.migrate(pool)
+        } catch {
+            throw StoreError("\(path): cannot open the store: \(error)")
+        }
+    }
+
+    // MARK: Schema
+
+    /// Entities are one table with amoCRM's element type (1 contact, 2 lead, 3 company, 12
+    /// customer) in `kind`; `position` keeps the order of the account's arrays, which decides
+    /// between two facts where amoCRM's rules make the later one win.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE account (
+                        account_id INTEGER PRIMARY KEY, name TEXT, subdomain TEXT, country TEXT,
+                        customers_mode TEXT NOT NULL);
+                    CREATE TABLE entity (
+                        account_id INTEGER NOT NULL, kind INTEGER NOT NULL, id INTEGER NOT NULL,
+                        position INTEGER NOT NULL, name TEXT NOT NULL, created_at INTEGER NOT NULL,
+                        updated_at INTEGER NOT NULL, is_deleted INTEGER NOT NULL, responsible_user_id INTEGER,
+                        pipeline_id INTEGER, status_id INTEGER,
+                        PRIMARY KEY (account_id, kind, id));
+                    CREATE INDEX entity_order ON entity (account_id, kind, position);
+                    CREATE TABLE phone (
+                        account_id INTEGER NOT NULL, kind INTEGER NOT NULL, entity_id INTEGER NOT NULL,
+                        position INTEGER NOT NULL, value TEXT NOT NULL, enum_code TEXT NOT NULL,
+                        PRIMARY KEY (account_id, kind, entity_id, position));
+                    CREATE TABLE link (
+                        account_id INTEGER NOT NULL, position INTEGER NOT NULL, link_kind INTEGER NOT NULL,
+                        a_id INTEGER NOT NULL, b_id INTEGER NOT NULL, is_main INTEGER NOT NULL,
+                        PRIMARY KEY (account_id, position));
+                    CREATE TABLE user (
+                        account_id INTEGER NOT NULL, id INTEGER NOT NULL, name TEXT NOT NULL, email TEXT,
+                        PRIMARY KEY (account_id, id));
+                    CREATE TABLE customer_status (
+                        account_id INTEGER NOT NULL, id INTEGER NOT NULL, name TEXT NOT NULL, type INTEGER,
+                        PRIMARY KEY (account_id, id));
+                    CREATE TABLE sync_state (
+                        account_id INTEGER NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
+                        PRIMARY KEY (account_id, key));
+                    """)
+        }
+        return migrator
+    }
+
+    // MARK: Writing
+
+    public func replace(with stored: StoredAccount) throws(StoreError) {
+        do {
+            try pool.write { db in
+                let id = stored.accountID
+                for table in ["account", "entity", "phone", "link", "user", "customer_status"] {
+                    try db.execute(sql: "DELETE FROM \(table) WHERE account_id = ?", arguments: [id])
+                }
+                let object = stored.account
+                try db.execute(
+                    sql: "INSERT INTO account VALUES (?, ?, ?, ?, ?)",
+                    arguments: [id, object.name, object.subdomain, object.country, object.customersMode])
+                try Self.insertEntities(stored, into: db)
+                let link = try db.makeStatement(sql: "INSERT INTO link VALUES (?, ?, ?, ?, ?, ?)")
+                for (position, value) in stored.data.links.enumerated() {
+                    let (kind, a, b, isMain) = LinkColumns.columns(of: value)
+                    try link.execute(arguments: [id, position, kind, a, b, isMain])
+                }
+                let user = try db.makeStatement(sql: "INSERT INTO user VALUES (?, ?, ?, ?)")
+                for value in stored.users { try user.execute(arguments: [id, value.id, value.name, value.email]) }
+                let status = try db.makeStatement(sql: "INSERT INTO customer_status VALUES (?, ?, ?, ?)")
+                for value in stored.customerStatuses {
+                    try status.execute(arguments: [id, value.id, value.name, value.type])
+                }
+            }
+        } catch {
+            throw StoreError("\(path): cannot write the account: \(error)")
+        }
+    }
+
+    private static func insertEntities(_ stored: StoredAccount, into db: Database) throws {
+        let id = stored.accountID
+        let entity = try db.makeStatement(sql: "INSERT INTO entity VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        let phone = try db.makeStatement(sql: "INSERT INTO phone VALUES (?, ?, ?, ?, ?, ?)")
+        func insert(
+            _ kind: EntityKind, _ position: Int, _ entityID: Int, _ details: EntityDetails?, createdAt: Int?,
+            isDeleted: Bool, statusID: Int?, phones: [PhoneValue]
+        ) throws {
+            let details = details ?? EntityDetails(createdAt: createdAt ?? 0)
+            try entity.execute(arguments: [
+                id, kind.elementType, entityID, position, details.name, createdAt ?? details.createdAt,
+                details.updatedAt, isDeleted, details.responsibleUserID, details.pipelineID, statusID,
+            ])
+            for (index, value) in phones.enumerated() {
+                try phone.execute(arguments: [id, kind.elementType, entityID, index, value.value, value.kind.rawValue])
+            }
+        }
+        let data = stored.data
+        let details = stored.details
+        for (i, value) in data.contacts.enumerated() {
+            try insert(
+                .contact, i, value.id, details.contacts[safe: i], createdAt: value.createdAt, isDeleted: value.isDeleted,
+                statusID: nil, phones: value.phones)
+        }
+        for (i, value) in data.companies.enumerated() {
+            try insert(
+                .company, i, value.id, details.companies[safe: i], createdAt: value.createdAt,
+                isDeleted: value.isDeleted, statusID: nil, phones: value.phones)
+        }
+        for (i, value) in data.leads.enumerated() {
+            try insert(
+                .lead, i, value.id, details.leads[safe: i], createdAt: nil, isDeleted: value.isDeleted,
+                statusID: value.statusID, phones: [])
+        }
+        for (i, value) in data.customers.enumerated() {
+            try insert(
+                .customer, i, value.id, details.customers[safe: i], createdAt: nil, isDeleted: value.isDeleted,
+                statusID: value.statusID, phones: [])
+        }
+    }
+
+    // MARK: Reading
+
+    public func accountIDs() throws(StoreError) -> [Int] {
+        do {
+            return try pool.read { db in try Int.fetchAll(db, sql: "SELECT account_id FROM account ORDER BY account_id") }
+        } catch {
+            throw StoreError("\(path): cannot read the accounts: \(error)")
+        }
+    }
+
+    public func load(accountID id: Int, suffixFallback: SuffixFallback) throws(StoreError) -> StoredAccount? {
+        do {
+            return try pool.read { db -> StoredAccount? in
+                guard let row = try Row.fetchOne(db, sql: "SELECT * FROM account WHERE account_id = ?", arguments: [id])
+                else { return nil }
+                let object = AccountObject(
+                    id: id, name: row["name"], subdomain: row["subdomain"], country: row["country"],
+                    customersMode: row["customers_mode"])
+                let statuses = try Row.fetchAll(
+                    db, sql: "SELECT id, name, type FROM customer_status WHERE account_id = ? ORDER BY rowid",
+                    arguments: [id]
+                ).map { CustomerStatus(id: $0["id"], name: $0["name"], type: $0["type"]) }
+                let users = try Row.fetchAll(
+                    db, sql: "SELECT id, name, email FROM user WHERE account_id = ? ORDER BY rowid", arguments: [id]
+                ).map { AccountUser(id: $0["id"], name: $0["name"], email: $0["email"]) }
+                var data = AccountData(
+                    settings: object.settings(customerStatuses: statuses, suffixFallback: suffixFallback))
+                var details = AccountDetails()
+                try Self.readEntities(accountID: id, from: db, into: &data, &details)
+                let links = try Row.fetchCursor(
+                    db, sql: "SELECT link_kind, a_id, b_id, is_main FROM link WHERE account_id = ? ORDER BY position",
+                    arguments: [id])
+                while let link = try links.next() {
+                    guard
+                        let value = LinkColumns.link(
+                            kind: link["link_kind"], a: link["a_id"], b: link["b_id"], isMain: link["is_main"])
+                    else { throw StoreError("unknown link kind \(link["link_kind"] as Int)") }
+                    data.links.append(value)
+                }
+                return StoredAccount(
+                    account: object, data: data, details: details, users: users, customerStatuses: statuses)
+            }
+        } catch let error as StoreError {
+            throw StoreError("\(path): \(error)")
+        } catch {
+            throw StoreError("\(path): cannot read account \(id): \(error)")
+        }
+    }
+
+    private static func readEntities(
+        accountID id: Int, from db: Database, into data: inout AccountData, _ details: inout AccountDetails
+    ) throws {
+        var phones: [EntityRef: [PhoneValue]] = [:]
+        let phoneRows = try Row.fetchCursor(
+            db, sql: "SELECT kind, entity_id, value, enum_code FROM phone WHERE account_id = ? ORDER BY kind, entity_id, position",
+            arguments: [id])
+        while let row = try phoneRows.next() {
+            guard let kind = EntityKind(rawValue: row["kind"]) else { continue }
+            let code: String = row["enum_code"]
+            phones[EntityRef(kind: kind, id: row["entity_id"]), default: []].append(
+                PhoneValue(row["value"], kind: PhoneValue.Kind(rawValue: code)))
+        }
+        let rows = try Row.fetchCursor(
+            db, sql: "SELECT * FROM entity WHERE account_id = ? ORDER BY kind, position", arguments: [id])
+        while let row = try rows.next() {
+            let entityID: Int = row["id"]
+            let detail = EntityDetails(
+                name: row["name"], createdAt: row["created_at"], updatedAt: row["updated_at"],
+                responsibleUserID: row["responsible_user_id"], pipelineID: row["pipeline_id"])
+            let isDeleted: Bool = row["is_deleted"]
+            switch EntityKind(rawValue: row["kind"]) {
+            case .contact:
+                data.contacts.append(
+                    Contact(
+                        id: entityID, createdAt: detail.createdAt, isDeleted: isDeleted,
+                        phones: phones[.contact(entityID)] ?? []))
+                details.contacts.append(detail)
+            case .company:
+                data.companies.append(
+                    Company(
+                        id: entityID, createdAt: detail.createdAt, isDeleted: isDeleted,
+                        phones: phones[.company(entityID)] ?? []))
+                details.companies.append(detail)
+            case .lead:
+                data.leads.append(Lead(id: entityID, isDeleted: isDeleted, statusID: row["status_id"]))
+                details.leads.append(detail)
+            case .customer:
+                data.customers.append(Customer(id: entityID, isDeleted: isDeleted, statusID: row["status_id"]))
+                details.customers.append(detail)
+            case nil:
+                throw StoreError("unknown entity kind \(row["kind"] as Int)")
+            }
+        }
+    }
+}
+
+/// How an ``AccountIndex/AccountLink`` is kept in a row: its kind (1 contact–lead, 2 company–lead,
+/// 3 contact–customer, 4 company–customer, 5 contact–company) and its two ids, the contact or
+/// company first.
+enum LinkColumns {
+    static func columns(of link: AccountLink) -> (kind: Int, a: Int, b: Int, isMain: Bool) {
+        switch link {
+        case .contactLead(let contact, let lead, let isMain): (1, contact, lead, isMain)
+        case .companyLead(let company, let lead): (2, company, lead, false)
+        case .contactCustomer(let contact, let customer): (3, contact, customer, false)
+        case .companyCustomer(let company, let customer): (4, company, customer, false)
+        case .contactCompany(let contact, let company): (5, contact, company, false)
+        }
+    }
+
+    static func link(kind: Int, a: Int, b: Int, isMain: Bool) -> AccountLink? {
+        switch kind {
+        case 1: .contactLead(contactID: a, leadID: b, isMain: isMain)
+        case 2: .companyLead(companyID: a, leadID: b)
+        case 3: .contactCustomer(contactID: a, customerID: b)
+        case 4: .companyCustomer(companyID: a, customerID: b)
+        case 5: .contactCompany(contactID: a, companyID: b)
+        default: nil
+        }
+    }
+}
+
+extension Array {
+    fileprivate subscript(safe index: Int) -> Element? { indices.contains(index) ? self[index] : nil }
+}

@@ -1,0 +1,85 @@
+import AccountIndex
+import AccountSynthesis
+import AmoCRM
+import Foundation
+import ScreenPopStore
+import Testing
+
+/// The SQLite store on a real file: what goes in comes out, value for value, and builds the same
+/// index.
+@Suite struct SQLiteAccountStoreTests {
+    static let demo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Examples/demo-account").path
+
+    /// A fresh file path in a fresh directory, removed afterwards.
+    static func withStorePath<T>(_ body: (String) async throws -> T) async throws -> T {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("screenpop-store-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        return try await body(directory.appendingPathComponent("account.sqlite").path)
+    }
+
+    @Test func theDemoAccountComesBackAsItWent() async throws {
+        let loaded = try await AccountDirectory.load(Self.demo, options: AccountDirectory.Options(progress: .never))
+        try await Self.withStorePath { path in
+            let stored = StoredAccount(loaded)
+            try SQLiteAccountStore(path: path).replace(with: stored)
+            // A new connection: what is on disk, not a cache.
+            let back = try #require(try SQLiteAccountStore(path: path).loadOnlyAccount())
+            #expect(back == stored)
+            #expect(AccountIndex(building: back.data).snapshot.dump() == AccountIndex(building: loaded.data).snapshot.dump())
+            #expect(back.entityNames.count == loaded.entityNames.count)
+        }
+    }
+
+    @Test func aSyntheticAccountComesBackAsItWent() async throws {
+        let synthetic = SyntheticAccount(seed: 11, contacts: 2_000)
+        let stored = StoredAccount(
+            account: AccountObject(id: 777, subdomain: "synthetic", country: "RU", customersMode: "periodicity"),
+            data: synthetic.data, details: synthetic.details, users: [AccountUser(id: 7_000_001, name: "A")],
+            customerStatuses: [
+                CustomerStatus(id: SyntheticAccount.closedCustomerStatusID, type: CustomerStatus.closedType),
+                CustomerStatus(id: 1001, name: "new", type: 0),
+            ])
+        try await Self.withStorePath { path in
+            let store = try SQLiteAccountStore(path: path)
+            try store.replace(with: stored)
+            let back = try #require(try store.load(accountID: 777, suffixFallback: SuffixFallback()))
+            #expect(back.data.contacts == stored.data.contacts)
+            #expect(back.data.leads == stored.data.leads)
+            #expect(back.data.links == stored.data.links)
+            #expect(back.details == stored.details)
+            #expect(back.data.settings.closedCustomerStatusIDs == [SyntheticAccount.closedCustomerStatusID])
+            #expect(AccountIndex(building: back.data).snapshot.dump() == AccountIndex(building: synthetic.data).snapshot.dump())
+        }
+    }
+
+    @Test func replacingIsWholeAndOtherAccountsAreUntouched() async throws {
+        let sample = StoredAccount(
+            account: AccountObject(id: 1, country: "RU", customersMode: "disabled"), data: SampleAccount.data,
+            details: AccountDetails(), users: [], customerStatuses: [])
+        var other = sample
+        other.accountID = 2
+        other.account.id = 2
+        try await Self.withStorePath { path in
+            let store = try SQLiteAccountStore(path: path)
+            try store.replace(with: sample)
+            try store.replace(with: other)
+            var smaller = sample
+            smaller.data.contacts.removeLast()
+            try store.replace(with: smaller)
+            #expect(try store.accountIDs() == [1, 2])
+            #expect(try store.load(accountID: 1, suffixFallback: SuffixFallback())?.data.contacts == smaller.data.contacts)
+            #expect(try store.load(accountID: 2, suffixFallback: SuffixFallback())?.data.contacts == sample.data.contacts)
+            #expect(throws: StoreError.self) { try store.loadOnlyAccount() }
+        }
+    }
+
+    @Test func aFileThatIsNotAStoreIsAClearError() async throws {
+        try await Self.withStorePath { path in
+            try Data("not a database".utf8).write(to: URL(fileURLWithPath: path))
+            let error = #expect(throws: StoreError.self) { try SQLiteAccountStore(path: path) }
+            #expect(error?.description.hasPrefix(path) == true)
+        }
+    }
+}
