@@ -153,7 +153,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ScreenPopCLITests",
-            dependencies: ["screenpop"]
+            dependencies: ["screenpop", "AccountIndex", "AccountSynthesis", "AmoCRM", "ScreenPopStore"]
         ),
     ]
 )
