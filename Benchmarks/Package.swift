@@ -77,6 +77,20 @@ let package = Package(
                 .plugin(name: "BenchmarkPlugin", package: "benchmark")
             ]
         ),
+        // The SQLite store: writing and reading a whole account (entities/s, size against the JSON).
+        .executableTarget(
+            name: "StoreBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "AccountSynthesis", package: rootPackage),
+                .product(name: "AmoCRM", package: rootPackage),
+                .product(name: "ScreenPopStore", package: rootPackage),
+            ],
+            path: "Benchmarks/StoreBenchmarks",
+            plugins: [
+                .plugin(name: "BenchmarkPlugin", package: "benchmark")
+            ]
+        ),
         // The one-time cost of decoding the metadata, which a benchmark iteration cannot see: it
         // times the first parse of a fresh process against a steady-state parse.
         // `swift run -c release MetadataLoadTime`.
