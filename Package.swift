@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "ScreenPopJSON", targets: ["ScreenPopJSON"]),
         .library(name: "AmoCRM", targets: ["AmoCRM"]),
         .library(name: "ScreenPopStore", targets: ["ScreenPopStore"]),
+        .library(name: "AmoCRMClient", targets: ["AmoCRMClient"]),
         .executable(name: "screenpop", targets: ["screenpop"]),
     ],
     dependencies: [
@@ -90,6 +91,18 @@ let package = Package(
             name: "ScreenPopStore",
             dependencies: ["AccountIndex", "AmoCRM", .product(name: "GRDB", package: "GRDB.swift")]
         ),
+        // The amoCRM (and Kommo) API v4 client over async-http-client: the rate limit, retries, paging,
+        // and the full pull of an account into what AccountDirectory loads (docs/live-account.md).
+        .target(
+            name: "AmoCRMClient",
+            dependencies: [
+                "AmoCRM",
+                "AccountIndex",
+                "ScreenPopJSON",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
         .executableTarget(
             name: "screenpop",
             dependencies: [
@@ -150,6 +163,21 @@ let package = Package(
         .testTarget(
             name: "ScreenPopStoreTests",
             dependencies: ["ScreenPopStore", "AccountIndex", "AccountSynthesis", "AmoCRM"]
+        ),
+        .testTarget(
+            name: "AmoCRMClientTests",
+            dependencies: [
+                "AmoCRMClient",
+                "AmoCRM",
+                "AccountIndex",
+                "AccountSynthesis",
+                "ScreenPopJSON",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(
             name: "ScreenPopCLITests",

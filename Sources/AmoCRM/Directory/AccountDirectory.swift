@@ -86,7 +86,10 @@ public enum AccountDirectory {
             case .always: true
             }
         let contents = try await decode(files, label: path, parallelism: options.parallelism, progress: showProgress)
-        var loaded = assemble(files: files, contents: contents, options: options)
+        var summary = LoadSummary()
+        summary.files = files.count
+        summary.bytes = files.reduce(0) { $0 + $1.size }
+        var loaded = assemble(contents: contents, summary: summary, options: options)
         loaded.summary.seconds = ProgressLine.seconds(ContinuousClock.now - start)
         return loaded
     }
@@ -182,11 +185,10 @@ public enum AccountDirectory {
 
     // MARK: Putting files together
 
-    private static func assemble(files: [FileSystem.Entry], contents: [PageContent], options: Options) -> LoadedAccount
-    {
-        var summary = LoadSummary()
-        summary.files = files.count
-        summary.bytes = files.reduce(0) { $0 + $1.size }
+    /// Puts decoded files (or API answers) together: one entity per id, the newest; the settings
+    /// from the account object and the customer statuses. `summary` comes with files and bytes.
+    static func assemble(contents: [PageContent], summary: LoadSummary, options: Options) -> LoadedAccount {
+        var summary = summary
         var account: AccountObject?
         var contacts: [[Record<Contact>]] = []
         var companies: [[Record<Company>]] = []

@@ -15,6 +15,8 @@ struct PageContent: Sendable {
     var leadStatusesSkipped = 0
     /// `_embedded` keys the loader does not read, such as `pipelines`.
     var ignoredEmbeddedKeys: Set<String> = []
+    /// The `href` of the last page's `_links.next`, when it has one.
+    var nextPage: String?
 }
 
 /// An entity as a page gives it: what the index takes, and the rest.

@@ -81,7 +81,12 @@ struct PageReader {
         let start = reader.offset
         try reader.beginObject()
         var hasEmbedded = false
+        content.nextPage = nil
         while let key = try reader.nextKey() {
+            if key == "_links" {
+                try decodePageLinks()
+                continue
+            }
             guard key == "_embedded" else {
                 try reader.skipValue()
                 continue
@@ -109,6 +114,27 @@ struct PageReader {
         }
         if !hasEmbedded { throw missing("_embedded", in: "a page", at: start) }
         content.pages += 1
+    }
+
+    /// A page's `_links`: the `href` of `next`, when there is one (the API client follows it).
+    /// Links of another shape are skipped, as all of `_links` was before the client read it.
+    private mutating func decodePageLinks() throws(JSONError) {
+        guard try reader.peek() == .object else { return try reader.skipValue() }
+        try reader.beginObject()
+        while let key = try reader.nextKey() {
+            guard key == "next", try reader.peek() == .object else {
+                try reader.skipValue()
+                continue
+            }
+            try reader.beginObject()
+            while let field = try reader.nextKey() {
+                if field == "href", try reader.peek() == .string {
+                    content.nextPage = try reader.readString()
+                } else {
+                    try reader.skipValue()
+                }
+            }
+        }
     }
 
     /// An array of objects, each read by `element`.
