@@ -32,7 +32,8 @@ struct CustomerState: Equatable {
     /// The record and words of this customer (``CustomerRecord/encode(id:isDeleted:statusID:contacts:company:into:)``).
     func encode(id: Int, into pool: inout ContiguousArray<UInt64>) -> CustomerRecord {
         CustomerRecord.encode(
-            id: id, isDeleted: isDeleted, statusID: statusID, contacts: contacts.normalized(), company: company,
+            id: id, isDeleted: isDeleted, statusID: statusID,
+            contacts: { write in for contact in contacts.normalized() { write(contact) } }, company: company,
             into: &pool)
     }
 }

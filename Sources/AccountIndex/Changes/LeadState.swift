@@ -36,7 +36,8 @@ struct LeadState: Equatable {
     /// The record and words of this lead (``LeadRecord/encode(id:isDeleted:hasClosedStatus:main:contacts:company:into:)``).
     func encode(id: Int, into pool: inout ContiguousArray<UInt64>) -> LeadRecord {
         LeadRecord.encode(
-            id: id, isDeleted: isDeleted, hasClosedStatus: hasClosedStatus, main: main, contacts: contacts.normalized(),
+            id: id, isDeleted: isDeleted, hasClosedStatus: hasClosedStatus, main: main,
+            contacts: { write in for contact in contacts.normalized() { write(contact) } },
             company: company, into: &pool)
     }
 }

@@ -53,11 +53,20 @@ struct PartyState: Equatable {
         return keys.map { payload.posting($0, owner) }
     }
 
-    /// The record and words of this party (``PartyRecord/encode(id:createdAt:isDeleted:keys:activeLeads:otherLeads:openCustomers:otherCustomers:related:into:)``).
+    /// The record and words of this party (``PartyRecord/encode(id:createdAt:isDeleted:keys:ids:into:)``).
     func encode(id: Int, into pool: inout ContiguousArray<UInt64>) -> PartyRecord {
         PartyRecord.encode(
-            id: id, createdAt: createdAt, isDeleted: isDeleted, keys: keys, activeLeads: activeLeads.normalized(),
-            otherLeads: otherLeads.normalized(), openCustomers: openCustomers.normalized(),
-            otherCustomers: otherCustomers.normalized(), related: related.normalized(), into: &pool)
+            id: id, createdAt: createdAt, isDeleted: isDeleted, keys: keys,
+            ids: { part, write in
+                let ids: IDList
+                switch part {
+                case .activeLeads: ids = activeLeads
+                case .otherLeads: ids = otherLeads
+                case .openCustomers: ids = openCustomers
+                case .otherCustomers: ids = otherCustomers
+                case .related: ids = related
+                }
+                for id in ids.normalized() { write(id) }
+            }, into: &pool)
     }
 }

@@ -133,7 +133,7 @@ extension BulkBuilder {
                 return LeadRecord.encode(
                     id: leads.ids[i], isDeleted: lead.isDeleted, hasClosedStatus: Lead.isClosedStatus(lead.statusID),
                     main: main >= 0 ? contactIDs[Int(main)] : nil,
-                    contacts: leadContacts.of(i).lazy.map { contactIDs[Int($0)] },
+                    contacts: { write in for contact in leadContacts.of(i) { write(contactIDs[Int(contact)]) } },
                     company: company >= 0 ? companyIDs[Int(company)] : nil, into: &pool)
             }
             let customerContacts = self.customerContacts
@@ -142,7 +142,7 @@ extension BulkBuilder {
                 let company = customerCompany[i]
                 return CustomerRecord.encode(
                     id: customers.ids[i], isDeleted: customer.isDeleted, statusID: customer.statusID,
-                    contacts: customerContacts.of(i).lazy.map { contactIDs[Int($0)] },
+                    contacts: { write in for contact in customerContacts.of(i) { write(contactIDs[Int(contact)]) } },
                     company: company >= 0 ? companyIDs[Int(company)] : nil, into: &pool)
             }
         }
@@ -176,12 +176,27 @@ extension BulkBuilder {
                 let customers = customerLinks.of(i)
                 let record = PartyRecord.encode(
                     id: dense.ids[i], createdAt: createdAt, isDeleted: isDeleted, keys: keys.keys[keyRange],
-                    activeLeads: leads.lazy.filter { leadInfo[Int($0)].active }.map { leadInfo[Int($0)].id },
-                    otherLeads: leads.lazy.filter { !leadInfo[Int($0)].active }.map { leadInfo[Int($0)].id },
-                    openCustomers: customers.lazy.filter { customerOpen[Int($0)] }.map { customerIDs[Int($0)] },
-                    otherCustomers: customers.lazy.filter { !customerOpen[Int($0)] }.map { customerIDs[Int($0)] },
-                    related: (related?.of(i) ?? contactCompany[i...i]).lazy.filter { $0 >= 0 }.map {
-                        relatedIDs[Int($0)]
+                    ids: { part, write in
+                        switch part {
+                        case .activeLeads:
+                            for lead in leads where leadInfo[Int(lead)].active { write(leadInfo[Int(lead)].id) }
+                        case .otherLeads:
+                            for lead in leads where !leadInfo[Int(lead)].active { write(leadInfo[Int(lead)].id) }
+                        case .openCustomers:
+                            for customer in customers where customerOpen[Int(customer)] {
+                                write(customerIDs[Int(customer)])
+                            }
+                        case .otherCustomers:
+                            for customer in customers where !customerOpen[Int(customer)] {
+                                write(customerIDs[Int(customer)])
+                            }
+                        case .related:
+                            if let related {
+                                for contact in related.of(i) { write(relatedIDs[Int(contact)]) }
+                            } else if contactCompany[i] >= 0 {
+                                write(relatedIDs[Int(contactCompany[i])])
+                            }
+                        }
                     }, into: &pool)
                 if let payload = record.postingPayload(words: pool[start...]) {
                     let owner = PartyID(isCompany: isCompany, id: dense.ids[i])

@@ -25,15 +25,15 @@ struct CustomerRecord: SlabRecord {
     /// Writes a customer's words at the end of `pool` and returns its record.
     ///
     /// - Parameters:
-    ///   - contacts: Every contact, sorted by id, each once.
+    ///   - contacts: Calls `write` with every contact, in increasing order, each once.
     ///   - company: Its company, if it has one.
     @inline(__always)
     static func encode(
-        id: Int, isDeleted: Bool, statusID: Int?, contacts: some Sequence<Int>, company: Int?,
+        id: Int, isDeleted: Bool, statusID: Int?, contacts: (_ write: (Int) -> Void) -> Void, company: Int?,
         into pool: inout ContiguousArray<UInt64>
     ) -> CustomerRecord {
         let start = pool.count
-        for contact in contacts { pool.append(UInt64(UInt(bitPattern: contact))) }
+        contacts { pool.append(UInt64(UInt(bitPattern: $0))) }
         let count = pool.count - start
         precondition(count <= Int(countMask), "a customer has more than 16,777,215 contacts")
         var packed = UInt32(count)

@@ -29,16 +29,16 @@ struct LeadRecord: SlabRecord {
     /// - Parameters:
     ///   - hasClosedStatus: Whether its status is won or lost (``Lead/isClosedStatus(_:)``).
     ///   - main: Its main contact, if it has one; one of `contacts`.
-    ///   - contacts: Every contact, sorted by id, each once.
+    ///   - contacts: Calls `write` with every contact, in increasing order, each once.
     ///   - company: Its company, if it has one.
     @inline(__always)
     static func encode(
-        id: Int, isDeleted: Bool, hasClosedStatus: Bool, main: Int?, contacts: some Sequence<Int>, company: Int?,
-        into pool: inout ContiguousArray<UInt64>
+        id: Int, isDeleted: Bool, hasClosedStatus: Bool, main: Int?, contacts: (_ write: (Int) -> Void) -> Void,
+        company: Int?, into pool: inout ContiguousArray<UInt64>
     ) -> LeadRecord {
         let start = pool.count
         if let main { pool.append(UInt64(UInt(bitPattern: main))) }
-        for contact in contacts where contact != main { pool.append(UInt64(UInt(bitPattern: contact))) }
+        contacts { contact in if contact != main { pool.append(UInt64(UInt(bitPattern: contact))) } }
         let count = pool.count - start
         precondition(count <= Int(countMask), "a lead has more than 16,777,215 contacts")
         var packed = UInt32(count)

@@ -5,7 +5,7 @@
 /// active leads and open customers apart is what makes the decision O(1): their counts are
 /// stored, and when a count is 1 the id is the first word of its part.
 ///
-/// This file is the layout's one writer, ``encode(id:createdAt:isDeleted:keys:activeLeads:otherLeads:openCustomers:otherCustomers:related:into:)``,
+/// This file is the layout's one writer, ``encode(id:createdAt:isDeleted:keys:ids:into:)``,
 /// which the change batches (``PartyState``) and the bulk build both call, and its readers: the
 /// parts' ranges and ``postingPayload(words:)``.
 struct PartyRecord: SlabRecord {
@@ -29,34 +29,47 @@ struct PartyRecord: SlabRecord {
             + Int(otherCustomerCount) + Int(relatedCount)
     }
 
+    /// The parts of a contact's or company's words after its keys, in their order: lists of ids.
+    enum Part {
+        /// Its active leads (``Lead/isActive``).
+        case activeLeads
+        /// Its other leads.
+        case otherLeads
+        /// Its open customers (``Customer/isOpen(closedStatuses:)``).
+        case openCustomers
+        /// Its other customers.
+        case otherCustomers
+        /// A contact's company (at most one), or a company's contacts.
+        case related
+    }
+
     /// Writes a contact's or company's words at the end of `pool` and returns its record.
+    ///
+    /// The caller hands the ids over by calling `write`, not as sequences: the bulk build's filtered
+    /// and mapped lazy sequences kept closures and array slices in their iterators, and their
+    /// retains and releases took the build of 100K contacts from 220 to 290 ms.
     ///
     /// - Parameters:
     ///   - keys: Its phone keys, sorted, each once.
-    ///   - activeLeads: Its active leads (``Lead/isActive``), sorted by id, each once.
-    ///   - otherLeads: Its other leads, the same.
-    ///   - openCustomers: Its open customers (``Customer/isOpen(closedStatuses:)``), the same.
-    ///   - otherCustomers: Its other customers, the same.
-    ///   - related: A contact's company (at most one), or a company's contacts, sorted, each once.
+    ///   - ids: Calls `write` with every id of a part, in increasing order, each once.
     @inline(__always)
     static func encode(
-        id: Int, createdAt: Int, isDeleted: Bool, keys: some Sequence<UInt64>, activeLeads: some Sequence<Int>,
-        otherLeads: some Sequence<Int>, openCustomers: some Sequence<Int>, otherCustomers: some Sequence<Int>,
-        related: some Sequence<Int>, into pool: inout ContiguousArray<UInt64>
+        id: Int, createdAt: Int, isDeleted: Bool, keys: some Sequence<UInt64>,
+        ids: (_ part: Part, _ write: (Int) -> Void) -> Void, into pool: inout ContiguousArray<UInt64>
     ) -> PartyRecord {
         let start = pool.count
         pool.append(contentsOf: keys)
         let keyCount = UInt32(pool.count - start)
-        func put(_ ids: some Sequence<Int>) -> UInt32 {
+        func write(_ part: Part) -> UInt32 {
             let before = pool.count
-            for id in ids { pool.append(UInt64(UInt(bitPattern: id))) }
+            ids(part) { pool.append(UInt64(UInt(bitPattern: $0))) }
             return UInt32(pool.count - before)
         }
-        let active = put(activeLeads)
-        let other = put(otherLeads)
-        let open = put(openCustomers)
-        let closed = put(otherCustomers)
-        let related = put(related)
+        let active = write(.activeLeads)
+        let other = write(.otherLeads)
+        let open = write(.openCustomers)
+        let closed = write(.otherCustomers)
+        let related = write(.related)
         return PartyRecord(
             id: id, createdAt: createdAt, poolStart: UInt32(start), keyCount: keyCount, activeLeadCount: active,
             otherLeadCount: other, openCustomerCount: open, otherCustomerCount: closed, relatedCount: related,
