@@ -205,7 +205,9 @@ public struct AmoCRMClient: Sendable {
                             + "the OAuth refresh flow is not implemented yet\(body)")
                 case 429, 503:
                     let body = try await excerpt(response)
-                    let retryAfter = response.headers.first(name: "Retry-After").flatMap { Int($0) }
+                    let retryAfter = response.headers.first(name: "Retry-After").flatMap {
+                        Int($0.filter { $0 != " " })
+                    }
                     wait = retryAfter.map { Duration.seconds(max(0, $0)) } ?? backoff(attempt: attempt)
                     lastFailure = "HTTP \(status)\(body)"
                     lastStatus = status

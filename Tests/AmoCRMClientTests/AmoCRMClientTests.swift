@@ -112,6 +112,19 @@ import Testing
         }
     }
 
+    @Test func aConnectionDroppedInTheMiddleOfAPageIsRetried() async throws {
+        let synthetic = SyntheticAccount(seed: 4, contacts: 120)
+        let standIn = AmoCRMStandIn(synthetic, users: Self.users)
+        try await standIn.run { standIn in
+            standIn.fail([.dropMidPage])
+            let pages = try await Self.client(standIn, pageLimit: 50).list("/api/v4/contacts", with: "leads,customers")
+            #expect(pages.map(\.itemCount) == [50, 50, 20])
+            // The dropped answer (-1), then the same page again, then the rest.
+            #expect(standIn.log.map(\.status) == [-1, 200, 200, 200])
+            #expect(standIn.log[0].query == standIn.log[1].query)
+        }
+    }
+
     @Test func retriesAreBounded() async throws {
         let standIn = AmoCRMStandIn(SyntheticAccount(seed: 3, contacts: 20), users: Self.users)
         try await standIn.run { standIn in

@@ -16,6 +16,8 @@ final class AmoCRMStandIn: Sendable {
     /// An answer given instead of the page, once, to the next request.
     enum Fault: Sendable {
         case status(Int, retryAfter: String? = nil)
+        /// The page's head and first half, then the connection is closed.
+        case dropMidPage
     }
 
     /// A request as it came: path, query, the answer's status.
@@ -126,11 +128,26 @@ final class AmoCRMStandIn: Sendable {
     private func answer(_ request: Request, list: String) -> Response {
         let path = request.uri.path
         let query = request.uri.query ?? ""
+        var drop = false
         func respond(_ status: HTTPResponse.Status, _ body: [UInt8] = [], headers: HTTPFields = [:]) -> Response {
-            state.withLock { $0.log.append(Logged(path: path, query: query, status: Int(status.code))) }
+            state.withLock {
+                $0.log.append(Logged(path: path, query: query, status: drop ? -1 : Int(status.code)))
+            }
             var headers = headers
             if !body.isEmpty { headers[.contentType] = "application/hal+json" }
-            return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
+            guard drop else {
+                return Response(
+                    status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
+            }
+            // Content-Length says the whole page; half of it is written, then the writer fails and
+            // the server closes the connection.
+            let half = ByteBuffer(bytes: body.prefix(body.count / 2))
+            return Response(
+                status: status, headers: headers,
+                body: ResponseBody(contentLength: body.count) { writer in
+                    try await writer.write(half)
+                    throw StandInError.dropped
+                })
         }
         guard request.headers[.authorization] == "Bearer \(token)" else {
             return respond(
@@ -140,6 +157,7 @@ final class AmoCRMStandIn: Sendable {
                         .utf8))
         }
         let fault: Fault? = state.withLock { $0.faults.isEmpty ? nil : $0.faults.removeFirst() }
+        if case .dropMidPage = fault { drop = true }
         if case .status(let code, let retryAfter) = fault {
             var headers = HTTPFields()
             if let retryAfter { headers[HTTPField.Name("Retry-After")!] = retryAfter }
@@ -217,7 +235,7 @@ final class AmoCRMStandIn: Sendable {
     }
 }
 
-enum StandInError: Error { case noPort }
+enum StandInError: Error { case noPort, dropped }
 
 enum PageWriterNames {
     static let account = AccountDirectory.accountFileName
