@@ -8,13 +8,16 @@ extension SyntheticAccount {
     /// - Parameters:
     ///   - perPage: Entities a page (amoCRM gives at most 250).
     ///   - perFile: Entities a file; a file holds an array of pages.
+    ///   - users: The account's users, written as users' pages.
     /// - Returns: File names and contents, compact JSON.
-    public func amoCRMPages(perPage: Int = 250, perFile: Int = 20_000) -> [(name: String, bytes: [UInt8])] {
+    public func amoCRMPages(perPage: Int = 250, perFile: Int = 20_000, users: [AccountUser] = []) -> [(
+        name: String, bytes: [UInt8]
+    )] {
         PageWriter.files(
             of: data, details: details, account: AccountObject(id: 1, country: "RU", customersMode: "periodicity"),
             customerStatuses: [
                 CustomerStatus(id: Self.closedCustomerStatusID, type: CustomerStatus.closedType),
                 CustomerStatus(id: 1001, type: 0),
-            ], perPage: perPage, perFile: perFile)
+            ], users: users, perPage: perPage, perFile: perFile)
     }
 }

@@ -27,10 +27,9 @@ import Testing
         let path = NSTemporaryDirectory() + "amocrm-client-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: path) }
-        for file in account.amoCRMPages() {
+        for file in account.amoCRMPages(users: users) {
             try Data(file.bytes).write(to: URL(fileURLWithPath: path + "/" + file.name))
         }
-        try Data(AmoCRMStandIn.usersPage(users[...])).write(to: URL(fileURLWithPath: path + "/users.json"))
         return try await AccountDirectory.load(path, options: .init(parallelism: 2, progress: .never))
     }
 
@@ -182,7 +181,7 @@ import Testing
     }
 
     @Test func aBadPageNamesTheURL() async throws {
-        let standIn = AmoCRMStandIn(users: []) { _ in
+        let standIn = AmoCRMStandIn { _ in
             [
                 ("account.json", Array(#"{"country":"RU","customers_mode":"disabled"}"#.utf8)),
                 ("contacts-001.json", Array(#"[{"_embedded":{"contacts":[{"id":-4}]}}]"#.utf8)),

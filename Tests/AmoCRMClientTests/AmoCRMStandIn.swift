@@ -30,7 +30,6 @@ final class AmoCRMStandIn: Sendable {
     let token: String
     /// The account's files for a page size (`SyntheticAccount.amoCRMPages(perPage:perFile:)`).
     private let pages: @Sendable (Int) -> [(name: String, bytes: [UInt8])]
-    private let users: [AccountUser]
 
     private struct State {
         var port = 0
@@ -46,16 +45,15 @@ final class AmoCRMStandIn: Sendable {
     private let state = Mutex(State())
 
     init(
-        token: String = "standin-token-7d1", users: [AccountUser] = [],
+        token: String = "standin-token-7d1",
         pages: @escaping @Sendable (Int) -> [(name: String, bytes: [UInt8])]
     ) {
         self.token = token
-        self.users = users
         self.pages = pages
     }
 
     convenience init(_ account: SyntheticAccount, users: [AccountUser] = [], token: String = "standin-token-7d1") {
-        self.init(token: token, users: users) { limit in account.amoCRMPages(perPage: limit, perFile: limit) }
+        self.init(token: token) { limit in account.amoCRMPages(perPage: limit, perFile: limit, users: users) }
     }
 
     var base: String { "http://127.0.0.1:\(state.withLock { $0.port })" }
@@ -65,30 +63,6 @@ final class AmoCRMStandIn: Sendable {
     func fail(_ faults: [Fault]) { state.withLock { $0.faults += faults } }
     /// `list` ("customers") is answered with 204 No Content.
     func answerEmpty(_ list: String) { _ = state.withLock { $0.emptyLists.insert(list) } }
-
-    /// The users page, as `GET /api/v4/users` writes it.
-    static func usersPage(_ users: ArraySlice<AccountUser>) -> [UInt8] {
-        var w = JSONWriter()
-        w.beginObject()
-        w.key("_embedded")
-        w.beginObject()
-        w.key("users")
-        w.beginArray()
-        for user in users {
-            w.beginObject()
-            w.key("id")
-            w.integer(user.id)
-            w.key("name")
-            w.string(user.name)
-            w.key("email")
-            w.string(orNull: user.email)
-            w.endObject()
-        }
-        w.endArray()
-        w.endObject()
-        w.endObject()
-        return w.bytes
-    }
 
     /// The pages of every list at `limit` entities a page.
     private func lists(limit: Int) -> [String: [[UInt8]]] {
@@ -112,9 +86,6 @@ final class AmoCRMStandIn: Sendable {
                 bytes.removeLast()
             }
             lists[kind, default: []].append(bytes)
-        }
-        lists["users"] = stride(from: 0, to: users.count, by: limit).map {
-            Self.usersPage(users[$0..<min(users.count, $0 + limit)])
         }
         state.withLock {
             $0.cache[limit] = lists

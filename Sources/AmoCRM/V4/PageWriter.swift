@@ -14,12 +14,13 @@ public enum PageWriter {
     ///     arrays; an entity without details is written with an empty name and its `createdAt`.
     ///   - account: `account.json`.
     ///   - customerStatuses: The statuses page.
+    ///   - users: The users' pages (`GET /api/v4/users`), paged like the entities.
     ///   - perPage: Entities a page (amoCRM gives at most 250).
     ///   - perFile: Entities a file; a file holds an array of pages.
     /// - Returns: File names and contents, compact JSON.
     public static func files(
         of data: AccountData, details: AccountDetails = AccountDetails(), account: AccountObject,
-        customerStatuses: [CustomerStatus], perPage: Int = 250, perFile: Int = 20_000
+        customerStatuses: [CustomerStatus], users: [AccountUser] = [], perPage: Int = 250, perFile: Int = 20_000
     ) -> [(name: String, bytes: [UInt8])] {
         var result: [(name: String, bytes: [UInt8])] = []
         let listed = EmbeddedLinks.listing(data.links)
@@ -140,6 +141,14 @@ public enum PageWriter {
             w.key("status_id")
             if let status = k.statusID { w.integer(status) } else { w.null() }
             embedded(&w, .customer(k.id))
+        }
+        files("users", users.indices) { w, i in
+            w.key("id")
+            w.integer(users[i].id)
+            w.key("name")
+            w.string(users[i].name)
+            w.key("email")
+            w.string(orNull: users[i].email)
         }
         var accountJSON = JSONWriter()
         accountJSON.beginObject()

@@ -33,9 +33,6 @@ public final class StreamQueue: AsyncSequence, Sendable {
         onOverflow()
     }
 
-    /// The bytes waiting now.
-    var waitingBytes: Int { state.withLockedValue { $0.bytes } }
-
     /// Queues a message of `bytes` bytes, or hands it to the waiting writer.
     ///
     /// - Returns: false when the queue was full: it is then finished and empty.
