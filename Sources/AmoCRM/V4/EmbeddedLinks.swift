@@ -56,6 +56,11 @@ public enum EmbeddedLinks {
         public var id: Int
         /// A lead's main contact (`is_main`); false elsewhere.
         public var isMain: Bool
+
+        public init(id: Int, isMain: Bool = false) {
+            self.id = id
+            self.isMain = isMain
+        }
     }
 
     /// What each entity lists, from the account's links: both ends of every link, in link order.
