@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "AmoCRM", targets: ["AmoCRM"]),
         .library(name: "ScreenPopStore", targets: ["ScreenPopStore"]),
         .library(name: "AmoCRMClient", targets: ["AmoCRMClient"]),
+        .library(name: "AccountSync", targets: ["AccountSync"]),
         .executable(name: "screenpop", targets: ["screenpop"]),
     ],
     dependencies: [
@@ -103,6 +104,21 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
+        // A live account: the store, the index and the names kept together as changes arrive
+        // (group commits), the sync with amoCRM (full pull, polling, reconciliation, re-reads) and
+        // webhooks (docs/live-account.md).
+        .target(
+            name: "AccountSync",
+            dependencies: [
+                "AccountIndex",
+                "AmoCRM",
+                "AmoCRMClient",
+                "CallEvents",
+                "ScreenPopStore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         .executableTarget(
             name: "screenpop",
             dependencies: [
@@ -163,6 +179,10 @@ let package = Package(
         .testTarget(
             name: "ScreenPopStoreTests",
             dependencies: ["ScreenPopStore", "AccountIndex", "AccountSynthesis", "AmoCRM"]
+        ),
+        .testTarget(
+            name: "AccountSyncTests",
+            dependencies: ["AccountSync", "ScreenPopStore", "AccountIndex", "AccountSynthesis", "AmoCRM", "CallEvents"]
         ),
         .testTarget(
             name: "AmoCRMClientTests",

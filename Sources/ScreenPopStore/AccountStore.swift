@@ -50,6 +50,12 @@ public protocol AccountStore: Sendable {
     /// The account with `accountID`, nil when the store has none; `suffixFallback` goes into the
     /// index's settings (it is a choice of the instance, not a fact of the account).
     func load(accountID: Int, suffixFallback: SuffixFallback) throws(StoreError) -> StoredAccount?
+    /// Merges `batches` into the account, in order, in one transaction (a group commit), and says
+    /// what changed. An update older than the stored entity changes nothing (``StoreChanges/staleCount``).
+    /// When this returns the changes are durable; when it throws nothing of them was written.
+    func apply(_ batches: [StoreBatch], accountID: Int) throws(StoreError) -> StoreChanges
+    /// The account's sync state: cursors, the last listing run, tokens.
+    func syncState(accountID: Int) throws(StoreError) -> [String: String]
 }
 
 extension AccountStore {

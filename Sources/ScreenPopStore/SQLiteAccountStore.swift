@@ -17,7 +17,7 @@ import GRDB
 public final class SQLiteAccountStore: AccountStore {
     /// The file.
     public let path: String
-    private let pool: DatabasePool
+    let pool: DatabasePool
 
     /// Opens the store at `path`, creating the file and its tables when absent, and bringing an
     /// older schema up to date.
@@ -74,6 +74,34 @@ public final class SQLiteAccountStore: AccountStore {
                         PRIMARY KEY (account_id, key));
                     """)
         }
+        // Links become a set with the "at most one" links resolved (LinkRow), so that a single
+        // entity's links can be replaced in place; entities get the listing run that last saw them.
+        migrator.registerMigration("v2") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE entity ADD COLUMN seen_run INTEGER NOT NULL DEFAULT 0;
+                    CREATE TABLE link_v2 (
+                        account_id INTEGER NOT NULL, link_kind INTEGER NOT NULL, a_id INTEGER NOT NULL,
+                        b_id INTEGER NOT NULL, is_main INTEGER NOT NULL,
+                        PRIMARY KEY (account_id, link_kind, a_id, b_id));
+                    CREATE INDEX link_by_b ON link_v2 (account_id, link_kind, b_id);
+                    """)
+            let insert = try db.makeStatement(sql: "INSERT INTO link_v2 VALUES (?, ?, ?, ?, ?)")
+            for account in try Int.fetchAll(db, sql: "SELECT DISTINCT account_id FROM link") {
+                var links: [AccountLink] = []
+                let rows = try Row.fetchCursor(
+                    db, sql: "SELECT link_kind, a_id, b_id, is_main FROM link WHERE account_id = ? ORDER BY position",
+                    arguments: [account])
+                while let row = try rows.next() {
+                    let value = LinkRow(kind: row[0], a: row[1], b: row[2], isMain: row[3])
+                    if let link = value.link { links.append(link) }
+                }
+                for row in LinkRow.normalized(links) {
+                    try insert.execute(arguments: [account, row.kind, row.a, row.b, row.isMain])
+                }
+            }
+            try db.execute(sql: "DROP TABLE link; ALTER TABLE link_v2 RENAME TO link")
+        }
         return migrator
     }
 
@@ -91,10 +119,9 @@ public final class SQLiteAccountStore: AccountStore {
                     sql: "INSERT INTO account VALUES (?, ?, ?, ?, ?)",
                     arguments: [id, object.name, object.subdomain, object.country, object.customersMode])
                 try Self.insertEntities(stored, into: db)
-                let link = try db.makeStatement(sql: "INSERT INTO link VALUES (?, ?, ?, ?, ?, ?)")
-                for (position, value) in stored.data.links.enumerated() {
-                    let (kind, a, b, isMain) = LinkColumns.columns(of: value)
-                    try link.execute(arguments: [id, position, kind, a, b, isMain])
+                let link = try db.makeStatement(sql: "INSERT INTO link VALUES (?, ?, ?, ?, ?)")
+                for row in LinkRow.normalized(stored.data.links) {
+                    try link.execute(arguments: [id, row.kind, row.a, row.b, row.isMain])
                 }
                 let user = try db.makeStatement(sql: "INSERT INTO user VALUES (?, ?, ?, ?)")
                 for value in stored.users { try user.execute(arguments: [id, value.id, value.name, value.email]) }
@@ -110,7 +137,7 @@ public final class SQLiteAccountStore: AccountStore {
 
     private static func insertEntities(_ stored: StoredAccount, into db: Database) throws {
         let id = stored.accountID
-        let entity = try db.makeStatement(sql: "INSERT INTO entity VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        let entity = try db.makeStatement(sql: "INSERT INTO entity VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)")
         let phone = try db.makeStatement(sql: "INSERT INTO phone VALUES (?, ?, ?, ?, ?, ?)")
         func insert(
             _ kind: EntityKind, _ position: Int, _ entityID: Int, _ details: EntityDetails?, createdAt: Int?,
@@ -179,13 +206,11 @@ public final class SQLiteAccountStore: AccountStore {
                 var details = AccountDetails()
                 try Self.readEntities(accountID: id, from: db, into: &data, &details)
                 let links = try Row.fetchCursor(
-                    db, sql: "SELECT link_kind, a_id, b_id, is_main FROM link WHERE account_id = ? ORDER BY position",
+                    db, sql: "SELECT link_kind, a_id, b_id, is_main FROM link WHERE account_id = ? ORDER BY rowid",
                     arguments: [id])
-                while let link = try links.next() {
-                    guard
-                        let value = LinkColumns.link(
-                            kind: link["link_kind"], a: link["a_id"], b: link["b_id"], isMain: link["is_main"])
-                    else { throw StoreError("unknown link kind \(link["link_kind"] as Int)") }
+                while let row = try links.next() {
+                    let link = LinkRow(kind: row[0], a: row[1], b: row[2], isMain: row[3])
+                    guard let value = link.link else { throw StoreError("unknown link kind \(link.kind)") }
                     data.links.append(value)
                 }
                 return StoredAccount(
@@ -233,7 +258,8 @@ public final class SQLiteAccountStore: AccountStore {
                         phones: phones[.company(entityID)] ?? []))
                 details.companies.append(detail)
             case .lead:
-                data.leads.append(Lead(id: entityID, isDeleted: isDeleted, statusID: row["status_id"]))
+                // A lead known only from a deletion has no status.
+                data.leads.append(Lead(id: entityID, isDeleted: isDeleted, statusID: row["status_id"] ?? 0))
                 details.leads.append(detail)
             case .customer:
                 data.customers.append(Customer(id: entityID, isDeleted: isDeleted, statusID: row["status_id"]))
@@ -245,32 +271,6 @@ public final class SQLiteAccountStore: AccountStore {
     }
 }
 
-/// How an ``AccountIndex/AccountLink`` is kept in a row: its kind (1 contact–lead, 2 company–lead,
-/// 3 contact–customer, 4 company–customer, 5 contact–company) and its two ids, the contact or
-/// company first.
-enum LinkColumns {
-    static func columns(of link: AccountLink) -> (kind: Int, a: Int, b: Int, isMain: Bool) {
-        switch link {
-        case .contactLead(let contact, let lead, let isMain): (1, contact, lead, isMain)
-        case .companyLead(let company, let lead): (2, company, lead, false)
-        case .contactCustomer(let contact, let customer): (3, contact, customer, false)
-        case .companyCustomer(let company, let customer): (4, company, customer, false)
-        case .contactCompany(let contact, let company): (5, contact, company, false)
-        }
-    }
-
-    static func link(kind: Int, a: Int, b: Int, isMain: Bool) -> AccountLink? {
-        switch kind {
-        case 1: .contactLead(contactID: a, leadID: b, isMain: isMain)
-        case 2: .companyLead(companyID: a, leadID: b)
-        case 3: .contactCustomer(contactID: a, customerID: b)
-        case 4: .companyCustomer(companyID: a, customerID: b)
-        case 5: .contactCompany(contactID: a, companyID: b)
-        default: nil
-        }
-    }
-}
-
 extension Array {
-    fileprivate subscript(safe index: Int) -> Element? { indices.contains(index) ? self[index] : nil }
+    subscript(safe index: Int) -> Element? { indices.contains(index) ? self[index] : nil }
 }

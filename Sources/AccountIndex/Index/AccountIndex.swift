@@ -137,6 +137,31 @@ public final class AccountIndex: Sendable {
         }
     }
 
+    /// Replaces everything by an index of `data` built from scratch, published as one batch is:
+    /// readers see the snapshot before or the one after. For what no batch of changes can say, such
+    /// as a new country, which changes how every stored number reads.
+    ///
+    /// - Returns: What the build skipped (as ``buildReport`` says of the first build).
+    /// - Complexity: That of ``init(building:)``; readers do not wait for it.
+    @discardableResult
+    public func rebuild(from data: AccountData) -> BuildReport {
+        var report = BuildReport()
+        let state = BulkBuilder.build(data, report: &report)
+        writer.withLock { _ in
+            reclaimer.drain()
+            let base = current.load()
+            let next = AccountSnapshot(state: state, version: base.version + 1, reclaimer: reclaimer)
+            #if SCREENPOP_INTERNAL_CHECKS
+                next.checkInvariants()
+            #endif
+            var retired: [UnsafeMutableRawPointer] = []
+            base.state.allocations(into: &retired)
+            base.retired.seal(retired, next: next.retired)
+            current.store(next)
+        }
+        return report
+    }
+
     deinit {
         // The latest state's memory goes with the latest snapshot, which readers may still hold.
         let last = current.load()

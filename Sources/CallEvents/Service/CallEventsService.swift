@@ -2,11 +2,8 @@ import AccountIndex
 
 /// What a ``CallEventsService`` needs to know about the account besides its index.
 public struct CallEventsConfiguration: Sendable {
-    /// The account's user ids, ascending, without repeats: who "every user" is, and who may be named.
-    public private(set) var users: [Int]
-    @usableFromInline private(set) var userSet: Set<Int>
-    /// The entities' names, for the notifications.
-    public var names: EntityNames
+    /// The account's users and its entities' names, as they are now.
+    public let roster: AccountRoster
     /// The most events per request, the largest body and the most users per event.
     public var limits: CallEventsLimits
     /// How calls are resolved (the suffix fallback, the candidate policy).
@@ -31,19 +28,30 @@ public struct CallEventsConfiguration: Sendable {
         clock: @escaping @Sendable () -> NotificationTime = { NotificationTime.now() },
         makeUID: @escaping @Sendable () -> EventUID = { EventUID.random() }
     ) {
-        let set = Set(users)
-        self.users = set.sorted()
-        self.userSet = set
-        self.names = names
+        self.init(
+            roster: AccountRoster(users: users, names: names), limits: limits, resolveOptions: resolveOptions,
+            clock: clock, makeUID: makeUID)
+    }
+
+    /// A configuration whose users and names follow `roster`, which a sync keeps current.
+    public init(
+        roster: AccountRoster, limits: CallEventsLimits = CallEventsLimits(),
+        resolveOptions: ResolveOptions = ResolveOptions(),
+        clock: @escaping @Sendable () -> NotificationTime = { NotificationTime.now() },
+        makeUID: @escaping @Sendable () -> EventUID = { EventUID.random() }
+    ) {
+        self.roster = roster
         self.limits = limits
         self.resolveOptions = resolveOptions
         self.clock = clock
         self.makeUID = makeUID
     }
 
-    /// Whether `user` is one of the account's users.
-    @inlinable
-    public func isUser(_ user: Int) -> Bool { userSet.contains(user) }
+    /// The account's user ids now, ascending.
+    public var users: [Int] { roster.users.ids }
+
+    /// Whether `user` is one of the account's users now.
+    public func isUser(_ user: Int) -> Bool { roster.users.contains(user) }
 }
 
 /// The call-notification API without HTTP: validates a whole batch against the account, resolves
@@ -97,6 +105,7 @@ public struct CallEventsService<Sink: NotificationSink>: Sendable {
     ///   (`unreadable_phone_number`) or that names a user who is not the account's (`unknown_user`).
     public func notifications(for request: CallEventsRequest) throws(CallEventsError) -> [CallNotification] {
         let snapshot = index.snapshot
+        let accountUsers = configuration.roster.users
         let time = configuration.clock()
         var notifications: [CallNotification] = []
         notifications.reserveCapacity(request.events.count)
@@ -113,19 +122,19 @@ public struct CallEventsService<Sink: NotificationSink>: Sendable {
                 // list); the usual few ids are searched without allocating.
                 var seen: Set<Int>? = named.count > 32 ? Set(minimumCapacity: named.count) : nil
                 for (position, user) in named.enumerated() {
-                    guard configuration.isUser(user) else {
+                    guard accountUsers.contains(user) else {
                         throw .user(.unknownUser, at: eventIndex, user: position, found: String(user))
                     }
                     if seen != nil ? seen!.insert(user).inserted : !unique.contains(user) { unique.append(user) }
                 }
                 users = unique
             } else {
-                users = configuration.users
+                users = accountUsers.ids
             }
             // Not `decision.target.entity.flatMap { names[$0] }` with the decision in a local: Swift
             // 6.3.1's optimizer crashes on that in release builds ("Found outside of lifetime use").
             var name: String?
-            if let entity = resolution.target.entity { name = configuration.names[entity] }
+            if let entity = resolution.target.entity { name = configuration.roster.name(of: entity) }
             notifications.append(
                 CallNotification(
                     uid: configuration.makeUID(), phoneNumber: event.phoneNumber, e164: e164,

@@ -253,6 +253,23 @@ public final class NotificationHub: NotificationSink, Sendable {
         for queue in overflowed { queue.reportOverflow() }
     }
 
+    /// Makes `users` the account's users: a new user may subscribe at once; a user who is gone
+    /// loses their buffer, and their open streams end.
+    public func setUsers(_ users: some Sequence<Int>) {
+        let wanted = Set(users)
+        let ended: [StreamQueue] = state.withLockedValue { state in
+            for user in wanted where state.users[user] == nil { state.users[user] = UserState() }
+            var ended: [StreamQueue] = []
+            for user in Array(state.users.keys) where !wanted.contains(user) {
+                let queues = state.users.removeValue(forKey: user)!.subscribers.values
+                state.streamCount -= queues.count
+                ended += queues
+            }
+            return ended
+        }
+        for queue in ended { queue.finish() }
+    }
+
     /// Ends every stream and refuses new ones: for graceful shutdown.
     public func shutdown() {
         let all: [StreamQueue] = state.withLockedValue { state in

@@ -1,0 +1,107 @@
+import AccountIndex
+import AmoCRM
+
+/// One transaction of changes to an account: entity updates from any source, and what the sync
+/// keeps beside them (its cursors), so that data and the cursor that says it was read are durable
+/// together or not at all.
+public struct StoreBatch: Sendable {
+    /// Merged in order (``EntityUpdate`` says how).
+    public var updates: [EntityUpdate]
+    /// Sync-state values to set (`key` to `value`); a later batch's value replaces an earlier one.
+    public var syncState: [String: String]
+    /// The account object, when read again (its country and customers mode make the settings).
+    public var account: AccountObject?
+    /// Every user, when read again: they replace the stored ones.
+    public var users: [AccountUser]?
+    /// Every customer status, when read again.
+    public var customerStatuses: [CustomerStatus]?
+    /// A full listing's run: complete updates mark their entities as seen by it, so that
+    /// ``deleteUnseen`` can find what amoCRM no longer lists (a listing may span several batches
+    /// and several processes).
+    public var listingRun: Int?
+    /// Reconciliation: entities of these kinds, not deleted, not seen by the run ``listingRun``,
+    /// and last updated before `updatedBefore` (Unix seconds: the listing's start, so that what was
+    /// created while it ran is kept) are deleted.
+    public var deleteUnseen: (kinds: [EntityKind], updatedBefore: Int)?
+
+    public init(
+        updates: [EntityUpdate] = [], syncState: [String: String] = [:], account: AccountObject? = nil,
+        users: [AccountUser]? = nil, customerStatuses: [CustomerStatus]? = nil, listingRun: Int? = nil,
+        deleteUnseen: (kinds: [EntityKind], updatedBefore: Int)? = nil
+    ) {
+        self.updates = updates
+        self.syncState = syncState
+        self.account = account
+        self.users = users
+        self.customerStatuses = customerStatuses
+        self.listingRun = listingRun
+        self.deleteUnseen = deleteUnseen
+    }
+
+    /// Nothing to write.
+    public var isEmpty: Bool {
+        updates.isEmpty && syncState.isEmpty && account == nil && users == nil && customerStatuses == nil
+            && deleteUnseen == nil
+    }
+}
+
+/// An entity as the store holds it after a write: what the index and the notifications need.
+public struct StoredEntity: Hashable, Sendable {
+    public var ref: EntityRef
+    public var isDeleted: Bool
+    /// A lead's or customer's status.
+    public var statusID: Int?
+    /// A contact's or company's phone values; empty for the other kinds.
+    public var phones: [PhoneValue]
+    public var details: EntityDetails
+
+    public init(ref: EntityRef, isDeleted: Bool, statusID: Int?, phones: [PhoneValue], details: EntityDetails) {
+        self.ref = ref
+        self.isDeleted = isDeleted
+        self.statusID = statusID
+        self.phones = phones
+        self.details = details
+    }
+
+    /// The change that puts this entity, as it is, into an index (its links apart).
+    public var indexChange: AccountChange {
+        switch ref.kind {
+        case .contact:
+            .upsertContact(Contact(id: ref.id, createdAt: details.createdAt, isDeleted: isDeleted, phones: phones))
+        case .company:
+            .upsertCompany(Company(id: ref.id, createdAt: details.createdAt, isDeleted: isDeleted, phones: phones))
+        case .lead:
+            .upsertLead(Lead(id: ref.id, isDeleted: isDeleted, statusID: statusID ?? 0))
+        case .customer:
+            .upsertCustomer(Customer(id: ref.id, isDeleted: isDeleted, statusID: statusID))
+        }
+    }
+}
+
+/// What one transaction changed: what an index and a name list built before it need to catch up.
+public struct StoreChanges: Sendable {
+    /// Each entity the batch changed, as it is now, once, in the order first changed.
+    public var entities: [StoredEntity] = []
+    /// Entities the batch created (absent from the store before it).
+    public var created: Set<EntityRef> = []
+    /// Links that are gone (a link whose `is_main` changed is gone and back).
+    public var unlinked: [AccountLink] = []
+    /// Links that are new, and every stored link of a created entity.
+    public var linked: [AccountLink] = []
+    /// Updates older than what the store held, which changed nothing.
+    public var staleCount = 0
+    /// Updates that changed nothing because the store already held what they say.
+    public var unchangedCount = 0
+    /// Whether the account object, users or customer statuses were written.
+    public var accountChanged = false
+    public var usersChanged = false
+    public var customerStatusesChanged = false
+
+    public init() {}
+
+    /// Nothing an index or a name list must catch up with.
+    public var isEmpty: Bool {
+        entities.isEmpty && unlinked.isEmpty && linked.isEmpty && !accountChanged && !usersChanged
+            && !customerStatusesChanged
+    }
+}
