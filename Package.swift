@@ -134,6 +134,25 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // A stand-in of amoCRM's API v4 for tests and manual tries: a Hummingbird server holding a mutable
+        // account (pages written by AmoCRM's PageWriter), OAuth 2.0 refresh, webhooks, fault injection.
+        // Internal (no product).
+        .target(
+            name: "AmoCRMStandIn",
+            dependencies: [
+                "AmoCRM",
+                "AccountIndex",
+                "AccountSynthesis",
+                "ScreenPopJSON",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // `swift run amocrm-standin --contacts N --port P`: the stand-in serving a synthetic account.
+        .executableTarget(name: "amocrm-standin", dependencies: ["AmoCRMStandIn", "AccountSynthesis", "AmoCRM"]),
         .testTarget(
             name: "PhoneNumbersTests",
             dependencies: ["PhoneNumbers"],
@@ -188,6 +207,7 @@ let package = Package(
             name: "AmoCRMClientTests",
             dependencies: [
                 "AmoCRMClient",
+                "AmoCRMStandIn",
                 "AmoCRM",
                 "AccountIndex",
                 "AccountSynthesis",

@@ -2,6 +2,15 @@ import AccountIndex
 import AmoCRM
 
 extension SyntheticAccount {
+    /// The account object its pages have (`account.json`): id 1, country RU, customers on (`periodicity`).
+    public static let amoCRMAccountObject = AccountObject(id: 1, country: "RU", customersMode: "periodicity")
+
+    /// The customer statuses its pages have: ``closedCustomerStatusID`` (type 3, closed) and 1001 (type 0).
+    public static let amoCRMCustomerStatuses = [
+        CustomerStatus(id: closedCustomerStatusID, type: CustomerStatus.closedType),
+        CustomerStatus(id: 1001, type: 0),
+    ]
+
     /// The account as the files of amoCRM API v4 pages that `AmoCRM`'s ``AmoCRM/AccountDirectory``
     /// loads (``AmoCRM/PageWriter``): for the loader's tests and benchmark, and the API stand-in.
     ///
@@ -14,10 +23,7 @@ extension SyntheticAccount {
         name: String, bytes: [UInt8]
     )] {
         PageWriter.files(
-            of: data, details: details, account: AccountObject(id: 1, country: "RU", customersMode: "periodicity"),
-            customerStatuses: [
-                CustomerStatus(id: Self.closedCustomerStatusID, type: CustomerStatus.closedType),
-                CustomerStatus(id: 1001, type: 0),
-            ], users: users, perPage: perPage, perFile: perFile)
+            of: data, details: details, account: Self.amoCRMAccountObject,
+            customerStatuses: Self.amoCRMCustomerStatuses, users: users, perPage: perPage, perFile: perFile)
     }
 }

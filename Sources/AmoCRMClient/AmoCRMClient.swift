@@ -1,14 +1,19 @@
 import AmoCRM
 import AsyncHTTPClient
 import NIOCore
+import ScreenPopJSON
 
-/// A client of amoCRM's API v4 (and Kommo's, the same API): a long-lived token, at most
-/// ``Configuration/requestsPerSecond`` requests in any one-second window, retries of 429, 503
-/// and other 5xx, and lists read page by page following `_links.next`.
+/// A client of amoCRM's API v4 (and Kommo's, the same API): a long-lived token or an OAuth 2.0
+/// integration (refreshed on a 401), at most ``Configuration/requestsPerSecond`` requests in any
+/// one-second window, retries of 429, 503 and other 5xx, and lists read page by page following
+/// `_links.next`.
 ///
 /// ```swift
 /// let client = AmoCRMClient(configuration: .init(baseURL: "https://example.amocrm.ru", token: token))
 /// let account = try await client.pullAccount()   // a LoadedAccount, as AccountDirectory.load gives
+/// for try await page in client.pages(of: .contact, updatedFrom: cursor) {
+///     try await store.apply(page.updates)          // changed contacts, page by page
+/// }
 /// ```
 ///
 /// Answers are decoded by `AmoCRM`'s page reader (``AmoCRM/APIAnswer``), the decoder of saved
@@ -17,8 +22,8 @@ public struct AmoCRMClient: Sendable {
     public struct Configuration: Sendable {
         /// `https://example.amocrm.ru` or `https://example.kommo.com`; `/api/v4/...` is appended.
         public var baseURL: String
-        /// A long-lived token, sent as `Authorization: Bearer <token>`.
-        public var token: String
+        /// A long-lived token, or an OAuth 2.0 integration with its pair.
+        public var credentials: Credentials
         /// Requests in any one-second window, refused ones included (amoCRM allows 7).
         public var requestsPerSecond: Int
         /// Entities a page asked for (amoCRM's maximum is 250).
@@ -34,16 +39,29 @@ public struct AmoCRMClient: Sendable {
         /// The largest body read.
         public var maxBodyBytes: Int
 
+        /// A client with a long-lived token, sent as `Authorization: Bearer <token>`.
         public init(
             baseURL: String, token: String, requestsPerSecond: Int = 7, pageLimit: Int = 250, maxAttempts: Int = 6,
             backoff: Duration = .milliseconds(500), maxBackoff: Duration = .seconds(60),
             timeout: Duration = .seconds(60),
             maxBodyBytes: Int = 64 << 20
         ) {
+            self.init(
+                baseURL: baseURL, credentials: .longLivedToken(token), requestsPerSecond: requestsPerSecond,
+                pageLimit: pageLimit, maxAttempts: maxAttempts, backoff: backoff, maxBackoff: maxBackoff,
+                timeout: timeout, maxBodyBytes: maxBodyBytes)
+        }
+
+        /// A client with `credentials`: a long-lived token, or an OAuth integration.
+        public init(
+            baseURL: String, credentials: Credentials, requestsPerSecond: Int = 7, pageLimit: Int = 250,
+            maxAttempts: Int = 6, backoff: Duration = .milliseconds(500), maxBackoff: Duration = .seconds(60),
+            timeout: Duration = .seconds(60), maxBodyBytes: Int = 64 << 20
+        ) {
             var base = baseURL
             while base.hasSuffix("/") { base.removeLast() }
             self.baseURL = base
-            self.token = token
+            self.credentials = credentials
             self.requestsPerSecond = max(1, requestsPerSecond)
             self.pageLimit = max(1, pageLimit)
             self.maxAttempts = max(1, maxAttempts)
@@ -54,19 +72,20 @@ public struct AmoCRMClient: Sendable {
         }
     }
 
-    /// What one GET gave: a body, or nothing (204).
+    /// What one request gave: a body, or nothing (204).
     public enum Answer: Sendable {
         case body(ByteBuffer)
         case noContent
     }
 
     public let configuration: Configuration
-    /// The limiter every request (retries included) passes through.
+    /// The limiter every request (retries and refreshes included) passes through.
     public let limiter: RateLimiter
-    private let http: HTTPClient
+    let http: HTTPClient
+    let authorizer: Authorizer
 
     /// - Parameters:
-    ///   - configuration: Where, with what token, how fast.
+    ///   - configuration: Where, with what credentials, how fast.
     ///   - httpClient: The HTTP client; `HTTPClient.shared` by default.
     ///   - limiter: Shared by clients of the same integration; by default one of
     ///     ``Configuration/requestsPerSecond``.
@@ -74,144 +93,96 @@ public struct AmoCRMClient: Sendable {
         self.configuration = configuration
         self.http = httpClient
         self.limiter = limiter ?? RateLimiter(limit: configuration.requestsPerSecond)
+        self.authorizer = Authorizer(configuration.credentials)
     }
 
-    // MARK: The whole account
-
-    /// Reads the whole account: the account object, users, and (when customers are on) the
-    /// customer statuses, then contacts, companies, leads and customers, with their links, and puts
-    /// them together as ``AmoCRM/AccountDirectory/load(_:options:)`` puts saved pages together.
-    public func pullAccount(options: AccountDirectory.Options = AccountDirectory.Options(progress: .never))
-        async throws -> LoadedAccount
-    {
-        let start = ContinuousClock.now
-        var answers: [APIAnswer] = []
-        let account = try await accountObject()
-        answers.append(account)
-        let customers = account.account?.customersEnabled ?? false
-        answers += try await list("/api/v4/users")
-        if customers { answers += try await list("/api/v4/customers/statuses") }
-        answers += try await list("/api/v4/contacts", with: "leads,customers")
-        answers += try await list("/api/v4/companies", with: "leads,customers,contacts")
-        answers += try await list("/api/v4/leads", with: "contacts")
-        if customers { answers += try await list("/api/v4/customers", with: "contacts,companies") }
-        var loaded: LoadedAccount
-        do {
-            loaded = try AccountDirectory.assemble(answers, source: configuration.baseURL, options: options)
-        } catch {
-            throw AmoCRMClientError(
-                .invalidAnswer, url: configuration.baseURL, message: error.message, answerError: error)
-        }
-        let elapsed = (ContinuousClock.now - start).components
-        loaded.summary.seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) * 1e-18
-        return loaded
-    }
-
-    /// `GET /api/v4/account`, decoded.
-    public func accountObject() async throws -> APIAnswer {
-        let url = configuration.baseURL + "/api/v4/account"
-        switch try await get(url) {
-        case .noContent:
-            throw AmoCRMClientError(.invalidAnswer, url: url, status: 204, message: "no account object (204)")
-        case .body(let body):
-            return try decode(body, url: url, isAccount: true)
-        }
-    }
-
-    /// Every page of a list: `path` at ``Configuration/pageLimit`` a page, following
-    /// `_links.next` until a page has none; a 204 ends the list (an empty list is one 204).
-    ///
-    /// - Parameters:
-    ///   - path: `/api/v4/contacts`.
-    ///   - with: The `with` parameter (`leads,customers`), or nil.
-    public func list(_ path: String, with: String? = nil) async throws -> [APIAnswer] {
-        var url = configuration.baseURL + path + "?limit=\(configuration.pageLimit)"
-        if let with { url += "&with=" + with }
-        var pages: [APIAnswer] = []
-        var seen: Set<String> = []
-        while true {
-            seen.insert(url)
-            guard case .body(let body) = try await get(url) else { break }
-            let page = try decode(body, url: url, isAccount: false)
-            pages.append(page)
-            guard let next = page.nextPage else { break }
-            let resolved = try resolve(next, from: url)
-            // A next link that points back would loop for ever.
-            guard !seen.contains(resolved) else {
-                throw AmoCRMClientError(
-                    .invalidAnswer, url: url, message: "_links.next points to a page already read: \(resolved)")
-            }
-            url = resolved
-        }
-        return pages
-    }
-
-    /// An absolute `_links.next` under the base URL, or a path on it.
-    private func resolve(_ next: String, from url: String) throws -> String {
-        if next.hasPrefix("/") { return configuration.baseURL + next }
-        let base = configuration.baseURL
-        if next.hasPrefix(base + "/") || next.hasPrefix(base + "?") { return next }
-        // Only the base URL is trusted with the token (the same host on another scheme is not).
-        throw AmoCRMClientError(
-            .foreignNextLink, url: url, message: "_links.next leaves \(base): \(next); the token is not sent there")
-    }
-
-    private func decode(_ body: ByteBuffer, url: String, isAccount: Bool) throws -> APIAnswer {
-        let result = body.withUnsafeReadableBytes { bytes -> Result<APIAnswer, AccountLoadError> in
-            do throws(AccountLoadError) {
-                return .success(
-                    isAccount ? try APIAnswer.account(bytes, source: url) : try APIAnswer.page(bytes, source: url))
-            } catch {
-                return .failure(error)
-            }
-        }
-        switch result {
-        case .success(let answer): return answer
-        case .failure(let error):
-            throw AmoCRMClientError(
-                .invalidAnswer, url: url, status: 200, message: error.description, answerError: error)
-        }
-    }
+    /// The OAuth pair in use (the last one refreshed and stored), or the long-lived token as
+    /// ``TokenPair/accessToken`` with an empty refresh token.
+    public var tokens: TokenPair { authorizer.tokens }
 
     // MARK: One request
 
+    /// A request as the client sends it.
+    struct Outgoing: Sendable {
+        enum Method: Sendable { case get, post }
+        var method = Method.get
+        var url: String
+        /// A JSON body.
+        var body: [UInt8]?
+        /// Whether doing it twice is doing it once: then a transport error, which may come after
+        /// the server has acted, is retried, and so is a 5xx.
+        var isIdempotent = true
+        /// Sends the bearer token; a 401 then refreshes an OAuth pair once and tries again.
+        var isAuthorized = true
+    }
+
     /// One GET with the token, through the rate limiter, with retries: 429 and 503 wait for
-    /// `Retry-After` (seconds) or the backoff, other 5xx and transport errors the jittered
-    /// exponential backoff, up to ``Configuration/maxAttempts`` tries; 401 fails at once.
+    /// `Retry-After` (seconds or an HTTP date) or the backoff, other 5xx and transport errors the
+    /// jittered exponential backoff, up to ``Configuration/maxAttempts`` tries; a 401 refreshes an
+    /// OAuth pair once (with a long-lived token it fails at once).
     public func get(_ url: String) async throws -> Answer {
+        try await send(Outgoing(url: url))
+    }
+
+    /// Sends `outgoing` until an answer, a failure that is not retried, or the last attempt.
+    func send(_ outgoing: Outgoing) async throws -> Answer {
+        let url = outgoing.url
         var request = HTTPClientRequest(url: url)
-        request.method = .GET
-        request.headers.add(name: "Authorization", value: "Bearer \(configuration.token)")
+        request.method = outgoing.method == .post ? .POST : .GET
         request.headers.add(name: "Accept", value: "application/hal+json, application/json")
+        if let body = outgoing.body {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(body)
+        }
         let timeout = TimeAmount.nanoseconds(Self.nanoseconds(configuration.timeout))
+        var grant = authorizer.current
+        var refreshed = false
         var lastFailure = ""
         var lastStatus: Int?
-        for attempt in 1...configuration.maxAttempts {
+        var attempt = 0
+        while attempt < configuration.maxAttempts {
+            attempt += 1
+            if outgoing.isAuthorized {
+                request.headers.replaceOrAdd(name: "Authorization", value: "Bearer \(grant.accessToken)")
+            }
             try await limiter.acquire()
             var wait = Duration.zero
             do {
                 let response = try await http.execute(request, timeout: timeout)
                 let status = Int(response.status.code)
                 switch status {
-                case 200..<300 where status != 204:
-                    return .body(try await response.body.collect(upTo: configuration.maxBodyBytes))
                 case 204:
                     return .noContent
-                case 401:
+                case 200..<300:
+                    return .body(try await response.body.collect(upTo: configuration.maxBodyBytes))
+                case 401 where outgoing.isAuthorized:
                     let body = try await excerpt(response)
+                    if authorizer.oauth != nil, !refreshed {
+                        // The access token has expired (a day) or was replaced: refresh once, try again.
+                        refreshed = true
+                        grant = try await refresh(after: grant.generation)
+                        attempt -= 1
+                        continue
+                    }
                     throw AmoCRMClientError(
                         .unauthorized, url: url, status: 401,
-                        message: "the token was refused (wrong, expired or revoked): give a valid long-lived token; "
-                            + "the OAuth refresh flow is not implemented yet\(body)")
-                case 429, 503:
+                        message: (authorizer.oauth == nil
+                            ? "the long-lived token was refused (wrong, expired or revoked): give a valid one, "
+                                + "or OAuth credentials, which the client refreshes"
+                            : "refused again after a refresh of the OAuth token: the refresh did not help "
+                                + "(the integration may be disabled, or its access revoked)") + body)
+                case 429,
+                    503 where outgoing.isIdempotent:
+                    // A 429 is a refusal before anything was done; a 503 may not be, for a request
+                    // that must not be done twice.
                     let body = try await excerpt(response)
                     let retryAfter = response.headers.first(name: "Retry-After").flatMap {
-                        Int($0.filter { $0 != " " })
+                        RetryAfter.delay($0, now: HTTPDate.wallClockNanoseconds())
                     }
-                    wait = retryAfter.map { Duration.seconds(max(0, $0)) } ?? backoff(attempt: attempt)
+                    wait = retryAfter ?? backoff(attempt: attempt)
                     lastFailure = "HTTP \(status)\(body)"
                     lastStatus = status
-                case 500..<600:
+                case 500..<600 where outgoing.isIdempotent:
                     let body = try await excerpt(response)
                     wait = backoff(attempt: attempt)
                     lastFailure = "HTTP \(status)\(body)"
@@ -226,8 +197,15 @@ public struct AmoCRMClient: Sendable {
             } catch is CancellationError {
                 throw CancellationError()
             } catch {
+                let failure = authorizer.redact("\(error)")
+                guard outgoing.isIdempotent else {
+                    throw AmoCRMClientError(
+                        .transport, url: url,
+                        message: "\(failure); not retried: the request may have reached amoCRM, and it must not be "
+                            + "done twice")
+                }
                 wait = backoff(attempt: attempt)
-                lastFailure = "\(error)"
+                lastFailure = failure
                 lastStatus = nil
             }
             guard attempt < configuration.maxAttempts else { break }
@@ -252,15 +230,44 @@ public struct AmoCRMClient: Sendable {
         return .nanoseconds(half + Int64.random(in: 0...max(0, full - half)))
     }
 
-    /// ": <the first 300 bytes of the body>", or nothing for an empty body.
+    /// ": <the first 300 bytes of the body>", tokens and secrets hidden; nothing for an empty body.
     private func excerpt(_ response: HTTPClientResponse) async throws -> String {
         let body = try await response.body.collect(upTo: configuration.maxBodyBytes)
         guard body.readableBytes > 0 else { return "" }
-        return ": " + String(buffer: body.getSlice(at: body.readerIndex, length: min(300, body.readableBytes))!)
+        let text = String(buffer: body.getSlice(at: body.readerIndex, length: min(300, body.readableBytes))!)
+        return ": " + authorizer.redact(text)
     }
 
     static func nanoseconds(_ duration: Duration) -> Int64 {
         let (seconds, attoseconds) = duration.components
         return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
+
+    // MARK: Decoding
+
+    func decode(_ body: ByteBuffer, url: String, isAccount: Bool) throws -> APIAnswer {
+        let result = body.withUnsafeReadableBytes { bytes -> Result<APIAnswer, AccountLoadError> in
+            do throws(AccountLoadError) {
+                return .success(
+                    isAccount ? try APIAnswer.account(bytes, source: url) : try APIAnswer.page(bytes, source: url))
+            } catch {
+                return .failure(error)
+            }
+        }
+        switch result {
+        case .success(let answer): return answer
+        case .failure(let error):
+            throw AmoCRMClientError(
+                .invalidAnswer, url: url, status: 200, message: error.description, answerError: error)
+        }
+    }
+
+    /// A body as a JSON tree, or ``AmoCRMClientError/Code/invalidAnswer``.
+    func json(_ body: ByteBuffer, url: String) throws -> JSONValue {
+        do throws(JSONError) {
+            return try JSONValue(parsing: Array(buffer: body))
+        } catch {
+            throw AmoCRMClientError(.invalidAnswer, url: url, status: 200, message: "not JSON: \(error)")
+        }
     }
 }

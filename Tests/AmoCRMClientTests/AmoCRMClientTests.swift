@@ -2,7 +2,9 @@ import AccountIndex
 import AccountSynthesis
 import AmoCRM
 import AmoCRMClient
+import AmoCRMStandIn
 import Foundation
+import Synchronization
 import Testing
 
 @Suite struct AmoCRMClientTests {
@@ -145,7 +147,9 @@ import Testing
             }
             #expect(error?.code == .unauthorized)
             #expect(error?.status == 401)
-            #expect(error?.description.contains("OAuth refresh flow is not implemented yet") == true)
+            #expect(error?.description.contains("long-lived token was refused") == true)
+            #expect(error?.description.contains("wrong") == true)
+            #expect(error?.description.contains("standin-token") == false, "no token in the error")
             #expect(standIn.log.map(\.status) == [401])
         }
     }
@@ -181,12 +185,10 @@ import Testing
     }
 
     @Test func aBadPageNamesTheURL() async throws {
-        let standIn = AmoCRMStandIn { _ in
-            [
-                ("account.json", Array(#"{"country":"RU","customers_mode":"disabled"}"#.utf8)),
-                ("contacts-001.json", Array(#"[{"_embedded":{"contacts":[{"id":-4}]}}]"#.utf8)),
-            ]
-        }
+        var account = StandInAccount.empty()
+        account.account.customersMode = "disabled"
+        account.upsertContact(Contact(id: -4), at: 1_700_000_000)
+        let standIn = AmoCRMStandIn(account)
         try await standIn.run { standIn in
             let error = await #expect(throws: AmoCRMClientError.self) {
                 try await Self.client(standIn).pullAccount()
@@ -196,4 +198,12 @@ import Testing
             #expect(error?.answerError?.jsonPath == "$._embedded.contacts[0].id")
         }
     }
+}
+
+/// A value tests' callbacks write and the test reads.
+final class Box<Value: Sendable>: Sendable {
+    private let value: Mutex<Value>
+    init(_ value: Value) { self.value = Mutex(value) }
+    var current: Value { value.withLock { $0 } }
+    func update(_ body: @Sendable (inout Value) -> Void) { value.withLock { body(&$0) } }
 }
