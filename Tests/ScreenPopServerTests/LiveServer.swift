@@ -72,23 +72,25 @@ struct LiveServer: Sendable {
     static func with<T: Sendable>(
         heartbeat: Duration = .seconds(30), streams: StreamLimits = StreamLimits(),
         timeouts: ConnectionTimeouts = ConnectionTimeouts(), maxConnections: Int = 10_000,
-        extraSinks: [any NotificationSink] = [],
+        extraSinks: [any NotificationSink] = [], feed: (any AccountFeed)? = nil, webhookSecret: String? = nil,
+        maxWebhookBytes: Int = 4 << 20, logger: Logger = LiveServer.logger(),
         _ body: @Sendable (LiveServer) async throws -> T
     ) async throws -> T {
         let recorder = RecordingSink()
         let configuration = ServerConfiguration(
             host: "127.0.0.1", port: 0, apiToken: APIToken(ServerTestAccount.token)!, heartbeatInterval: heartbeat,
-            streams: streams, timeouts: timeouts, maxConnections: maxConnections)
+            streams: streams, timeouts: timeouts, maxConnections: maxConnections,
+            webhookSecret: webhookSecret.flatMap { APIToken($0) }, maxWebhookBytes: maxWebhookBytes)
         let server = ScreenPopServer(
             index: ServerTestAccount.index,
             events: CallEventsConfiguration(users: ServerTestAccount.users, names: EntityNames(SampleAccount.names)),
-            configuration: configuration, additionalSinks: [recorder] + extraSinks, logger: logger())
+            configuration: configuration, additionalSinks: [recorder] + extraSinks, feed: feed, logger: logger)
         let (ports, portContinuation) = AsyncStream<Int>.makeStream()
         let application = server.application { channel in
             portContinuation.yield(channel.localAddress?.port ?? 0)
             portContinuation.finish()
         }
-        let group = ServiceGroup(configuration: .init(services: [application], logger: logger()))
+        let group = ServiceGroup(configuration: .init(services: [application], logger: logger))
         let client = HTTPClient(
             eventLoopGroupProvider: .singleton,
             configuration: HTTPClient.Configuration(
@@ -157,8 +159,10 @@ struct LiveServer: Sendable {
     }
 
     /// A POST whose body is streamed in chunks (`Transfer-Encoding: chunked`, no `Content-Length`).
-    func postChunked(_ bytes: [UInt8], chunk: Int, contentType: String = "application/json") async throws -> Reply {
-        var request = HTTPClientRequest(url: base + "/api/v2/events")
+    func postChunked(
+        _ bytes: [UInt8], chunk: Int, contentType: String = "application/json", path: String = "/api/v2/events"
+    ) async throws -> Reply {
+        var request = HTTPClientRequest(url: base + path)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: contentType)
         request.headers.add(name: "Authorization", value: "Bearer \(ServerTestAccount.token)")

@@ -17,7 +17,7 @@ struct BearerTokenMiddleware<Context: RequestContext>: RouterMiddleware {
             context.logger.notice(
                 "refused: missing or wrong bearer token",
                 metadata: [
-                    "http.path": "\(request.uri.path)",
+                    "http.path": "\(LoggedPath.of(request.uri.path))",
                     "authorization": "\(request.headers[.authorization] == nil ? "absent" : "present")",
                 ])
             return CallEventsError(

@@ -60,3 +60,43 @@ extension HTTPFields {
         return nil
     }
 }
+
+extension CallEventsError {
+    /// An error response in the same JSON shape as ``response(requestID:)`` with a message of the
+    /// caller's (``CallEvents/CallEventsError/message`` has fixed texts for the API's own codes,
+    /// which name the API's content types: the webhooks take others).
+    static func response(
+        status: HTTPResponse.Status, code: Code, message: String, requestID: String? = nil
+    ) -> Response {
+        var json = Array(#"{"error":{"code":"#.utf8)
+        appendJSONString(code.rawValue, to: &json)
+        json += Array(#","message":"#.utf8)
+        appendJSONString(message, to: &json)
+        json += Array(#","index":null,"field":null,"path":null}}"#.utf8)
+        var buffer = ByteBuffer()
+        buffer.writeBytes(json)
+        var headers: HTTPFields = [.contentType: "application/json", .contentLength: String(json.count)]
+        if let requestID { headers[.requestID] = requestID }
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: buffer))
+    }
+
+    /// `text` as a JSON string: quotes, backslashes and control characters escaped.
+    static func appendJSONString(_ text: String, to json: inout [UInt8]) {
+        let hex = Array("0123456789abcdef".utf8)
+        json.append(UInt8(ascii: "\""))
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"):
+                json.append(UInt8(ascii: "\\"))
+                json.append(byte)
+            case 0..<0x20:
+                json += Array(#"\u00"#.utf8)
+                json.append(hex[Int(byte >> 4)])
+                json.append(hex[Int(byte & 0x0F)])
+            default:
+                json.append(byte)
+            }
+        }
+        json.append(UInt8(ascii: "\""))
+    }
+}

@@ -5,7 +5,8 @@ import Logging
 /// Echoes the request id (`hb.request.id` in every log line of the request) as `X-Request-Id`, and
 /// logs each request at debug level with its status and duration.
 ///
-/// A client's own `X-Request-Id` is kept in the logs as `client.request.id`.
+/// A client's own `X-Request-Id` is kept in the logs as `client.request.id`. The path is logged as
+/// ``LoggedPath/of(_:)`` gives it: a webhook's secret never reaches a log.
 struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
         async throws -> Response
@@ -25,8 +26,32 @@ struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
         let elapsed = ContinuousClock.now - start
         let microseconds = elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000
         context.logger.debug(
-            "\(request.method) \(request.uri.path) \(response.status.code)",
+            "\(request.method) \(LoggedPath.of(request.uri.path)) \(response.status.code)",
             metadata: ["duration.us": "\(microseconds)"])
         return response
+    }
+}
+
+/// A request's path as logs may show it: the webhooks' secret replaced.
+///
+/// Any path the router would take for the webhook route, `/amocrm/webhooks/<anything>` (the router
+/// skips empty segments, so `//amocrm//webhooks/x` too, and ignores case here for safety), is
+/// logged as `/amocrm/webhooks/<redacted>`; other paths as they are.
+enum LoggedPath {
+    static let redactedWebhook = "/amocrm/webhooks/<redacted>"
+
+    static func of(_ path: String) -> String {
+        var segments = path.utf8.split(separator: UInt8(ascii: "/")).makeIterator()
+        guard let first = segments.next(), equalsIgnoringASCIICase(first, "amocrm"),
+            let second = segments.next(), equalsIgnoringASCIICase(second, "webhooks"), segments.next() != nil
+        else { return path }
+        return redactedWebhook
+    }
+
+    private static func equalsIgnoringASCIICase(_ bytes: String.UTF8View.SubSequence, _ lowercase: String) -> Bool {
+        bytes.count == lowercase.utf8.count
+            && zip(bytes, lowercase.utf8).allSatisfy { byte, wanted in
+                (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte) == wanted
+            }
     }
 }
