@@ -114,7 +114,10 @@ let package = Package(
                 "AmoCRM",
                 "AmoCRMClient",
                 "CallEvents",
+                "ScreenPopJSON",
+                "ScreenPopServer",
                 "ScreenPopStore",
+                "ScreenPopSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
@@ -122,6 +125,8 @@ let package = Package(
         .executableTarget(
             name: "screenpop",
             dependencies: [
+                "AccountSync",
+                "AmoCRMClient",
                 "PhoneNumbers",
                 "AccountIndex",
                 "AmoCRM",

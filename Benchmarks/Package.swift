@@ -91,6 +91,21 @@ let package = Package(
                 .plugin(name: "BenchmarkPlugin", package: "benchmark")
             ]
         ),
+        .executableTarget(
+            name: "SyncBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "AccountIndex", package: rootPackage),
+                .product(name: "AccountSync", package: rootPackage),
+                .product(name: "AccountSynthesis", package: rootPackage),
+                .product(name: "AmoCRM", package: rootPackage),
+                .product(name: "ScreenPopStore", package: rootPackage),
+            ],
+            path: "Benchmarks/SyncBenchmarks",
+            plugins: [
+                .plugin(name: "BenchmarkPlugin", package: "benchmark")
+            ]
+        ),
         // The one-time cost of decoding the metadata, which a benchmark iteration cannot see: it
         // times the first parse of a fresh process against a steady-state parse.
         // `swift run -c release MetadataLoadTime`.

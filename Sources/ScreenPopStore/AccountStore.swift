@@ -56,6 +56,11 @@ public protocol AccountStore: Sendable {
     func apply(_ batches: [StoreBatch], accountID: Int) throws(StoreError) -> StoreChanges
     /// The account's sync state: cursors, the last listing run, tokens.
     func syncState(accountID: Int) throws(StoreError) -> [String: String]
+    /// Entities of `kind` that are not deleted, were not seen by the listing run `run`, and were
+    /// last updated before `updatedBefore`: what a full listing did not find, ascending.
+    func unseenIDs(accountID: Int, kind: EntityKind, run: Int, updatedBefore: Int) throws(StoreError) -> [Int]
+    /// How many entities of each kind the account holds, deleted ones apart.
+    func entityCounts(accountID: Int) throws(StoreError) -> [EntityKind: Int]
 }
 
 extension AccountStore {

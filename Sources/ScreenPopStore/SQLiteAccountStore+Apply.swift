@@ -23,6 +23,39 @@ extension SQLiteAccountStore {
         }
     }
 
+    public func unseenIDs(accountID: Int, kind: EntityKind, run: Int, updatedBefore: Int) throws(StoreError) -> [Int] {
+        do {
+            return try pool.read { db in
+                try Int.fetchAll(
+                    db,
+                    sql: """
+                        SELECT id FROM entity WHERE account_id = ? AND kind = ? AND is_deleted = 0 AND seen_run != ?
+                        AND updated_at < ? ORDER BY id
+                        """,
+                    arguments: [accountID, kind.elementType, run, updatedBefore])
+            }
+        } catch {
+            throw StoreError("\(path): cannot read the unseen entities of account \(accountID): \(error)")
+        }
+    }
+
+    public func entityCounts(accountID: Int) throws(StoreError) -> [EntityKind: Int] {
+        do {
+            return try pool.read { db in
+                var counts: [EntityKind: Int] = [:]
+                let rows = try Row.fetchCursor(
+                    db, sql: "SELECT kind, COUNT(*) FROM entity WHERE account_id = ? AND is_deleted = 0 GROUP BY kind",
+                    arguments: [accountID])
+                while let row = try rows.next() {
+                    if let kind = EntityKind(rawValue: row[0]) { counts[kind] = row[1] }
+                }
+                return counts
+            }
+        } catch {
+            throw StoreError("\(path): cannot count the entities of account \(accountID): \(error)")
+        }
+    }
+
     public func syncState(accountID: Int) throws(StoreError) -> [String: String] {
         do {
             return try pool.read { db in
@@ -89,9 +122,6 @@ private struct Merge {
         if let users = batch.users { try write(users) }
         if let statuses = batch.customerStatuses { try write(statuses) }
         for update in batch.updates { try apply(update, run: batch.listingRun) }
-        if let unseen = batch.deleteUnseen, let run = batch.listingRun {
-            for kind in unseen.kinds { try deleteUnseen(kind, run: run, updatedBefore: unseen.updatedBefore) }
-        }
         let setState = try db.cachedStatement(
             sql: "INSERT OR REPLACE INTO sync_state VALUES (?, ?, ?)")
         for (key, value) in batch.syncState.sorted(by: { $0.key < $1.key }) {
@@ -349,19 +379,6 @@ private struct Merge {
     /// Records a pair's state before its first change in the transaction (nil: absent).
     private mutating func note(_ pair: LinkRow.Pair, before: Bool?) {
         if linksBefore[pair] == nil { linksBefore[pair] = .some(before) }
-    }
-
-    // MARK: Reconciliation
-
-    private mutating func deleteUnseen(_ kind: EntityKind, run: Int, updatedBefore: Int) throws {
-        let ids = try Int.fetchAll(
-            db,
-            sql: """
-                SELECT id FROM entity WHERE account_id = ? AND kind = ? AND is_deleted = 0 AND seen_run != ?
-                AND updated_at < ? ORDER BY position
-                """,
-            arguments: [accountID, kind.elementType, run, updatedBefore])
-        for id in ids { try apply(.deletion(of: EntityRef(kind: kind, id: id)), run: nil) }
     }
 
     // MARK: The result

@@ -16,18 +16,13 @@ public struct StoreBatch: Sendable {
     /// Every customer status, when read again.
     public var customerStatuses: [CustomerStatus]?
     /// A full listing's run: complete updates mark their entities as seen by it, so that
-    /// ``deleteUnseen`` can find what amoCRM no longer lists (a listing may span several batches
-    /// and several processes).
+    /// ``AccountStore/unseenIDs(accountID:kind:run:updatedBefore:)`` can find what amoCRM no
+    /// longer lists (a listing may span several batches and several processes).
     public var listingRun: Int?
-    /// Reconciliation: entities of these kinds, not deleted, not seen by the run ``listingRun``,
-    /// and last updated before `updatedBefore` (Unix seconds: the listing's start, so that what was
-    /// created while it ran is kept) are deleted.
-    public var deleteUnseen: (kinds: [EntityKind], updatedBefore: Int)?
 
     public init(
         updates: [EntityUpdate] = [], syncState: [String: String] = [:], account: AccountObject? = nil,
-        users: [AccountUser]? = nil, customerStatuses: [CustomerStatus]? = nil, listingRun: Int? = nil,
-        deleteUnseen: (kinds: [EntityKind], updatedBefore: Int)? = nil
+        users: [AccountUser]? = nil, customerStatuses: [CustomerStatus]? = nil, listingRun: Int? = nil
     ) {
         self.updates = updates
         self.syncState = syncState
@@ -35,13 +30,11 @@ public struct StoreBatch: Sendable {
         self.users = users
         self.customerStatuses = customerStatuses
         self.listingRun = listingRun
-        self.deleteUnseen = deleteUnseen
     }
 
     /// Nothing to write.
     public var isEmpty: Bool {
         updates.isEmpty && syncState.isEmpty && account == nil && users == nil && customerStatuses == nil
-            && deleteUnseen == nil
     }
 }
 

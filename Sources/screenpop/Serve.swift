@@ -1,9 +1,11 @@
 import AccountIndex
+import AccountSync
 import AmoCRM
 import ArgumentParser
 import CallEvents
 import Logging
 import ScreenPopServer
+import ScreenPopStore
 import ScreenPopSupport
 
 /// `screenpop serve`: the call-notification server on an account directory (docs/events-api.md).
@@ -17,11 +19,23 @@ struct Serve: AsyncParsableCommand {
             "Authorization: Bearer <token>"; the token comes from the environment variable SCREENPOP_API_TOKEN, \
             or else from the file api-token in the account directory (a store: the variable only). The server \
             does not start without one. \
+            With a store the account is live: amoCRM's webhooks are taken at POST /amocrm/webhooks/<secret> \
+            (the secret from SCREENPOP_WEBHOOK_SECRET), and with --amocrm the server polls amoCRM every --poll \
+            seconds, reconciles every --reconcile seconds and reads back what webhooks do not carry \
+            (docs/live-account.md); GET /api/v2/sync/status tells how that goes. \
             SIGINT or SIGTERM shut it down gracefully: requests in flight finish, streams end.
             """
     )
 
     @OptionGroup var source: AccountSource
+
+    @OptionGroup var amocrm: AmoCRMOptions
+
+    @Option(help: ArgumentHelp("With --amocrm: seconds between two polls of amoCRM.", valueName: "SECONDS"))
+    var poll = 60
+
+    @Option(help: ArgumentHelp("With --amocrm: seconds between two reconciliations.", valueName: "SECONDS"))
+    var reconcile = 86_400
 
     @Option(help: "The address to listen on.")
     var host = "127.0.0.1"
@@ -68,6 +82,10 @@ struct Serve: AsyncParsableCommand {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535.") }
         guard heartbeat > 0 else { throw ValidationError("--heartbeat must be positive.") }
         guard replay > 0 else { throw ValidationError("--replay must be positive.") }
+        guard poll > 0, reconcile > 0 else { throw ValidationError("--poll and --reconcile must be positive.") }
+        if amocrm.amocrm != nil && source.store == nil {
+            throw ValidationError("--amocrm needs --store: a live account is kept in a store.")
+        }
         for (name, value) in [
             ("--replay-bytes", replayBytes), ("--max-streams-per-user", maxStreamsPerUser), ("--max-streams", maxStreams),
             ("--stream-queue-bytes", streamQueueBytes), ("--head-timeout", headTimeout),
@@ -97,6 +115,24 @@ struct Serve: AsyncParsableCommand {
             Self.report("\(error)")
             throw ExitCode.failure
         }
+        let openFiles = OpenFileLimit.raiseToHardLimit()
+        if let openFiles, openFiles < maxConnections + 64 {
+            logger.warning(
+                "the open-file limit is below --max-connections: connections beyond it fail to be accepted",
+                metadata: ["open_files": "\(openFiles)", "max_connections": "\(maxConnections)"])
+        }
+        var configuration = ServerConfiguration(
+            host: host, port: port, apiToken: token, heartbeatInterval: .seconds(heartbeat),
+            streams: StreamLimits(
+                replayCount: replay, replayBytes: replayBytes, streamsPerUser: maxStreamsPerUser,
+                streams: maxStreams, streamQueueBytes: streamQueueBytes),
+            timeouts: ConnectionTimeouts(
+                head: .seconds(headTimeout), body: .seconds(bodyTimeout), idle: .seconds(idleTimeout)),
+            maxConnections: maxConnections)
+        if let store = source.store {
+            try await serveLive(store: store, configuration: &configuration, logger: logger)
+            return
+        }
         let loaded: AccountSource.Loaded
         do {
             loaded = try await source.load(suffixFallback: SuffixFallback())
@@ -116,24 +152,76 @@ struct Serve: AsyncParsableCommand {
         if users.isEmpty {
             logger.warning("the account has no users: events without users notify nobody, and named users are refused")
         }
-        let openFiles = OpenFileLimit.raiseToHardLimit()
-        if let openFiles, openFiles < maxConnections + 64 {
-            logger.warning(
-                "the open-file limit is below --max-connections: connections beyond it fail to be accepted",
-                metadata: ["open_files": "\(openFiles)", "max_connections": "\(maxConnections)"])
-        }
         let server = ScreenPopServer(
             index: index, events: CallEventsConfiguration(users: users, names: EntityNames(loaded.names)),
-            configuration: ServerConfiguration(
-                host: host, port: port, apiToken: token, heartbeatInterval: .seconds(heartbeat),
-                streams: StreamLimits(
-                    replayCount: replay, replayBytes: replayBytes, streamsPerUser: maxStreamsPerUser,
-                    streams: maxStreams, streamQueueBytes: streamQueueBytes),
-                timeouts: ConnectionTimeouts(
-                    head: .seconds(headTimeout), body: .seconds(bodyTimeout), idle: .seconds(idleTimeout)),
-                maxConnections: maxConnections),
-            logger: logger)
+            configuration: configuration, logger: logger)
         try await server.application().runService()
+        logger.info("stopped")
+    }
+
+    /// Serves a live account from the store: webhooks, and with --amocrm polling, reconciliation
+    /// and re-reads, all committed to the store before the index and the names see them.
+    private func serveLive(store path: String, configuration: inout ServerConfiguration, logger: Logger) async throws {
+        let start = ContinuousClock.now
+        let live: LiveAccount
+        let syncer: AccountSyncer?
+        do {
+            let store = try SQLiteAccountStore(path: path)
+            var accountID = try store.accountIDs().first
+            var client: AmoCRMClient?
+            if amocrm.amocrm != nil {
+                client = try amocrm.client(store: store, accountID: accountID)
+                if accountID == nil {
+                    // An empty store: the first listing, before anything can be served.
+                    guard let id = try await client!.accountObject().account?.id else {
+                        throw CLIError("amoCRM's GET /api/v4/account gave no account id")
+                    }
+                    logger.info("the store is empty: reading the whole account from amoCRM first")
+                    let first = AccountSyncer(
+                        client: client!, store: store, sink: StoreSink(store: store, accountID: id), accountID: id)
+                    try await first.fullListing()
+                    accountID = id
+                }
+            }
+            guard accountID != nil else {
+                throw CLIError("\(path): the store holds no account; fill it with `screenpop import` or `screenpop sync`")
+            }
+            live = try await LiveAccount.open(store: store, accountID: accountID)
+            syncer = client.map { AccountSyncer(client: $0, store: store, sink: live, accountID: live.accountID) }
+        } catch {
+            Self.report("\(error)")
+            throw ExitCode.failure
+        }
+        if let secret = AmoCRMOptions.environment(Webhooks.secretVariable) {
+            configuration.webhookSecret = APIToken(secret)
+        } else {
+            logger.warning("no \(Webhooks.secretVariable): amoCRM's webhooks are not taken")
+        }
+        let counts = live.index.snapshot.counts
+        logger.info(
+            "account loaded",
+            metadata: [
+                "account": "\(path)", "account_id": "\(live.accountID)", "contacts": "\(counts.contacts)",
+                "companies": "\(counts.companies)", "leads": "\(counts.leads)", "customers": "\(counts.customers)",
+                "users": "\(live.roster.users.ids.count)", "token": "\(configuration.apiToken)",
+                "seconds": "\(ContinuousClock.now - start)",
+                "amocrm": "\(syncer?.client.configuration.baseURL ?? "none")",
+            ])
+        let feed = LiveFeed(account: live, syncer: syncer, logger: logger)
+        let server = ScreenPopServer(
+            index: live.index, events: CallEventsConfiguration(roster: live.roster), configuration: configuration,
+            feed: feed, logger: logger)
+        let hub = server.hub
+        live.observe { changes in
+            if changes.usersChanged { hub.setUsers(live.roster.users.ids) }
+        }
+        let poll = poll
+        let reconcile = reconcile
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await feed.run(poll: .seconds(poll), reconcile: .seconds(reconcile)) }
+            try await server.application().runService()
+            group.cancelAll()
+        }
         logger.info("stopped")
     }
 

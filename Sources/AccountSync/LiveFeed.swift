@@ -1,0 +1,263 @@
+import AccountIndex
+import AmoCRM
+import AmoCRMClient
+import Logging
+import ScreenPopJSON
+import ScreenPopServer
+import ScreenPopStore
+import Synchronization
+
+/// The feed of a live account behind the server: webhooks applied at once, re-reads of what they
+/// do not carry, polling and reconciliation with amoCRM, and the status of all of it.
+///
+/// ```swift
+/// let feed = LiveFeed(account: live, syncer: syncer, logger: logger)
+/// let server = ScreenPopServer(..., feed: feed)
+/// try await feed.run(poll: .seconds(60), reconcile: .seconds(86_400))   // until cancelled
+/// ```
+public final class LiveFeed: AccountFeed {
+    public let account: LiveAccount
+    /// Nil without `--amocrm`: webhooks then apply what they carry and nothing is read back.
+    public let syncer: AccountSyncer?
+    let logger: Logger
+    private let state = Mutex(State())
+    /// Wakes the re-reader.
+    private let wake: AsyncStream<Void>.Continuation
+    private let wakes: AsyncStream<Void>
+
+    /// What the status tells.
+    struct State {
+        var webhooks = 0
+        var webhooksRefused = 0
+        var lastWebhookAt: Int?
+        var lastPollAt: Int?
+        var lastPollEntities = 0
+        var lastReconcileAt: Int?
+        var pending: Set<EntityRef> = []
+        var reReads = 0
+        var errors: [(at: Int, source: String, message: String)] = []
+        var errorCount = 0
+    }
+
+    public init(account: LiveAccount, syncer: AccountSyncer?, logger: Logger) {
+        self.account = account
+        self.syncer = syncer
+        self.logger = logger
+        (wakes, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    }
+
+    private var now: Int { syncer?.now() ?? Int(UnixTime.now()) }
+
+    // MARK: Webhooks
+
+    public func receiveWebhook(body: [UInt8], contentType: String?) async -> FeedAnswer {
+        let webhook: AmoCRMWebhook
+        do {
+            webhook = try AmoCRMWebhook(decoding: body)
+        } catch {
+            state.withLock { $0.webhooksRefused += 1 }
+            logger.notice("webhook refused", metadata: ["error": "\(error)"])
+            return Self.error(400, code: error.code.rawValue, message: error.description, key: error.key)
+        }
+        let subject = account.account
+        // The account must be named, and be this one: another account's changes must never apply here.
+        let idMatches = webhook.accountID.map { $0 == account.accountID }
+        let subdomainMatches = webhook.subdomain.map { name in subject.subdomain.map { $0 == name } ?? false }
+        guard idMatches ?? subdomainMatches ?? false, idMatches != false, subdomainMatches != false else {
+            state.withLock { $0.webhooksRefused += 1 }
+            let named = webhook.accountID.map { "account[id] \($0)" } ?? webhook.subdomain.map { "account[subdomain] \($0)" }
+            logger.warning("webhook of another account refused", metadata: ["account": "\(named ?? "none")"])
+            let message =
+                named.map { "\($0) is not this server's account; nothing was applied" }
+                ?? "the webhook names no account (account[id] or account[subdomain]); nothing was applied"
+            return Self.error(named == nil ? 400 : 403, code: named == nil ? "missing_account" : "wrong_account",
+                message: message, key: named == nil ? "account" : (webhook.accountID != nil ? "account[id]" : "account[subdomain]"))
+        }
+        let changes: StoreChanges
+        do {
+            changes = try await account.commit(StoreBatch(updates: webhook.updates))
+        } catch {
+            record(error: "\(error)", source: "webhook")
+            // amoCRM sends a webhook again when it is not answered 2xx.
+            return Self.error(503, code: "store_unavailable", message: "the change could not be stored; send it again")
+        }
+        let queued = syncer == nil ? 0 : webhook.reRead.count
+        state.withLock {
+            $0.webhooks += 1
+            $0.lastWebhookAt = now
+            if syncer != nil { $0.pending.formUnion(webhook.reRead) }
+        }
+        if queued > 0 { wake.yield() }
+        var writer = JSONWriter()
+        writer.beginObject()
+        writer.key("status")
+        writer.string("ok")
+        writer.key("updates")
+        writer.integer(webhook.updates.count)
+        writer.key("stale")
+        writer.integer(changes.staleCount)
+        writer.key("re_reads_queued")
+        writer.integer(queued)
+        writer.endObject()
+        return FeedAnswer(status: 200, json: writer.bytes)
+    }
+
+    static func error(_ status: Int, code: String, message: String, key: String? = nil) -> FeedAnswer {
+        var writer = JSONWriter()
+        writer.beginObject()
+        writer.key("error")
+        writer.beginObject()
+        writer.key("code")
+        writer.string(code)
+        writer.key("message")
+        writer.string(message)
+        if let key {
+            writer.key("key")
+            writer.string(key)
+        }
+        writer.endObject()
+        writer.endObject()
+        return FeedAnswer(status: status, json: writer.bytes)
+    }
+
+    private func record(error message: String, source: String) {
+        logger.error("\(source) failed", metadata: ["error": "\(message)"])
+        state.withLock {
+            $0.errorCount += 1
+            $0.errors.append((now, source, message))
+            if $0.errors.count > 10 { $0.errors.removeFirst() }
+        }
+    }
+
+    // MARK: Running
+
+    /// Polls every `poll`, reconciles every `reconcile`, and re-reads what webhooks queue, until
+    /// the task is cancelled. Does nothing without a syncer. A failed round is logged, kept in the
+    /// status, and tried again at the next period.
+    public func run(poll: Duration, reconcile: Duration) async {
+        guard let syncer else { return }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.reReadLoop(syncer) }
+            group.addTask { await self.pollLoop(syncer, poll: poll, reconcile: reconcile) }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+
+    private func pollLoop(_ syncer: AccountSyncer, poll: Duration, reconcile: Duration) async {
+        let reconcileSeconds = Int(reconcile.components.seconds)
+        while !Task.isCancelled {
+            do {
+                let state = try account.store.syncState(accountID: account.accountID)
+                let lastListing = state[SyncStateKey.lastListingAt].flatMap(Int.init)
+                let inProgress = !(state[SyncStateKey.listingRun] ?? "").isEmpty
+                if inProgress || lastListing == nil || now - lastListing! >= reconcileSeconds {
+                    let report = try await syncer.fullListing()
+                    logger.info(
+                        "reconciled", metadata: ["entities": "\(report.entities)", "deleted": "\(report.deleted)"])
+                    self.state.withLock {
+                        $0.lastReconcileAt = now
+                        $0.lastPollAt = now
+                        $0.lastPollEntities = report.entities
+                    }
+                } else {
+                    let report = try await syncer.poll()
+                    self.state.withLock {
+                        $0.lastPollAt = now
+                        $0.lastPollEntities = report.entities
+                    }
+                }
+            } catch is CancellationError {
+                return
+            } catch {
+                record(error: "\(error)", source: "poll")
+            }
+            try? await Task.sleep(for: poll)
+        }
+    }
+
+    private func reReadLoop(_ syncer: AccountSyncer) async {
+        for await _ in wakes {
+            while !Task.isCancelled {
+                let batch = state.withLock { state -> [EntityRef] in
+                    let batch = Array(state.pending.sorted().prefix(1000))
+                    state.pending.subtract(batch)
+                    return batch
+                }
+                guard !batch.isEmpty else { break }
+                do {
+                    try await syncer.reRead(batch)
+                    state.withLock { $0.reReads += batch.count }
+                } catch is CancellationError {
+                    return
+                } catch {
+                    // Put them back for the next wake; polling catches them anyway.
+                    state.withLock { $0.pending.formUnion(batch) }
+                    record(error: "\(error)", source: "re-read")
+                    break
+                }
+            }
+            if Task.isCancelled { return }
+        }
+    }
+
+    // MARK: Status
+
+    public func syncStatus() async -> FeedAnswer {
+        let state = state.withLock { $0 }
+        let stored = (try? account.store.syncState(accountID: account.accountID)) ?? [:]
+        let lastPoll = state.lastPollAt ?? stored[SyncStateKey.lastPollAt].flatMap(Int.init)
+        let lastListing = state.lastReconcileAt ?? stored[SyncStateKey.lastListingAt].flatMap(Int.init)
+        let commits = account.commitStatistics
+        let time = now
+        var writer = JSONWriter()
+        writer.beginObject()
+        writer.key("account_id")
+        writer.integer(account.accountID)
+        writer.key("amocrm")
+        writer.string(orNull: syncer?.client.configuration.baseURL)
+        writer.key("last_poll_at")
+        writer.integer(orNull: lastPoll)
+        writer.key("lag_seconds")
+        writer.integer(orNull: lastPoll.map { max(0, time - $0) })
+        writer.key("last_poll_entities")
+        writer.integer(state.lastPollEntities)
+        writer.key("last_reconcile_at")
+        writer.integer(orNull: lastListing)
+        writer.key("listing_in_progress")
+        writer.bool(!(stored[SyncStateKey.listingRun] ?? "").isEmpty)
+        writer.key("last_webhook_at")
+        writer.integer(orNull: state.lastWebhookAt)
+        writer.key("webhooks")
+        writer.integer(state.webhooks)
+        writer.key("webhooks_refused")
+        writer.integer(state.webhooksRefused)
+        writer.key("re_reads_pending")
+        writer.integer(state.pending.count)
+        writer.key("re_reads")
+        writer.integer(state.reReads)
+        writer.key("commits")
+        writer.integer(commits.transactions)
+        writer.key("committed_batches")
+        writer.integer(commits.batches)
+        writer.key("index_rebuilds")
+        writer.integer(commits.rebuilds)
+        writer.key("error_count")
+        writer.integer(state.errorCount)
+        writer.key("errors")
+        writer.beginArray()
+        for error in state.errors.reversed() {
+            writer.beginObject()
+            writer.key("at")
+            writer.integer(error.at)
+            writer.key("source")
+            writer.string(error.source)
+            writer.key("message")
+            writer.string(error.message)
+            writer.endObject()
+        }
+        writer.endArray()
+        writer.endObject()
+        return FeedAnswer(status: 200, json: writer.bytes)
+    }
+}
