@@ -26,7 +26,7 @@ public struct AccountSyncer: Sendable {
 
     public init(
         client: AmoCRMClient, store: any AccountStore, sink: any ChangeSink, accountID: Int, overlap: Int = 120,
-        now: @escaping @Sendable () -> Int = { Int(UnixTime.now()) },
+        now: (@Sendable () -> Int)? = nil,
         progress: @escaping @Sendable (SyncProgress) -> Void = { _ in }
     ) {
         self.client = client
@@ -34,7 +34,7 @@ public struct AccountSyncer: Sendable {
         self.sink = sink
         self.accountID = accountID
         self.overlap = overlap
-        self.now = now
+        self.now = now ?? { Int(UnixTime.now()) }
         self.progress = progress
     }
 
@@ -50,9 +50,7 @@ public struct AccountSyncer: Sendable {
     @discardableResult
     public func refreshAccount() async throws -> AccountObject {
         let answer = try await client.accountObject()
-        guard var account = answer.account else {
-            throw AmoCRMClientError(.invalidAnswer, url: client.configuration.baseURL, message: "no account object")
-        }
+        guard var account = answer.account else { throw SyncError("GET /api/v4/account gave no account object") }
         account.id = account.id ?? accountID
         let users = try await client.list("/api/v4/users").flatMap(\.users)
         var statuses: [CustomerStatus]?
@@ -238,6 +236,15 @@ public enum SyncStateKey {
     /// OAuth tokens as the last refresh gave them.
     public static let oauthAccessToken = "oauth.access_token"
     public static let oauthRefreshToken = "oauth.refresh_token"
+}
+
+/// A sync that cannot go on: what and why.
+public struct SyncError: Error, Hashable, Sendable, CustomStringConvertible {
+    public let description: String
+
+    public init(_ description: String) {
+        self.description = description
+    }
 }
 
 /// The wall clock without Foundation.

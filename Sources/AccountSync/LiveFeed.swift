@@ -61,9 +61,10 @@ public final class LiveFeed: AccountFeed {
         }
         let subject = account.account
         // The account must be named, and be this one: another account's changes must never apply here.
+        // (A name the store does not know, such as a subdomain never read, decides nothing.)
         let idMatches = webhook.accountID.map { $0 == account.accountID }
-        let subdomainMatches = webhook.subdomain.map { name in subject.subdomain.map { $0 == name } ?? false }
-        guard idMatches ?? subdomainMatches ?? false, idMatches != false, subdomainMatches != false else {
+        let subdomainMatches = webhook.subdomain.flatMap { name in subject.subdomain.map { $0.lowercased() == name.lowercased() } }
+        guard idMatches == true || subdomainMatches == true, idMatches != false, subdomainMatches != false else {
             state.withLock { $0.webhooksRefused += 1 }
             let named = webhook.accountID.map { "account[id] \($0)" } ?? webhook.subdomain.map { "account[subdomain] \($0)" }
             logger.warning("webhook of another account refused", metadata: ["account": "\(named ?? "none")"])

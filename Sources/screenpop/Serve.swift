@@ -1,5 +1,6 @@
 import AccountIndex
 import AccountSync
+import AmoCRMClient
 import AmoCRM
 import ArgumentParser
 import CallEvents
@@ -166,28 +167,7 @@ struct Serve: AsyncParsableCommand {
         let live: LiveAccount
         let syncer: AccountSyncer?
         do {
-            let store = try SQLiteAccountStore(path: path)
-            var accountID = try store.accountIDs().first
-            var client: AmoCRMClient?
-            if amocrm.amocrm != nil {
-                client = try amocrm.client(store: store, accountID: accountID)
-                if accountID == nil {
-                    // An empty store: the first listing, before anything can be served.
-                    guard let id = try await client!.accountObject().account?.id else {
-                        throw CLIError("amoCRM's GET /api/v4/account gave no account id")
-                    }
-                    logger.info("the store is empty: reading the whole account from amoCRM first")
-                    let first = AccountSyncer(
-                        client: client!, store: store, sink: StoreSink(store: store, accountID: id), accountID: id)
-                    try await first.fullListing()
-                    accountID = id
-                }
-            }
-            guard accountID != nil else {
-                throw CLIError("\(path): the store holds no account; fill it with `screenpop import` or `screenpop sync`")
-            }
-            live = try await LiveAccount.open(store: store, accountID: accountID)
-            syncer = client.map { AccountSyncer(client: $0, store: store, sink: live, accountID: live.accountID) }
+            (live, syncer) = try await openLive(store: path, logger: logger)
         } catch {
             Self.report("\(error)")
             throw ExitCode.failure
@@ -223,6 +203,34 @@ struct Serve: AsyncParsableCommand {
             group.cancelAll()
         }
         logger.info("stopped")
+    }
+
+    /// The store's account, first read whole from amoCRM when the store is empty and --amocrm is
+    /// given; and the syncer that keeps it current (nil without --amocrm).
+    private func openLive(store path: String, logger: Logger) async throws -> (LiveAccount, AccountSyncer?) {
+        let store = try SQLiteAccountStore(path: path)
+        var accountID = try store.accountIDs().first
+        var client: AmoCRMClient?
+        if amocrm.amocrm != nil {
+            let made = try amocrm.client(store: store, accountID: accountID)
+            client = made
+            if accountID == nil {
+                // An empty store: the first listing, before anything can be served.
+                guard let id = try await made.accountObject().account?.id else {
+                    throw CLIError("amoCRM's GET /api/v4/account gave no account id")
+                }
+                logger.info("the store is empty: reading the whole account from amoCRM first")
+                let first = AccountSyncer(
+                    client: made, store: store, sink: StoreSink(store: store, accountID: id), accountID: id)
+                try await first.fullListing()
+                accountID = id
+            }
+        }
+        guard let accountID else {
+            throw CLIError("\(path): the store holds no account; fill it with `screenpop import` or `screenpop sync`")
+        }
+        let live = try await LiveAccount.open(store: store, accountID: accountID)
+        return (live, client.map { AccountSyncer(client: $0, store: store, sink: live, accountID: live.accountID) })
     }
 
     /// Says why on standard error; the caller then exits with a failure.

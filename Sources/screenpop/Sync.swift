@@ -4,6 +4,7 @@ import AmoCRMClient
 import ArgumentParser
 import ScreenPopStore
 import ScreenPopSupport
+import Synchronization
 
 /// `screenpop sync`: the account from amoCRM's API v4 into the store (docs/cli.md).
 struct Sync: AsyncParsableCommand {
