@@ -2,6 +2,7 @@ import AccountIndex
 import AmoCRM
 import ArgumentParser
 import ScreenPopStore
+import ScreenPopSupport
 
 /// Where a command takes the account from: a directory of saved amoCRM pages, or a store.
 struct AccountSource: ParsableArguments {
@@ -35,6 +36,10 @@ struct AccountSource: ParsableArguments {
         -> Loaded
     {
         if let store {
+            // Reading never creates a store: a mistyped path is an error, not a new empty file.
+            guard access(store, F_OK) == 0 else {
+                throw StoreError("\(store): no such store; make one with `screenpop import` or `screenpop sync`")
+            }
             let opened = try SQLiteAccountStore(path: store)
             guard let stored = try opened.loadOnlyAccount(suffixFallback: suffixFallback) else {
                 throw StoreError("\(store): the store holds no account; fill it with `screenpop import`")

@@ -208,6 +208,9 @@ struct Serve: AsyncParsableCommand {
     /// The store's account, first read whole from amoCRM when the store is empty and --amocrm is
     /// given; and the syncer that keeps it current (nil without --amocrm).
     private func openLive(store path: String, logger: Logger) async throws -> (LiveAccount, AccountSyncer?) {
+        guard amocrm.amocrm != nil || access(path, F_OK) == 0 else {
+            throw CLIError("\(path): no such store; make one with `screenpop import` or `screenpop sync`, or give --amocrm")
+        }
         let store = try SQLiteAccountStore(path: path)
         var accountID = try store.accountIDs().first
         var client: AmoCRMClient?

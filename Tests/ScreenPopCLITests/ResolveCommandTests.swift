@@ -200,11 +200,17 @@ extension CLI {
         let errors: String
     }
 
-    /// Runs `screenpop` with no input, capturing standard output and standard error.
-    static func runCapturingErrors(_ arguments: [String]) throws -> ResultWithErrors {
+    /// Runs `screenpop` with no input, capturing standard output and standard error; `environment`
+    /// adds to (or replaces in) this process's environment.
+    static func runCapturingErrors(_ arguments: [String], environment: [String: String] = [:]) throws
+        -> ResultWithErrors
+    {
         let process = Process()
         process.executableURL = try executable()
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         let stdout = Pipe()
         let stderr = Pipe()
         process.standardInput = FileHandle.nullDevice

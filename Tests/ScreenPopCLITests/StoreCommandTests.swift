@@ -1,4 +1,5 @@
 import Foundation
+import ScreenPopStore
 import Testing
 
 /// `screenpop import` and `--store` on the real executable: a store answers as its directory did.
@@ -49,9 +50,22 @@ import Testing
     @Test func anEmptyStoreIsAClearError() async throws {
         try await Self.withTemporaryDirectory { directory in
             let store = directory.appendingPathComponent("empty.sqlite").path
+            _ = try SQLiteAccountStore(path: store)
             let result = try CLI.runCapturingErrors(["resolve", "--store", store, "1"])
             #expect(result.status == 1)
             #expect(result.errors.contains("the store holds no account"))
+        }
+    }
+
+    @Test func aMissingStoreIsAClearErrorAndIsNotCreated() async throws {
+        try await Self.withTemporaryDirectory { directory in
+            let store = directory.appendingPathComponent("typo.sqlite").path
+            for command in [["resolve", "--store", store, "1"], ["serve", "--store", store, "--port", "0"]] {
+                let result = try CLI.runCapturingErrors(command, environment: ["SCREENPOP_API_TOKEN": "t"])
+                #expect(result.status == 1, "\(command[0])")
+                #expect(result.errors.contains("no such store"), "\(command[0]): \(result.errors)")
+                #expect(!FileManager.default.fileExists(atPath: store), "\(command[0]) created the store")
+            }
         }
     }
 }
