@@ -1,3 +1,5 @@
+import ScreenPopSupport
+
 /// Reading `application/x-www-form-urlencoded` bodies in the shape of PHP's `http_build_query`.
 ///
 /// PHP's amoCRM example posts `http_build_query($calls_event)`, which gives
@@ -42,22 +44,17 @@ enum FormEventsReader {
         var nextIndex = 0
         var sawAdd = false
         var addIsScalar: String?
-        var start = 0
-        while start <= body.count {
-            var end = start
-            while end < body.count && body[end] != UInt8(ascii: "&") { end += 1 }
-            defer { start = end + 1 }
-            guard end > start else { continue }
-            var equals = start
-            while equals < end && body[equals] != UInt8(ascii: "=") { equals += 1 }
-            let key = try decode(body[start..<equals], at: start)
-            let value = equals < end ? try decode(body[(equals + 1)..<end], at: equals + 1) : ""
-            let (name, parts) = try splitKey(key)
-            guard name == "add" else { continue }
+        try FormURLEncoded.forEachPair(in: body) { (pair) throws(CallEventsError) in
+            let key = try decode(body[pair.key])
+            let value = try decode(body[pair.value])
+            guard FormURLEncoded.name(ofKey: key) == "add" else { return }
+            guard let parts = FormURLEncoded.splitKey(key)?.parts else {
+                throw .malformed("the key \(quoted(key)) is not of the form add[i][field]")
+            }
             sawAdd = true
             guard let indexPart = parts.first else {
                 addIsScalar = quoted(value)
-                continue
+                return
             }
             addIsScalar = nil
             let index: Int
@@ -83,63 +80,18 @@ enum FormEventsReader {
         return events.sorted { $0.key < $1.key }.map { $0.value.finished() }
     }
 
-    /// Percent-decodes one key or value (`+` is a space) and checks it is UTF-8.
-    private static func decode(_ bytes: ArraySlice<UInt8>, at offset: Int) throws(CallEventsError) -> String {
-        if !bytes.contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") || $0 >= 0x80 }) {
-            return String(decoding: bytes, as: UTF8.self)
-        }
-        var decoded: [UInt8] = []
-        decoded.reserveCapacity(bytes.count)
-        var i = bytes.startIndex
-        while i < bytes.endIndex {
-            let byte = bytes[i]
-            if byte == UInt8(ascii: "+") {
-                decoded.append(UInt8(ascii: " "))
-                i += 1
-            } else if byte == UInt8(ascii: "%") {
-                guard i + 2 < bytes.endIndex, let high = hexValue(bytes[i + 1]), let low = hexValue(bytes[i + 2])
-                else {
-                    throw .malformed("a '%' at byte \(offset + i - bytes.startIndex) is not followed by two hex digits")
-                }
-                decoded.append(high << 4 | low)
-                i += 3
-            } else {
-                decoded.append(byte)
-                i += 1
+    /// Percent-decodes one key or value (``FormURLEncoded/decode(_:)``), failures as `malformed_body`.
+    private static func decode(_ bytes: ArraySlice<UInt8>) throws(CallEventsError) -> String {
+        do {
+            return try FormURLEncoded.decode(bytes)
+        } catch {
+            switch error {
+            case .badEscape(let offset):
+                throw .malformed("a '%' at byte \(offset) is not followed by two hex digits")
+            case .notUTF8(let offset):
+                throw .malformed("the pair at byte \(offset) is not UTF-8 once percent-decoded")
             }
         }
-        guard let text = String(validating: decoded, as: UTF8.self) else {
-            throw .malformed("the pair at byte \(offset) is not UTF-8 once percent-decoded")
-        }
-        return text
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
-    }
-
-    /// `add[0][users][1]` → ("add", ["0", "users", "1"]). Text after the last `]` or an unclosed
-    /// `[` make the key malformed.
-    private static func splitKey(_ key: String) throws(CallEventsError) -> (String, [String]) {
-        let utf8 = Array(key.utf8)
-        guard let open = utf8.firstIndex(of: UInt8(ascii: "[")) else { return (key, []) }
-        let name = String(decoding: utf8[..<open], as: UTF8.self)
-        guard name == "add" else { return (name, []) }
-        var parts: [String] = []
-        var i = open
-        while i < utf8.count {
-            guard utf8[i] == UInt8(ascii: "["), let close = utf8[(i + 1)...].firstIndex(of: UInt8(ascii: "]")) else {
-                throw .malformed("the key \(quoted(key)) is not of the form add[i][field]")
-            }
-            parts.append(String(decoding: utf8[(i + 1)..<close], as: UTF8.self))
-            i = close + 1
-        }
-        return (name, parts)
     }
 }
 
