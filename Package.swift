@@ -226,7 +226,11 @@ let package = Package(
         ),
         .testTarget(
             name: "ScreenPopCLITests",
-            dependencies: ["screenpop", "AccountIndex", "AccountSynthesis", "AmoCRM", "ScreenPopStore"]
+            dependencies: [
+                "screenpop", "AccountIndex", "AccountSynthesis", "AmoCRM", "ScreenPopStore",
+                // The end-to-end tests: amoCRM's stand-in in the test process, LiveAccount.open on a store.
+                "AmoCRMStandIn", "AccountSync",
+            ]
         ),
     ]
 )

@@ -217,7 +217,14 @@ struct Serve: AsyncParsableCommand {
         if amocrm.amocrm != nil {
             let made = try amocrm.client(store: store, accountID: accountID)
             client = made
-            if accountID == nil {
+            if let id = accountID, Self.isFirstListingUnfinished(try store.syncState(accountID: id)) {
+                // A first listing that was interrupted (the process killed): the store holds a part of
+                // the account. It is finished before anything is served, as on an empty store.
+                logger.info("the first listing of the account was interrupted: finishing it before serving")
+                let first = AccountSyncer(
+                    client: made, store: store, sink: StoreSink(store: store, accountID: id), accountID: id)
+                try await first.fullListing()
+            } else if accountID == nil {
                 // An empty store: the first listing, before anything can be served.
                 guard let id = try await made.accountObject().account?.id else {
                     throw CLIError("amoCRM's GET /api/v4/account gave no account id")
@@ -232,8 +239,19 @@ struct Serve: AsyncParsableCommand {
         guard let accountID else {
             throw CLIError("\(path): the store holds no account; fill it with `screenpop import` or `screenpop sync`")
         }
+        if client == nil, Self.isFirstListingUnfinished(try store.syncState(accountID: accountID)) {
+            let advice = "finish it with `screenpop sync`, or serve with --amocrm"
+            logger.warning("the store holds part of the account: its first listing was interrupted; \(advice)")
+        }
         let live = try await LiveAccount.open(store: store, accountID: accountID)
         return (live, client.map { AccountSyncer(client: $0, store: store, sink: live, accountID: live.accountID) })
+    }
+
+    /// Whether the store's account comes from a first listing still in progress: part of it is
+    /// missing. (A later listing in progress, a reconciliation, leaves the previous one whole; an
+    /// imported account has no listing.)
+    static func isFirstListingUnfinished(_ state: [String: String]) -> Bool {
+        !(state[SyncStateKey.listingRun] ?? "").isEmpty && (state[SyncStateKey.lastListingRun] ?? "").isEmpty
     }
 
     /// Says why on standard error; the caller then exits with a failure.
