@@ -81,8 +81,26 @@ private struct Merge {
     /// Each link pair touched: whether it was there before the transaction, and with which flag.
     var linksBefore: [LinkRow.Pair: Bool?] = [:]
     var nextPosition: [EntityKind: Int] = [:]
+    /// The entities' rows as they stand in this transaction, read a batch at a time (nil: absent).
+    var rows: [EntityRef: EntityRow?] = [:]
+    /// Each owner's links of a kind as they stand in this transaction: other end to `is_main`.
+    var owned: [Owner: [Int: Bool]] = [:]
 
-    let selectEntity: Statement
+    /// One entity row.
+    struct EntityRow {
+        var details: EntityDetails
+        var isDeleted: Bool
+        var statusID: Int?
+        var position: Int
+    }
+
+    /// The links of one kind held at one end: `a` when `isA` (the `a_id` column), else `b`.
+    struct Owner: Hashable {
+        var kind: Int
+        var isA: Bool
+        var id: Int
+    }
+
     let upsertEntity: Statement
     let markSeen: Statement
     let selectPhones: Statement
@@ -92,11 +110,6 @@ private struct Merge {
     init(db: Database, accountID: Int) throws {
         self.db = db
         self.accountID = accountID
-        selectEntity = try db.makeStatement(
-            sql: """
-                SELECT name, created_at, updated_at, is_deleted, responsible_user_id, pipeline_id, status_id
-                FROM entity WHERE account_id = ? AND kind = ? AND id = ?
-                """)
         upsertEntity = try db.makeStatement(
             sql: """
                 INSERT INTO entity VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -121,6 +134,7 @@ private struct Merge {
         if let account = batch.account { try write(account) }
         if let users = batch.users { try write(users) }
         if let statuses = batch.customerStatuses { try write(statuses) }
+        try prefetch(batch.updates)
         for update in batch.updates { try apply(update, run: batch.listingRun) }
         let setState = try db.cachedStatement(
             sql: "INSERT OR REPLACE INTO sync_state VALUES (?, ?, ?)")
@@ -174,8 +188,8 @@ private struct Merge {
         let ref = update.entity
         guard ref.id > 0 else { throw StoreError("\(ref): an id must be positive") }
         let kind = ref.kind.elementType
-        let old = try Row.fetchOne(selectEntity, arguments: [accountID, kind, ref.id])
-        let oldUpdatedAt: Int? = old?[2]
+        let old = try row(ref)
+        let oldUpdatedAt = old?.details.updatedAt
         if let oldUpdatedAt, let updatedAt = update.updatedAt, updatedAt < oldUpdatedAt {
             changes.staleCount += 1
             // Still listed by amoCRM: seen by the run, though older than what is stored.
@@ -186,13 +200,11 @@ private struct Merge {
         }
         let complete = update.isComplete
         let isParty = ref.kind == .contact || ref.kind == .company
-        var details = EntityDetails(
-            name: old?[0] ?? "", createdAt: old?[1] ?? 0, updatedAt: oldUpdatedAt ?? 0,
-            responsibleUserID: old?[4], pipelineID: old?[5])
-        var statusID: Int? = old?[6]
+        var details = old?.details ?? EntityDetails()
+        var statusID = old?.statusID
         let oldDetails = details
         let oldStatusID = statusID
-        let oldDeleted: Bool = old?[3] ?? false
+        let oldDeleted = old?.isDeleted ?? false
         if complete || update.name != nil { details.name = update.name ?? "" }
         if let createdAt = update.createdAt {
             details.createdAt = createdAt
@@ -224,7 +236,8 @@ private struct Merge {
         }
         let rowChanged = old == nil || oldDeleted != update.isDeleted || details != oldDetails || statusID != oldStatusID
         if rowChanged {
-            let position = try self.position(for: ref, exists: old != nil)
+            let position = try old?.position ?? nextPosition(of: ref.kind)
+            rows[ref] = EntityRow(details: details, isDeleted: update.isDeleted, statusID: statusID, position: position)
             try upsertEntity.execute(arguments: [
                 accountID, kind, ref.id, position, details.name, details.createdAt, details.updatedAt, update.isDeleted,
                 details.responsibleUserID, details.pipelineID, statusID, complete ? (run ?? 0) : 0,
@@ -259,24 +272,104 @@ private struct Merge {
         }
     }
 
-    /// An existing entity keeps its place; a new one goes after the last of its kind.
-    private mutating func position(for ref: EntityRef, exists: Bool) throws -> Int {
-        if exists {
-            return try Int.fetchOne(
-                db, sql: "SELECT position FROM entity WHERE account_id = ? AND kind = ? AND id = ?",
-                arguments: [accountID, ref.kind.elementType, ref.id]) ?? 0
-        }
+    /// A new entity goes after the last of its kind.
+    private mutating func nextPosition(of kind: EntityKind) throws -> Int {
         let next: Int
-        if let cached = nextPosition[ref.kind] {
+        if let cached = nextPosition[kind] {
             next = cached
         } else {
             next =
                 try Int.fetchOne(
                     db, sql: "SELECT MAX(position) + 1 FROM entity WHERE account_id = ? AND kind = ?",
-                    arguments: [accountID, ref.kind.elementType]) ?? 0
+                    arguments: [accountID, kind.elementType]) ?? 0
         }
-        nextPosition[ref.kind] = next + 1
+        nextPosition[kind] = next + 1
         return next
+    }
+
+    /// The entity's row as it stands in this transaction.
+    private mutating func row(_ ref: EntityRef) throws -> EntityRow? {
+        if let known = rows[ref] { return known }
+        try fetchRows(of: ref.kind, ids: [ref.id])
+        return rows[ref] ?? nil
+    }
+
+    private static let rowColumns =
+        "id, name, created_at, updated_at, is_deleted, responsible_user_id, pipeline_id, status_id, position"
+
+    /// Reads the rows of these entities (and the absence of the others) into ``rows``.
+    private mutating func fetchRows(of kind: EntityKind, ids: [Int]) throws {
+        for start in stride(from: 0, to: ids.count, by: 500) {
+            let chunk = ids[start..<min(ids.count, start + 500)]
+            for id in chunk { rows[EntityRef(kind: kind, id: id)] = .some(nil) }
+            let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+            let statement = try db.cachedStatement(
+                sql: "SELECT \(Self.rowColumns) FROM entity WHERE account_id = ? AND kind = ? AND id IN (\(marks))")
+            var arguments: StatementArguments = [accountID, kind.elementType]
+            arguments += StatementArguments(chunk)
+            let cursor = try Row.fetchCursor(statement, arguments: arguments)
+            while let row = try cursor.next() {
+                let details = EntityDetails(
+                    name: row[1], createdAt: row[2], updatedAt: row[3], responsibleUserID: row[5], pipelineID: row[6])
+                rows[EntityRef(kind: kind, id: row[0])] = EntityRow(
+                    details: details, isDeleted: row[4], statusID: row[7], position: row[8])
+            }
+        }
+    }
+
+    /// Reads, a batch at a time, the rows and the links that these updates will look at.
+    private mutating func prefetch(_ updates: [EntityUpdate]) throws {
+        var ids: [EntityKind: [Int]] = [:]
+        var owners: [Owner: Bool] = [:]
+        for update in updates {
+            let ref = update.entity
+            if rows[ref] == nil { ids[ref.kind, default: []].append(ref.id) }
+            let keys = update.isComplete ? EmbeddedLinks.keys(of: ref.kind) : Array(update.links.keys)
+            for key in keys {
+                guard let probe = EmbeddedLinks.link(owner: ref, key: key, id: 1) else { continue }
+                let kind = LinkRow(probe).kind
+                let owner = Owner(kind: kind, isA: LinkRow.ownerColumn(ref.kind, kind: kind) == "a_id", id: ref.id)
+                if owned[owner] == nil { owners[owner] = true }
+            }
+        }
+        for (kind, list) in ids { try fetchRows(of: kind, ids: Array(Set(list)).sorted()) }
+        var groups: [Owner: [Int]] = [:]  // (kind, isA, 0) -> ids
+        for owner in owners.keys { groups[Owner(kind: owner.kind, isA: owner.isA, id: 0), default: []].append(owner.id) }
+        for (group, ids) in groups { try fetchOwned(kind: group.kind, isA: group.isA, ids: ids.sorted()) }
+    }
+
+    /// Reads the links of kind `kind` held at these ids' end into ``owned``.
+    private mutating func fetchOwned(kind: Int, isA: Bool, ids: [Int]) throws {
+        let (column, other) = isA ? ("a_id", "b_id") : ("b_id", "a_id")
+        for start in stride(from: 0, to: ids.count, by: 500) {
+            let chunk = ids[start..<min(ids.count, start + 500)]
+            for id in chunk { owned[Owner(kind: kind, isA: isA, id: id)] = [:] }
+            let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+            let statement = try db.cachedStatement(
+                sql: "SELECT \(column), \(other), is_main FROM link WHERE account_id = ? AND link_kind = ? AND \(column) IN (\(marks))")
+            var arguments: StatementArguments = [accountID, kind]
+            arguments += StatementArguments(chunk)
+            let cursor = try Row.fetchCursor(statement, arguments: arguments)
+            while let row = try cursor.next() {
+                owned[Owner(kind: kind, isA: isA, id: row[0]), default: [:]][row[1]] = row[2]
+            }
+        }
+    }
+
+    /// The links of kind `kind` held at `id`'s end, as they stand in this transaction.
+    private mutating func links(kind: Int, isA: Bool, id: Int) throws -> [Int: Bool] {
+        let owner = Owner(kind: kind, isA: isA, id: id)
+        if let known = owned[owner] { return known }
+        try fetchOwned(kind: kind, isA: isA, ids: [id])
+        return owned[owner] ?? [:]
+    }
+
+    /// Keeps ``owned`` in step with a row written (`isMain` nil: deleted).
+    private mutating func track(_ row: LinkRow, isMain: Bool?) {
+        let a = Owner(kind: row.kind, isA: true, id: row.a)
+        let b = Owner(kind: row.kind, isA: false, id: row.b)
+        if owned[a] != nil { owned[a]![row.b] = isMain }
+        if owned[b] != nil { owned[b]![row.a] = isMain }
     }
 
     // MARK: Links
@@ -308,12 +401,7 @@ private struct Merge {
         if ownerSetsMain {
             for id in order { wanted[id] = id == mainID }
         }
-        var current: [Int: Bool] = [:]
-        let rows = try Row.fetchCursor(
-            db,
-            sql: "SELECT \(otherColumn), is_main FROM link WHERE account_id = ? AND link_kind = ? AND \(ownerColumn) = ?",
-            arguments: [accountID, kind, owner.id])
-        while let row = try rows.next() { current[row[0]] = row[1] }
+        let current = try links(kind: kind, isA: ownerColumn == "a_id", id: owner.id)
         var changed = false
         func row(_ other: Int, isMain: Bool) -> LinkRow {
             ownerColumn == "a_id"
@@ -330,50 +418,44 @@ private struct Merge {
                 guard was != isMain else { continue }
                 try setMain(row(other, isMain: was), to: isMain)
             } else {
-                try insert(row(other, isMain: isMain))
+                try insert(row(other, isMain: isMain), ownerIsSingleEnd: ownerIsSingle)
             }
             changed = true
         }
         return changed
     }
 
-    private mutating func insert(_ row: LinkRow) throws {
+    private mutating func insert(_ row: LinkRow, ownerIsSingleEnd: Bool) throws {
         // The other end's "at most one" link goes (a company listing a contact moves it from its
-        // former company).
-        if let end = LinkRow.singleEnd(ofKind: row.kind) {
+        // former company). When the owner is that end, its own list replaced its links already.
+        if !ownerIsSingleEnd, let end = LinkRow.singleEnd(ofKind: row.kind) {
             let (column, id, otherColumn, otherID) = end == .a ? ("a_id", row.a, "b_id", row.b) : ("b_id", row.b, "a_id", row.a)
             let displaced = try Row.fetchAll(
-                db,
-                sql: "SELECT a_id, b_id, is_main FROM link WHERE account_id = ? AND link_kind = ? AND \(column) = ? AND \(otherColumn) != ?",
+                db.cachedStatement(
+                    sql: "SELECT a_id, b_id, is_main FROM link WHERE account_id = ? AND link_kind = ? AND \(column) = ? AND \(otherColumn) != ?"),
                 arguments: [accountID, row.kind, id, otherID])
             for old in displaced { try delete(LinkRow(kind: row.kind, a: old[0], b: old[1], isMain: old[2])) }
         }
-        if row.kind == 1 && row.isMain { try clearMain(lead: row.b, except: row.a) }
+        // (A lead's main contact changes only by the lead's own list, which sets every row's flag.)
         note(row.pair, before: nil)
-        try db.execute(
-            sql: "INSERT INTO link VALUES (?, ?, ?, ?, ?)", arguments: [accountID, row.kind, row.a, row.b, row.isMain])
+        track(row, isMain: row.isMain)
+        try db.cachedStatement(sql: "INSERT INTO link VALUES (?, ?, ?, ?, ?)").execute(
+            arguments: [accountID, row.kind, row.a, row.b, row.isMain])
     }
 
     private mutating func delete(_ row: LinkRow) throws {
         note(row.pair, before: row.isMain)
-        try db.execute(
-            sql: "DELETE FROM link WHERE account_id = ? AND link_kind = ? AND a_id = ? AND b_id = ?",
-            arguments: [accountID, row.kind, row.a, row.b])
+        track(row, isMain: nil)
+        try db.cachedStatement(sql: "DELETE FROM link WHERE account_id = ? AND link_kind = ? AND a_id = ? AND b_id = ?")
+            .execute(arguments: [accountID, row.kind, row.a, row.b])
     }
 
     private mutating func setMain(_ row: LinkRow, to isMain: Bool) throws {
-        if isMain { try clearMain(lead: row.b, except: row.a) }
         note(row.pair, before: row.isMain)
-        try db.execute(
-            sql: "UPDATE link SET is_main = ? WHERE account_id = ? AND link_kind = ? AND a_id = ? AND b_id = ?",
-            arguments: [isMain, accountID, row.kind, row.a, row.b])
-    }
-
-    private mutating func clearMain(lead: Int, except contact: Int) throws {
-        let mains = try Int.fetchAll(
-            db, sql: "SELECT a_id FROM link WHERE account_id = ? AND link_kind = 1 AND b_id = ? AND is_main = 1 AND a_id != ?",
-            arguments: [accountID, lead, contact])
-        for other in mains { try setMain(LinkRow(kind: 1, a: other, b: lead, isMain: true), to: false) }
+        track(row, isMain: isMain)
+        try db.cachedStatement(
+            sql: "UPDATE link SET is_main = ? WHERE account_id = ? AND link_kind = ? AND a_id = ? AND b_id = ?"
+        ).execute(arguments: [isMain, accountID, row.kind, row.a, row.b])
     }
 
     /// Records a pair's state before its first change in the transaction (nil: absent).
@@ -398,16 +480,23 @@ private struct Merge {
         }
         // A new entity's links that were stored before it (listed by the other end) reach the index now.
         var linked = Set(changes.linked)
-        for ref in changes.created.sorted() {
+        let created = changes.created.sorted()
+        var need: [Owner: [Int]] = [:]
+        for ref in created {
             for kind in 1...5 {
                 guard let column = Self.column(of: ref.kind, inKind: kind) else { continue }
-                let rows = try Row.fetchAll(
-                    db, sql: "SELECT a_id, b_id, is_main FROM link WHERE account_id = ? AND link_kind = ? AND \(column) = ?",
-                    arguments: [accountID, kind, ref.id])
-                for row in rows {
-                    guard let link = LinkRow(kind: kind, a: row[0], b: row[1], isMain: row[2]).link,
-                        linked.insert(link).inserted
-                    else { continue }
+                let owner = Owner(kind: kind, isA: column == "a_id", id: ref.id)
+                if owned[owner] == nil { need[Owner(kind: kind, isA: owner.isA, id: 0), default: []].append(ref.id) }
+            }
+        }
+        for (group, ids) in need { try fetchOwned(kind: group.kind, isA: group.isA, ids: ids) }
+        for ref in created {
+            for kind in 1...5 {
+                guard let column = Self.column(of: ref.kind, inKind: kind) else { continue }
+                let isA = column == "a_id"
+                for (other, isMain) in (owned[Owner(kind: kind, isA: isA, id: ref.id)] ?? [:]).sorted(by: { $0.key < $1.key }) {
+                    let row = LinkRow(kind: kind, a: isA ? ref.id : other, b: isA ? other : ref.id, isMain: isMain)
+                    guard let link = row.link, linked.insert(link).inserted else { continue }
                     changes.linked.append(link)
                 }
             }

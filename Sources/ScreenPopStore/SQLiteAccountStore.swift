@@ -26,6 +26,9 @@ public final class SQLiteAccountStore: AccountStore {
         var configuration = Configuration()
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            // 32 MiB of page cache a connection (SQLite's default is 2 MiB): a sync's lookups by id
+            // and link stay in memory.
+            try db.execute(sql: "PRAGMA cache_size = -32768")
         }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)

@@ -32,7 +32,7 @@ import Testing
         }
     }
 
-    @Test(arguments: [1, 2, 3, 4, 5, 6, 7, 8] as [UInt64])
+    @Test(arguments: Array(1...16) as [UInt64])
     func randomUpdatesKeepTheIndexEqualToTheStore(seed: UInt64) async throws {
         try await Self.withStore { store in
             let synthetic = SyntheticAccount(seed: seed, contacts: 40)
