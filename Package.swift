@@ -202,7 +202,10 @@ let package = Package(
         ),
         .testTarget(
             name: "ScreenPopStoreTests",
-            dependencies: ["ScreenPopStore", "AccountIndex", "AccountSynthesis", "AmoCRM"]
+            dependencies: [
+                "ScreenPopStore", "AccountIndex", "AccountSynthesis", "AmoCRM",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
         ),
         .testTarget(
             name: "AccountSyncTests",

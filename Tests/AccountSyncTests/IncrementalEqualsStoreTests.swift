@@ -21,6 +21,15 @@ import Testing
     static let account = AccountObject(id: 42, subdomain: "test", country: "RU", customersMode: "periodicity")
     static let statuses = [CustomerStatus(id: 1005, name: "Closed", type: 3), CustomerStatus(id: 1001, name: "Open", type: 0)]
 
+    /// The store holding the account object alone, and its live account.
+    static func emptyLiveAccount(in store: SQLiteAccountStore) async throws -> LiveAccount {
+        try store.replace(
+            with: StoredAccount(
+                account: account, data: AccountData(settings: AccountSettings(defaultRegion: "RU")),
+                details: AccountDetails(), users: [], customerStatuses: []))
+        return try await LiveAccount.open(store: store)
+    }
+
     /// The same checks after every commit: the index, the names.
     static func expectMatchesStore(_ live: LiveAccount, _ store: SQLiteAccountStore, step: String) throws {
         let stored = try #require(try store.load(accountID: live.accountID, suffixFallback: live.suffixFallback))
@@ -69,11 +78,7 @@ import Testing
 
     @Test func anOlderUpdateChangesNothingAndARepeatIsOnce() async throws {
         try await Self.withStore { store in
-            try store.replace(
-                with: StoredAccount(
-                    account: Self.account, data: AccountData(settings: AccountSettings(defaultRegion: "RU")), details: AccountDetails(),
-                    users: [], customerStatuses: []))
-            let live = try await LiveAccount.open(store: store)
+            let live = try await Self.emptyLiveAccount(in: store)
             let newer = EntityUpdate(
                 entity: .contact(7), updatedAt: 2_000, name: "New", createdAt: 1_000,
                 phones: [PhoneValue("+7 999 888-55-33")], isComplete: true)
@@ -97,11 +102,7 @@ import Testing
 
     @Test func aLinkToAnEntityNotYetStoredReachesTheIndexWithIt() async throws {
         try await Self.withStore { store in
-            try store.replace(
-                with: StoredAccount(
-                    account: Self.account, data: AccountData(settings: AccountSettings(defaultRegion: "RU")), details: AccountDetails(),
-                    users: [], customerStatuses: []))
-            let live = try await LiveAccount.open(store: store)
+            let live = try await Self.emptyLiveAccount(in: store)
             // The contact lists lead 5 before lead 5 is known.
             try await live.commit(
                 StoreBatch(updates: [
