@@ -69,17 +69,23 @@ public final class LiveAccount: Sendable {
             stored = try store.loadOnlyAccount(suffixFallback: suffixFallback)
         }
         guard let stored else { throw StoreError("the store holds no account\(accountID.map { " \($0)" } ?? "")") }
+        // The names are gathered while the index is built: a restart waits for the longer of the two.
+        async let names = EntityNames(stored.entityNames)
         let index = await AccountIndex.building(stored.data)
-        return LiveAccount(stored: stored, index: index, store: store, suffixFallback: suffixFallback)
+        return LiveAccount(stored: stored, index: index, names: await names, store: store, suffixFallback: suffixFallback)
     }
 
-    /// An account whose index is already built from `stored`.
-    public init(stored: StoredAccount, index: AccountIndex, store: any AccountStore, suffixFallback: SuffixFallback) {
+    /// An account whose index is already built from `stored`; `names` are its entities' names
+    /// (`EntityNames(stored.entityNames)` when nil).
+    public init(
+        stored: StoredAccount, index: AccountIndex, names: EntityNames? = nil, store: any AccountStore,
+        suffixFallback: SuffixFallback
+    ) {
         self.accountID = stored.accountID
         self.store = store
         self.index = index
         self.suffixFallback = suffixFallback
-        self.roster = AccountRoster(users: stored.users.map(\.id), names: EntityNames(stored.entityNames))
+        self.roster = AccountRoster(users: stored.users.map(\.id), names: names ?? EntityNames(stored.entityNames))
         self.facts = Mutex(
             Facts(account: stored.account, customerStatuses: stored.customerStatuses, users: stored.users))
     }

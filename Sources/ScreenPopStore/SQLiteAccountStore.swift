@@ -229,46 +229,52 @@ public final class SQLiteAccountStore: AccountStore {
     private static func readEntities(
         accountID id: Int, from db: Database, into data: inout AccountData, _ details: inout AccountDetails
     ) throws {
+        // Columns by position, not by name: a name is looked up on every row, and at a million
+        // contacts that lookup cost more than the reading.
         var phones: [EntityRef: [PhoneValue]] = [:]
         let phoneRows = try Row.fetchCursor(
             db, sql: "SELECT kind, entity_id, value, enum_code FROM phone WHERE account_id = ? ORDER BY kind, entity_id, position",
             arguments: [id])
         while let row = try phoneRows.next() {
-            guard let kind = EntityKind(rawValue: row["kind"]) else { continue }
-            let code: String = row["enum_code"]
-            phones[EntityRef(kind: kind, id: row["entity_id"]), default: []].append(
-                PhoneValue(row["value"], kind: PhoneValue.Kind(rawValue: code)))
+            guard let kind = EntityKind(rawValue: row[0]) else { continue }
+            let code: String = row[3]
+            phones[EntityRef(kind: kind, id: row[1]), default: []].append(
+                PhoneValue(row[2], kind: PhoneValue.Kind(rawValue: code)))
         }
         let rows = try Row.fetchCursor(
-            db, sql: "SELECT * FROM entity WHERE account_id = ? ORDER BY kind, position", arguments: [id])
+            db,
+            sql: """
+                SELECT kind, id, name, created_at, updated_at, responsible_user_id, pipeline_id, is_deleted, status_id
+                FROM entity WHERE account_id = ? ORDER BY kind, position
+                """, arguments: [id])
         while let row = try rows.next() {
-            let entityID: Int = row["id"]
+            let entityID: Int = row[1]
             let detail = EntityDetails(
-                name: row["name"], createdAt: row["created_at"], updatedAt: row["updated_at"],
-                responsibleUserID: row["responsible_user_id"], pipelineID: row["pipeline_id"])
-            let isDeleted: Bool = row["is_deleted"]
-            switch EntityKind(rawValue: row["kind"]) {
+                name: row[2], createdAt: row[3], updatedAt: row[4], responsibleUserID: row[5], pipelineID: row[6])
+            let isDeleted: Bool = row[7]
+            let statusID: Int? = row[8]
+            switch EntityKind(rawValue: row[0]) {
             case .contact:
                 data.contacts.append(
                     Contact(
                         id: entityID, createdAt: detail.createdAt, isDeleted: isDeleted,
-                        phones: phones[.contact(entityID)] ?? []))
+                        phones: phones.removeValue(forKey: .contact(entityID)) ?? []))
                 details.contacts.append(detail)
             case .company:
                 data.companies.append(
                     Company(
                         id: entityID, createdAt: detail.createdAt, isDeleted: isDeleted,
-                        phones: phones[.company(entityID)] ?? []))
+                        phones: phones.removeValue(forKey: .company(entityID)) ?? []))
                 details.companies.append(detail)
             case .lead:
                 // A lead known only from a deletion has no status.
-                data.leads.append(Lead(id: entityID, isDeleted: isDeleted, statusID: row["status_id"] ?? 0))
+                data.leads.append(Lead(id: entityID, isDeleted: isDeleted, statusID: statusID ?? 0))
                 details.leads.append(detail)
             case .customer:
-                data.customers.append(Customer(id: entityID, isDeleted: isDeleted, statusID: row["status_id"]))
+                data.customers.append(Customer(id: entityID, isDeleted: isDeleted, statusID: statusID))
                 details.customers.append(detail)
             case nil:
-                throw StoreError("unknown entity kind \(row["kind"] as Int)")
+                throw StoreError("unknown entity kind \(row[0] as Int)")
             }
         }
     }
