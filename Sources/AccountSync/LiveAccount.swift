@@ -3,7 +3,7 @@ import AmoCRM
 import CallEvents
 import NIOPosix
 import ScreenPopStore
-import Synchronization
+import ScreenPopSupport
 
 /// One account kept current: its store (the system of record), its index and its roster (users
 /// and names) move together.
@@ -39,10 +39,11 @@ public final class LiveAccount: Sendable {
         var isWriting = false
     }
 
-    private let facts: Mutex<Facts>
-    private let queue = Mutex(Queue())
-    private let observers = Mutex<[@Sendable (StoreChanges) -> Void]>([])
-    private let statistics = Mutex(CommitStatistics())
+    // pthread mutexes (LockedValue), which ThreadSanitizer can check.
+    private let facts: LockedValue<Facts>
+    private let queue = LockedValue(Queue())
+    private let observers = LockedValue<[@Sendable (StoreChanges) -> Void]>([])
+    private let statistics = LockedValue(CommitStatistics())
 
     /// How the group commits went.
     public struct CommitStatistics: Hashable, Sendable {
@@ -86,7 +87,7 @@ public final class LiveAccount: Sendable {
         self.index = index
         self.suffixFallback = suffixFallback
         self.roster = AccountRoster(users: stored.users.map(\.id), names: names ?? EntityNames(stored.entityNames))
-        self.facts = Mutex(
+        self.facts = LockedValue(
             Facts(account: stored.account, customerStatuses: stored.customerStatuses, users: stored.users))
     }
 

@@ -5,7 +5,7 @@ import Logging
 import ScreenPopJSON
 import ScreenPopServer
 import ScreenPopStore
-import Synchronization
+import ScreenPopSupport
 
 /// The feed of a live account behind the server: webhooks applied at once, re-reads of what they
 /// do not carry, polling and reconciliation with amoCRM, and the status of all of it.
@@ -20,7 +20,7 @@ public final class LiveFeed: AccountFeed {
     /// Nil without `--amocrm`: webhooks then apply what they carry and nothing is read back.
     public let syncer: AccountSyncer?
     let logger: Logger
-    private let state = Mutex(State())
+    private let state = LockedValue(State())
     /// Wakes the re-reader.
     private let wake: AsyncStream<Void>.Continuation
     private let wakes: AsyncStream<Void>

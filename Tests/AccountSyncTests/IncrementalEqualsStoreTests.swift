@@ -63,11 +63,21 @@ import Testing
                 try await live.commit(batch)
                 try Self.expectMatchesStore(live, store, step: "step \(step): \(batch.updates)")
             }
-            // Concurrent commits go in groups and still agree.
+            // Concurrent commits go in groups and still agree, while calls read the index and the
+            // roster (under `--sanitize=thread`, a race here is reported).
+            let ids = random.contacts
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for _ in 0..<40 {
                     let batch = StoreBatch(updates: [random.update(), random.update()])
                     group.addTask { try await live.commit(batch) }
+                }
+                group.addTask {
+                    for round in 0..<2_000 {
+                        let id = ids[round % ids.count]
+                        _ = live.roster.name(of: .contact(id))
+                        _ = live.roster.users.contains(1)
+                        _ = live.index.resolve(callerNumber: UpdateGenerator.numbers[round % UpdateGenerator.numbers.count])
+                    }
                 }
                 try await group.waitForAll()
             }

@@ -1,5 +1,5 @@
 import AccountIndex
-import Synchronization
+import ScreenPopSupport
 
 /// The account's users and its entities' names as they are now: read by every request, changed by
 /// whatever keeps the account current (a sync, webhooks), so that a user added in amoCRM can be
@@ -30,10 +30,10 @@ public final class AccountRoster: Sendable {
         var names: EntityNames
     }
 
-    private let state: Mutex<State>
+    private let state: LockedValue<State>
 
     public init(users: some Sequence<Int>, names: EntityNames = EntityNames()) {
-        state = Mutex(State(users: Users(users), names: names))
+        state = LockedValue(State(users: Users(users), names: names))
     }
 
     /// The users now.
