@@ -2,6 +2,12 @@ import AccountIndex
 import AmoCRM
 import GRDB
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// The embedded store: one SQLite file in WAL mode, through GRDB (docs/live-account.md has the
 /// schema).
 ///
@@ -30,6 +36,10 @@ public final class SQLiteAccountStore: AccountStore {
             // and link stay in memory.
             try db.execute(sql: "PRAGMA cache_size = -32768")
         }
+        // A new store is readable by its owner only: it keeps OAuth tokens. (SQLite gives the WAL
+        // and shared-memory files the database file's permissions.)
+        let created = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+        if created >= 0 { close(created) }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
             try Self.migrator.migrate(pool)

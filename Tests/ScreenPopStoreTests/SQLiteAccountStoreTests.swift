@@ -95,6 +95,17 @@ import Testing
         }
     }
 
+    @Test func aNewStoreIsReadableByItsOwnerOnly() async throws {
+        try await Self.withStorePath { path in
+            let store = try SQLiteAccountStore(path: path)
+            _ = try store.apply([StoreBatch(syncState: ["oauth.refresh_token": "secret"])], accountID: 1)
+            for file in [path, path + "-wal"] where FileManager.default.fileExists(atPath: file) {
+                let mode = try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? Int
+                #expect(mode == 0o600, "\(file)")
+            }
+        }
+    }
+
     @Test func aFileThatIsNotAStoreIsAClearError() async throws {
         try await Self.withStorePath { path in
             try Data("not a database".utf8).write(to: URL(fileURLWithPath: path))
