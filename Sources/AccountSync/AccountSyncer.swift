@@ -1,9 +1,8 @@
 import AccountIndex
 import AmoCRM
 import AmoCRMClient
+import CallEvents
 import ScreenPopStore
-import ScreenPopSupport
-import Synchronization
 
 /// Reads an account from amoCRM's API v4 into a ``ChangeSink``: the full listing (the first sync,
 /// and reconciliation), the incremental poll, and re-reads by id.
@@ -34,13 +33,30 @@ public struct AccountSyncer: Sendable {
         self.sink = sink
         self.accountID = accountID
         self.overlap = overlap
-        self.now = now ?? { Int(UnixTime.now()) }
+        self.now = now ?? { Int(NotificationTime.now().millisecondsSince1970 / 1000) }
         self.progress = progress
     }
 
     /// The kinds a listing reads, in order; customers only when the account has them on.
     static func kinds(customers: Bool) -> [EntityKind] {
         customers ? [.contact, .company, .lead, .customer] : [.contact, .company, .lead]
+    }
+
+    // MARK: The state machine
+
+    /// Whether a listing was started and not finished (interrupted, or running): the next listing
+    /// resumes it.
+    public static func isListingInProgress(_ state: [String: String]) -> Bool {
+        !(state[SyncStateKey.listingRun] ?? "").isEmpty
+    }
+
+    /// Whether a listing is due: one is in progress, none has finished, or the last one started
+    /// `reconcileSeconds` or more before `now`.
+    public static func isListingDue(_ state: [String: String], reconcileSeconds: Int, now: Int) -> Bool {
+        guard !isListingInProgress(state), let last = state[SyncStateKey.lastListingAt].flatMap(Int.init) else {
+            return true
+        }
+        return now - last >= reconcileSeconds
     }
 
     // MARK: The account object, users, statuses
@@ -117,19 +133,9 @@ public struct AccountSyncer: Sendable {
         for kind in EntityKind.allCases {
             let unseen = try store.unseenIDs(accountID: accountID, kind: kind, run: run, updatedBefore: startedAt)
             guard !unseen.isEmpty else { continue }
-            var found: Set<Int> = []
-            if kinds.contains(kind) {
-                for try await listed in client.pages(of: kind, ids: unseen) {
-                    let updates = listed.updates
-                    found.formUnion(updates.map(\.entity.id))
-                    try await sink.commit(StoreBatch(updates: updates, listingRun: run))
-                }
-            }
-            let gone = unseen.filter { !found.contains($0) }
-            report.deleted += gone.count
-            if !gone.isEmpty {
-                try await sink.commit(StoreBatch(updates: gone.map { .deletion(of: EntityRef(kind: kind, id: $0)) }))
-            }
+            // A kind the account no longer lists (customers turned off) is gone whole.
+            let read = try await readBack(kind, ids: unseen, listingRun: run, ask: kinds.contains(kind))
+            report.deleted += read.deleted
         }
         try await sink.commit(
             StoreBatch(syncState: [
@@ -178,19 +184,32 @@ public struct AccountSyncer: Sendable {
         var report = ListingReport()
         for kind in EntityKind.allCases {
             guard let ids = byKind[kind] else { continue }
-            var found: Set<Int> = []
+            let read = try await readBack(kind, ids: ids, listingRun: nil, ask: true)
+            report.entities += read.entities
+            report.pages += read.pages
+            report.deleted += read.deleted
+        }
+        return report
+    }
+
+    /// Reads entities by id and commits them (seen by `listingRun`, when given); those amoCRM does
+    /// not give back (or all, when `ask` is false) are deleted.
+    private func readBack(_ kind: EntityKind, ids: [Int], listingRun: Int?, ask: Bool) async throws -> ListingReport {
+        var report = ListingReport()
+        var found: Set<Int> = []
+        if ask {
             for try await listed in client.pages(of: kind, ids: ids) {
                 let updates = listed.updates
                 found.formUnion(updates.map(\.entity.id))
-                try await sink.commit(StoreBatch(updates: updates))
+                try await sink.commit(StoreBatch(updates: updates, listingRun: listingRun))
                 report.entities += updates.count
                 report.pages += 1
             }
-            let gone = Set(ids).subtracting(found).sorted()
-            report.deleted += gone.count
-            if !gone.isEmpty {
-                try await sink.commit(StoreBatch(updates: gone.map { .deletion(of: EntityRef(kind: kind, id: $0)) }))
-            }
+        }
+        let gone = Set(ids).subtracting(found).sorted()
+        report.deleted = gone.count
+        if !gone.isEmpty {
+            try await sink.commit(StoreBatch(updates: gone.map { .deletion(of: EntityRef(kind: kind, id: $0)) }))
         }
         return report
     }
@@ -244,14 +263,5 @@ public struct SyncError: Error, Hashable, Sendable, CustomStringConvertible {
 
     public init(_ description: String) {
         self.description = description
-    }
-}
-
-/// The wall clock without Foundation.
-enum UnixTime {
-    static func now() -> Int64 {
-        var spec = timespec()
-        clock_gettime(CLOCK_REALTIME, &spec)
-        return Int64(spec.tv_sec)
     }
 }

@@ -1,6 +1,7 @@
 import AccountIndex
 import AmoCRM
 import AmoCRMClient
+import CallEvents
 import Logging
 import ScreenPopJSON
 import ScreenPopServer
@@ -46,7 +47,7 @@ public final class LiveFeed: AccountFeed {
         (wakes, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
-    private var now: Int { syncer?.now() ?? Int(UnixTime.now()) }
+    private var now: Int { syncer?.now() ?? Int(NotificationTime.now().millisecondsSince1970 / 1000) }
 
     // MARK: Webhooks
 
@@ -150,9 +151,7 @@ public final class LiveFeed: AccountFeed {
         while !Task.isCancelled {
             do {
                 let state = try account.store.syncState(accountID: account.accountID)
-                let lastListing = state[SyncStateKey.lastListingAt].flatMap(Int.init)
-                let inProgress = !(state[SyncStateKey.listingRun] ?? "").isEmpty
-                if inProgress || lastListing == nil || now - lastListing! >= reconcileSeconds {
+                if AccountSyncer.isListingDue(state, reconcileSeconds: reconcileSeconds, now: now) {
                     let report = try await syncer.fullListing()
                     logger.info(
                         "reconciled", metadata: ["entities": "\(report.entities)", "deleted": "\(report.deleted)"])
@@ -226,7 +225,7 @@ public final class LiveFeed: AccountFeed {
         writer.key("last_reconcile_at")
         writer.integer(orNull: lastListing)
         writer.key("listing_in_progress")
-        writer.bool(!(stored[SyncStateKey.listingRun] ?? "").isEmpty)
+        writer.bool(AccountSyncer.isListingInProgress(stored))
         writer.key("last_webhook_at")
         writer.integer(orNull: state.lastWebhookAt)
         writer.key("webhooks")

@@ -98,12 +98,13 @@ struct LinkRow: Hashable, Sendable {
         return rows.compactMap { $0 }
     }
 
-    /// The table's columns that hold `owner`'s end of a link of `kind`: `a_id` when the owner is
-    /// the contact or company of the pair.
-    static func ownerColumn(_ owner: EntityKind, kind: Int) -> String {
-        switch (owner, kind) {
-        case (.contact, 1), (.company, 2), (.contact, 3), (.company, 4), (.contact, 5): "a_id"
-        default: "b_id"
+    /// Whether an entity of `kind` is the `a_id` end (the contact or company of the pair) of links
+    /// of `linkKind`; false for the `b_id` end, nil when such links do not involve it.
+    static func isAEnd(_ kind: EntityKind, inKind linkKind: Int) -> Bool? {
+        switch (kind, linkKind) {
+        case (.contact, 1), (.contact, 3), (.contact, 5), (.company, 2), (.company, 4): true
+        case (.lead, 1), (.lead, 2), (.customer, 3), (.customer, 4), (.company, 5): false
+        default: nil
         }
     }
 }

@@ -328,7 +328,7 @@ private struct Merge {
             for key in keys {
                 guard let probe = EmbeddedLinks.link(owner: ref, key: key, id: 1) else { continue }
                 let kind = LinkRow(probe).kind
-                let owner = Owner(kind: kind, isA: LinkRow.ownerColumn(ref.kind, kind: kind) == "a_id", id: ref.id)
+                let owner = Owner(kind: kind, isA: LinkRow.isAEnd(ref.kind, inKind: kind) ?? false, id: ref.id)
                 if owned[owner] == nil { owners[owner] = true }
             }
         }
@@ -380,12 +380,11 @@ private struct Merge {
     {
         guard let probe = EmbeddedLinks.link(owner: owner, key: key, id: 1) else { return false }
         let kind = LinkRow(probe).kind
-        let ownerColumn = LinkRow.ownerColumn(owner.kind, kind: kind)
-        let otherColumn = ownerColumn == "a_id" ? "b_id" : "a_id"
+        let ownerIsA = LinkRow.isAEnd(owner.kind, inKind: kind) ?? false
         // What the owner lists, as rows; for an "at most one" end held by the owner, the last entry.
         var wanted: [Int: Bool] = [:]
         var order: [Int] = []
-        let ownerIsSingle = LinkRow.singleEnd(ofKind: kind).map { ($0 == .a) == (ownerColumn == "a_id") } ?? false
+        let ownerIsSingle = LinkRow.singleEnd(ofKind: kind).map { ($0 == .a) == ownerIsA } ?? false
         var mainID: Int?
         for entry in entries {
             if wanted[entry.id] == nil { order.append(entry.id) }
@@ -401,10 +400,10 @@ private struct Merge {
         if ownerSetsMain {
             for id in order { wanted[id] = id == mainID }
         }
-        let current = try links(kind: kind, isA: ownerColumn == "a_id", id: owner.id)
+        let current = try links(kind: kind, isA: ownerIsA, id: owner.id)
         var changed = false
         func row(_ other: Int, isMain: Bool) -> LinkRow {
-            ownerColumn == "a_id"
+            ownerIsA
                 ? LinkRow(kind: kind, a: owner.id, b: other, isMain: isMain)
                 : LinkRow(kind: kind, a: other, b: owner.id, isMain: isMain)
         }
@@ -484,16 +483,15 @@ private struct Merge {
         var need: [Owner: [Int]] = [:]
         for ref in created {
             for kind in 1...5 {
-                guard let column = Self.column(of: ref.kind, inKind: kind) else { continue }
-                let owner = Owner(kind: kind, isA: column == "a_id", id: ref.id)
+                guard let isA = LinkRow.isAEnd(ref.kind, inKind: kind) else { continue }
+                let owner = Owner(kind: kind, isA: isA, id: ref.id)
                 if owned[owner] == nil { need[Owner(kind: kind, isA: owner.isA, id: 0), default: []].append(ref.id) }
             }
         }
         for (group, ids) in need { try fetchOwned(kind: group.kind, isA: group.isA, ids: ids) }
         for ref in created {
             for kind in 1...5 {
-                guard let column = Self.column(of: ref.kind, inKind: kind) else { continue }
-                let isA = column == "a_id"
+                guard let isA = LinkRow.isAEnd(ref.kind, inKind: kind) else { continue }
                 for (other, isMain) in (owned[Owner(kind: kind, isA: isA, id: ref.id)] ?? [:]).sorted(by: { $0.key < $1.key }) {
                     let row = LinkRow(kind: kind, a: isA ? ref.id : other, b: isA ? other : ref.id, isMain: isMain)
                     guard let link = row.link, linked.insert(link).inserted else { continue }
@@ -502,15 +500,5 @@ private struct Merge {
             }
         }
         return changes
-    }
-
-    /// The column that holds an entity of `kind` in links of `linkKind`, nil when such links do
-    /// not involve it.
-    private static func column(of kind: EntityKind, inKind linkKind: Int) -> String? {
-        switch (kind, linkKind) {
-        case (.contact, 1), (.contact, 3), (.contact, 5), (.company, 2), (.company, 4): "a_id"
-        case (.lead, 1), (.lead, 2), (.customer, 3), (.customer, 4), (.company, 5): "b_id"
-        default: nil
-        }
     }
 }

@@ -251,7 +251,7 @@ struct Serve: AsyncParsableCommand {
     /// missing. (A later listing in progress, a reconciliation, leaves the previous one whole; an
     /// imported account has no listing.)
     static func isFirstListingUnfinished(_ state: [String: String]) -> Bool {
-        !(state[SyncStateKey.listingRun] ?? "").isEmpty && (state[SyncStateKey.lastListingRun] ?? "").isEmpty
+        AccountSyncer.isListingInProgress(state) && (state[SyncStateKey.lastListingRun] ?? "").isEmpty
     }
 
     /// Says why on standard error; the caller then exits with a failure.

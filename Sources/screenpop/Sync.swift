@@ -63,17 +63,15 @@ struct Sync: AsyncParsableCommand {
                 client: client, store: opened, sink: StoreSink(store: opened, accountID: id), accountID: id,
                 progress: { display.show($0) })
             let state = try opened.syncState(accountID: id)
-            let inProgress = !(state[SyncStateKey.listingRun] ?? "").isEmpty
-            let lastListing = state[SyncStateKey.lastListingAt].flatMap(Int.init)
             var mode: String
             var report: ListingReport
-            if inProgress || state[SyncStateKey.pollFrom] == nil {
+            if AccountSyncer.isListingInProgress(state) || state[SyncStateKey.pollFrom] == nil {
                 mode = "full"
                 report = try await syncer.fullListing()
             } else {
                 mode = "incremental"
                 report = try await syncer.poll()
-                if lastListing.map({ syncer.now() - $0 >= reconcile }) ?? true {
+                if AccountSyncer.isListingDue(state, reconcileSeconds: reconcile, now: syncer.now()) {
                     mode = "incremental+reconcile"
                     let listing = try await syncer.fullListing()
                     report.entities += listing.entities
