@@ -53,7 +53,8 @@ struct ShortNumberMetadata: @unchecked Sendable {
     func example(_ desc: ShortNumberDesc) -> String? {
         guard desc.pattern >= 0, desc.exampleCount > 0 else { return nil }
         let start = Int(desc.exampleOffset)
-        return String(decoding: UnsafeBufferPointer(rebasing: pool[start..<start + Int(desc.exampleCount)]), as: UTF8.self)
+        return String(
+            decoding: UnsafeBufferPointer(rebasing: pool[start..<start + Int(desc.exampleCount)]), as: UTF8.self)
     }
 
     init(encoded: StaticString, narrowRows: StaticString, wideRows: StaticString)

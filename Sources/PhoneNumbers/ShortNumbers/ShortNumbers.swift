@@ -86,6 +86,30 @@ public enum ShortNumbers {
         }
     }
 
+    /// Whether a number that reached `region` is a valid short number there: in `region` when the
+    /// number has its country code (``isValidShortNumber(_:forRegion:)``), otherwise in the regions
+    /// of the number's own code (``isValidShortNumber(_:)``). Not in libphonenumber: what a
+    /// caller-ID lookup asks of a caller's number read with the account's region.
+    ///
+    /// ```swift
+    /// let caller = try PhoneNumber(parsing: "900", defaultRegion: "RU")
+    /// ShortNumbers.isValidShortNumber(caller, preferringRegion: "RU")   // true
+    /// ```
+    ///
+    /// - Parameters:
+    ///   - number: The caller's number.
+    ///   - region: The region the number was read with; nil for none.
+    /// - Complexity: O(n) in the digits; no allocation.
+    public static func isValidShortNumber(_ number: PhoneNumber, preferringRegion region: String?) -> Bool {
+        if let region, let key = RegionKey(region), let main = PhoneNumberMetadata.shared.region(key),
+            main.callingCode == number.countryCode
+        {
+            guard let record = shortRecord(key) else { return false }
+            return number.withNationalDigits { isValid($0, record) }
+        }
+        return isValidShortNumber(number)
+    }
+
     // MARK: Cost
 
     /// The expected cost of calling the number from `region` (libphonenumber's
@@ -133,7 +157,9 @@ public enum ShortNumbers {
     /// - Complexity: O(n) in the digits; no allocation.
     public static func isCarrierSpecific(_ number: PhoneNumber, forRegion region: String) -> Bool {
         guard let record = dialledRecord(number, region) else { return false }
-        return number.withNationalDigits { ShortNumberMetadata.shared.matches($0, record.pointee.desc(.carrierSpecific)) }
+        return number.withNationalDigits {
+            ShortNumberMetadata.shared.matches($0, record.pointee.desc(.carrierSpecific))
+        }
     }
 
     /// Whether the short number is carrier-specific (libphonenumber's `isCarrierSpecific`), in
@@ -242,7 +268,9 @@ public enum ShortNumbers {
             && short.matches(digits, record.pointee.desc(.shortCode))
     }
 
-    static func cost(_ digits: UnsafeBufferPointer<UInt8>, _ record: UnsafePointer<ShortRegionRecord>) -> ShortNumberCost {
+    static func cost(_ digits: UnsafeBufferPointer<UInt8>, _ record: UnsafePointer<ShortRegionRecord>)
+        -> ShortNumberCost
+    {
         let short = ShortNumberMetadata.shared
         let r = record.pointee
         guard r.desc(.general).hasPossibleLength(digits.count) else { return .unknownCost }
