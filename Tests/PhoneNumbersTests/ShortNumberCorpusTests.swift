@@ -64,7 +64,7 @@ import Testing
         var failures: [String] = []
         for line in lines {
             let got = Self.answers(line)
-            if got.map(Substring.init) != line.expected {
+            if got != line.expected.map { String($0) } {
                 failures.append(
                     "line \(line.number): \(line.region)\t\(line.asked)\t\(line.text)\n"
                         + "  want \(line.expected.joined(separator: " "))\n  got  \(got.joined(separator: " "))")
