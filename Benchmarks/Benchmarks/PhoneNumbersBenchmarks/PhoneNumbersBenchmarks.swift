@@ -145,6 +145,48 @@ let benchmarks: @Sendable () -> Void = {
         }
         benchmark.record(since: start, count: numbers.count)
     }
+
+    // 5. Short numbers (ShortNumbers): every region's example short numbers, validated in their
+    // region and without one, and their cost; emergency checks of texts dialled in each region.
+    let shortConfiguration = Benchmark.Configuration(
+        metrics: [.wallClock, .throughput, .mallocCountTotal, nsPerNumber],
+        thresholds: [.mallocCountTotal: .strict]
+    )
+    Benchmark("ShortNumbers_isValidShortNumber", configuration: shortConfiguration) { benchmark in
+        let inputs = ShortNumberInputs.numbers
+        let start = ContinuousClock.now
+        for input in inputs {
+            blackHole(ShortNumbers.isValidShortNumber(input.number, forRegion: input.region))
+            blackHole(ShortNumbers.isValidShortNumber(input.number))
+        }
+        benchmark.record(since: start, count: 2 * inputs.count)
+    }
+    Benchmark("ShortNumbers_isPossibleShortNumber", configuration: shortConfiguration) { benchmark in
+        let inputs = ShortNumberInputs.numbers
+        let start = ContinuousClock.now
+        for input in inputs {
+            blackHole(ShortNumbers.isPossibleShortNumber(input.number, forRegion: input.region))
+            blackHole(ShortNumbers.isPossibleShortNumber(input.number))
+        }
+        benchmark.record(since: start, count: 2 * inputs.count)
+    }
+    Benchmark("ShortNumbers_expectedCost", configuration: shortConfiguration) { benchmark in
+        let inputs = ShortNumberInputs.numbers
+        let start = ContinuousClock.now
+        for input in inputs {
+            blackHole(ShortNumbers.expectedCost(input.number, forRegion: input.region))
+        }
+        benchmark.record(since: start, count: inputs.count)
+    }
+    Benchmark("ShortNumbers_isEmergencyNumber", configuration: shortConfiguration) { benchmark in
+        let inputs = ShortNumberInputs.texts
+        let start = ContinuousClock.now
+        for input in inputs {
+            blackHole(ShortNumbers.isEmergencyNumber(input.text, region: input.region))
+            blackHole(ShortNumbers.connectsToEmergencyNumber(input.text, region: input.region))
+        }
+        benchmark.record(since: start, count: 2 * inputs.count)
+    }
 }
 
 @inline(__always)

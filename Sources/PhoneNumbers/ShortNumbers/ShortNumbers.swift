@@ -47,8 +47,16 @@ public enum ShortNumbers {
     ///
     /// - Complexity: O(r) in the regions sharing the country code.
     public static func isPossibleShortNumber(_ number: PhoneNumber) -> Bool {
+        let metadata = PhoneNumberMetadata.shared
         let length = Int(number.nationalNumberLength)
-        return regions(of: number.countryCode).contains { $0.pointee.desc(.general).hasPossibleLength(length) }
+        for index in metadata.regionIndices(forCallingCode: number.countryCode) {
+            if let record = shortRecord(metadata.region(at: Int(index)).key),
+                record.pointee.desc(.general).hasPossibleLength(length)
+            {
+                return true
+            }
+        }
+        return false
     }
 
     /// Whether the number matches a short-number pattern of the region it is dialled from
@@ -233,14 +241,6 @@ public enum ShortNumbers {
     @inline(__always)
     static func shortRecord(_ key: RegionKey) -> UnsafePointer<ShortRegionRecord>? {
         ShortNumberMetadata.shared.region(key)
-    }
-
-    /// The short-number records of the regions of a country code, in the calling-code map's order.
-    static func regions(of callingCode: Int) -> some Sequence<UnsafePointer<ShortRegionRecord>> {
-        let metadata = PhoneNumberMetadata.shared
-        return metadata.regionIndices(forCallingCode: callingCode).lazy.compactMap {
-            shortRecord(metadata.region(at: Int($0)).key)
-        }
     }
 
     /// libphonenumber's `getRegionCodeForShortNumberFromRegionList` for two or more regions: the
