@@ -3,7 +3,7 @@ import Testing
 @testable import PhoneNumbers
 
 /// Checks every line of the golden corpus made with the reference implementation (PyPI
-/// `phonenumbers` 9.0.35, the metadata's version) by `scripts/make-parse-corpus.py`.
+/// `phonenumbers` at the pinned version, scripts/phonenumbers.version) by `scripts/make-parse-corpus.py`.
 @Suite struct GoldenCorpusTests {
     @Test func everyLineAgreesWithTheReference() throws {
         let corpus = try GoldenCorpus.load("parse-corpus.tsv")

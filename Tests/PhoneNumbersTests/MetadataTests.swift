@@ -8,7 +8,7 @@ import Testing
     @Test func everyRegionAndNonGeographicCallingCodeIsThere() {
         #expect(metadata.regionCodes.count == 245)
         #expect(metadata.regions.count == 254)
-        #expect(PhoneNumberMetadata.sourceVersion == "libphonenumber v9.0.35")
+        #expect(PhoneNumberMetadata.sourceVersion == "libphonenumber v9.0.43")
         for region in metadata.regions {
             #expect(!metadata.regionIndices(forCallingCode: region.callingCode).isEmpty)
         }
