@@ -74,8 +74,8 @@ def unescape(s):
             out.append({"\\": "\\", "t": "\t", "n": "\n", "r": "\r"}[n]); i += 2
     return "".join(out)
 ERRORS = {0: "INVALID_COUNTRY_CODE", 1: "NOT_A_NUMBER", 2: "TOO_SHORT_AFTER_IDD", 3: "TOO_SHORT_NSN", 4: "TOO_LONG"}
-changed = 0
-shown = []
+changed = {}
+examples = {}
 for line in open(sys.argv[2], encoding="utf-8"):
     line = line.rstrip("\n")
     if not line or line.startswith("#"):
@@ -92,11 +92,15 @@ for line in open(sys.argv[2], encoding="utf-8"):
         now = [ERRORS[e.error_type], "-", "-", "-", "-"]
     before = cols[2:7]
     if now != before:
-        changed += 1
-        if len(shown) < 25:
-            shown.append("  %s %s: %s -> %s" % (region, cols[1], " ".join(before), " ".join(now)))
-print("%d inputs of the parse corpus are answered differently" % changed)
-print("\n".join(shown))
+        # Grouped by the number's region (or the default region when it did not parse).
+        key = before[4] if before[4] != "-" else now[4] if now[4] != "-" else region
+        changed[key] = changed.get(key, 0) + 1
+        examples.setdefault(key, "  %s %s: %s -> %s" % (region, cols[1], " ".join(before), " ".join(now)))
+total = sum(changed.values())
+print("%d inputs of the parse corpus are answered differently, by region: %s" % (
+    total, ", ".join("%s %d" % kv for kv in sorted(changed.items(), key=lambda kv: (-kv[1], kv[0])))))
+print("one example per region (region, input: before -> after; columns e164 possible valid type region):")
+print("\n".join(examples[k] for k in sorted(examples)))
 '''
 
 
