@@ -56,3 +56,23 @@ import Testing
         #expect(withExtension.formatted(.rfc3966) == "tel:+7-495-123-45-67;ext=4567")
     }
 }
+
+@Suite struct FormattingExamplesTests {
+    /// The examples of docs/phone-numbers.md, as the oracle answers them.
+    @Test func documentedExamples() throws {
+        #expect(try PhoneNumber(parsing: "+1 650 253 0000").formatted(forCallingFrom: "CA") == "1 (650) 253-0000")
+        let brazil = try PhoneNumber(parsing: "(11) 96123-4567", defaultRegion: "BR")
+        #expect(brazil.formattedNational(carrierCode: "15") == "0 15 (11) 96123-4567")
+        #expect(brazil.formattedNational(carrierCode: "") == "(11) 96123-4567")
+        #expect(PhoneNumber.callingCode(ofRegion: "KZ") == 7)
+        #expect(PhoneNumber.callingCode(ofRegion: "001") == nil)
+        #expect(PhoneNumber.callingCode(ofRegion: "ZZ") == nil)
+        #expect(PhoneNumber.regions(ofCallingCode: 7) == ["RU", "KZ"])
+        #expect(PhoneNumber.regions(ofCallingCode: 800) == ["001"])
+        #expect(PhoneNumber.regions(ofCallingCode: 999).isEmpty)
+        // An unknown calling region gives the international format.
+        let mobile = try PhoneNumber(parsing: "+7 999 888 55 33")
+        #expect(mobile.formatted(forCallingFrom: "ZZ") == "+7 999 888-55-33")
+        #expect(mobile.formatted(forCallingFrom: "001") == "+7 999 888-55-33")
+    }
+}
