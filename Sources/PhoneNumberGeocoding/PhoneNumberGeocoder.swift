@@ -51,9 +51,9 @@ public enum PhoneNumberGeocoder {
     public static func description(
         forValidNumber number: PhoneNumber, language: String, script: String? = nil, region: String? = nil
     ) -> String? {
-        let numberRegion = number.regionCode
-        guard region == nil || region == numberRegion else {
-            return CountryNames.shared.name(region: numberRegion, language: language)
+        if let region {
+            let numberRegion = number.regionCode
+            if region != numberRegion { return CountryNames.shared.name(region: numberRegion, language: language) }
         }
         let area: String?
         if let token = mobileToken(for: number) {

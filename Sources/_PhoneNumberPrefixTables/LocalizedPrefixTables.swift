@@ -81,20 +81,30 @@ package struct LocaleChain {
         } else {
             full = lang
         }
-        let zhHant = PackedCode("zh_Hant").value
         switch full.value {
-        case PackedCode("zh_TW").value, PackedCode("zh_HK").value, PackedCode("zh_MO").value: keys.0 = zhHant
+        case Self.zhTW, Self.zhHK, Self.zhMO: keys.0 = Self.zhHant
         default: break
         }
+        // A key already in the chain is left out: a later duplicate never changes the answer (ties go
+        // to the earlier language), and each key costs a trie walk.
         keys.1 = full.value
-        if let script { keys.2 = lang.joined(PackedCode(script)).value }
-        if let region { keys.3 = lang.joined(PackedCode(region)).value }
-        keys.4 = lang.value
-        let zh = PackedCode("zh").value
-        let ja = PackedCode("ja").value
-        let ko = PackedCode("ko").value
-        if lang.value != zh && lang.value != ja && lang.value != ko { keys.5 = PackedCode("en").value }
+        if let script, region != nil { keys.2 = lang.joined(PackedCode(script)).value }
+        if let region, script != nil { keys.3 = lang.joined(PackedCode(region)).value }
+        if lang.value != full.value { keys.4 = lang.value }
+        if lang.value != Self.zh && lang.value != Self.ja && lang.value != Self.ko && lang.value != Self.en {
+            keys.5 = Self.en
+        }
     }
+
+    // The codes the chain names, packed once (bytes little-endian: "en" is 0x6E65).
+    static let zhHant = PackedCode("zh_Hant").value
+    static let zhTW = PackedCode("zh_TW").value
+    static let zhHK = PackedCode("zh_HK").value
+    static let zhMO = PackedCode("zh_MO").value
+    static let zh = PackedCode("zh").value
+    static let ja = PackedCode("ja").value
+    static let ko = PackedCode("ko").value
+    static let en = PackedCode("en").value
 
     /// Calls `body` with each key of the chain in order (0, a code too long to pack, is skipped).
     @inlinable

@@ -50,19 +50,26 @@ import Testing
     }
 
     @Test func concurrentFirstUse() async {
-        // Every language table decoded at once from many tasks: static lets are initialized once.
+        // Every language's tables decoded at once from many tasks (static lets are initialized once);
+        // each task's answers must equal the ones asked again afterwards, from one thread.
         let languages = ["en", "ru", "de", "zh", "fr", "pt", "ja", "ko", "uk", "kk", "be", "hy", "bg", "es"]
-        let number = Self.number("+74951234567")
-        await withTaskGroup(of: Bool.self) { group in
-            for i in 0..<64 {
-                group.addTask {
-                    let language = languages[i % languages.count]
-                    let d = PhoneNumberGeocoder.description(for: number, language: language)
-                    let c = PhoneNumberCarrier.name(for: Self.number("+79031234567"), language: language)
-                    return d != nil && c != nil && !PhoneNumberTimeZones.timeZones(for: number).isEmpty
-                }
-            }
-            for await ok in group { #expect(ok) }
+        let city = Self.number("+74951234567")
+        let mobile = Self.number("+79031234567")
+        @Sendable func answers(_ language: String) -> [String?] {
+            [
+                PhoneNumberGeocoder.description(for: city, language: language),
+                PhoneNumberCarrier.name(for: mobile, language: language),
+                PhoneNumberTimeZones.timeZones(for: city).first,
+            ]
         }
+        let concurrent = await withTaskGroup(of: (Int, [String?]).self) { group in
+            for i in 0..<64 { group.addTask { (i, answers(languages[i % languages.count])) } }
+            var results: [(Int, [String?])] = []
+            for await result in group { results.append(result) }
+            return results
+        }
+        #expect(concurrent.count == 64)
+        for (i, result) in concurrent { #expect(result == answers(languages[i % languages.count])) }
+        #expect(answers("ru") == ["Московская обл.", "Билайн", "Europe/Moscow"])
     }
 }
