@@ -141,6 +141,9 @@ let package = Package(
                 "AccountSync",
                 "AmoCRMClient",
                 "PhoneNumbers",
+                "PhoneNumberGeocoding",
+                "PhoneNumberCarriers",
+                "PhoneNumberTimeZones",
                 "AccountIndex",
                 "AmoCRM",
                 "CallEvents",
@@ -251,7 +254,8 @@ let package = Package(
                 "screenpop", "AccountIndex", "AccountSynthesis", "AmoCRM", "ScreenPopStore",
                 // The end-to-end tests: amoCRM's stand-in in the test process, LiveAccount.open on a store.
                 "AmoCRMStandIn", "AccountSync",
-            ]
+            ],
+            exclude: ["Fixtures"]
         ),
     ]
 )
