@@ -7,8 +7,8 @@ import PhoneNumbers
 /// allocation counts are those of the comparisons alone (0: no extension needs a heap string).
 func comparisonBenchmarks() {
     // Parsed/parsed: every 16th of the golden corpus's numbers, sorted by calling code and national
-    // number (4,538 numbers, 13,614 pairs: a contact list's worth; the whole corpus would measure
-    // memory traffic over some 10 MB instead). Each number is compared with itself (exact), with its
+    // number (a few thousand numbers, a contact list's worth; the whole corpus would measure memory
+    // traffic over megabytes instead). Each number is compared with itself (exact), with its
     // neighbour (same calling code: the suffix check decides) and with the number half the list
     // away (mostly another calling code). Shuffled, so that the branches do not line up.
     Benchmark(
