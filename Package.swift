@@ -41,6 +41,11 @@ let package = Package(
     targets: [
         // Pure Swift, no dependencies, no Foundation: parsing, validation and E.164 formatting.
         .target(name: "PhoneNumbers"),
+        // PhoneNumbers compiled with libphonenumber's test metadata instead of the real one, for the peer
+        // suite (docs/peer-tests.md): its folder holds symbolic links to PhoneNumbers' files and one
+        // generated file of its own (scripts/generate-metadata.py keeps both). Internal (no product), so no
+        // build of the library can pick it up.
+        .target(name: "PhoneNumbersWithTestMetadata"),
         // The phone-number index of an amoCRM account and the call-notification decision (docs/account-index.md).
         // No Foundation; readers load snapshots through swift-atomics, writers take a Synchronization.Mutex.
         .target(
