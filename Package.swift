@@ -168,6 +168,14 @@ let package = Package(
             dependencies: ["PhoneNumbers"],
             exclude: ["Fixtures"]
         ),
+        // The sdist of PyPI phonenumbers' own test cases, replayed against PhoneNumbersWithTestMetadata
+        // (docs/peer-tests.md); the cases that its tests run on the real metadata replay in PhoneNumbersTests.
+        .testTarget(
+            name: "PhoneNumbersPeerTests",
+            dependencies: ["PhoneNumbersWithTestMetadata"],
+            exclude: ["Fixtures"],
+            swiftSettings: [.define("PEER_TEST_METADATA")]
+        ),
         .testTarget(
             name: "AccountIndexTests",
             dependencies: [
