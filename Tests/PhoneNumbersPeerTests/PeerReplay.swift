@@ -5,9 +5,9 @@ import Testing
 // metadata, and PhoneNumbersTests, through a symbolic link, against the real one. The define is
 // set by the test target in Package.swift: no library build sees it.
 #if PEER_TEST_METADATA
-@testable import PhoneNumbersWithTestMetadata
+    @testable import PhoneNumbersWithTestMetadata
 #else
-@testable import PhoneNumbers
+    @testable import PhoneNumbers
 #endif
 
 /// Replays the test suite of PyPI `phonenumbers` (its sdist's `tests/`), recorded as data by
@@ -36,7 +36,8 @@ import Testing
             if PeerReplay.documentedDifferences[peerCase.key] != nil {
                 documentedSeen.insert(peerCase.key)
             } else {
-                failures.append("line \(peerCase.line) \(peerCase.test): \(peerCase.key)\n  want \(peerCase.result)\n  got  \(got)")
+                failures.append(
+                    "line \(peerCase.line) \(peerCase.test): \(peerCase.key)\n  want \(peerCase.result)\n  got  \(got)")
             }
         }
         print(tally.report(title: PeerReplay.corpusName))
@@ -70,13 +71,13 @@ enum PeerOutcome: Equatable {
 
 enum PeerReplay {
     #if PEER_TEST_METADATA
-    static let corpusName = "peer cases, test metadata (PhoneNumbersWithTestMetadata)"
-    static let fixturePath = "PhoneNumbersPeerTests/Fixtures/peer-cases.tsv"
-    static let minimumCases = 3_000
+        static let corpusName = "peer cases, test metadata (PhoneNumbersWithTestMetadata)"
+        static let fixturePath = "PhoneNumbersPeerTests/Fixtures/peer-cases.tsv"
+        static let minimumCases = 3_000
     #else
-    static let corpusName = "peer cases, real metadata (PhoneNumbers)"
-    static let fixturePath = "PhoneNumbersTests/Fixtures/peer-cases-real-metadata.tsv"
-    static let minimumCases = 6_000
+        static let corpusName = "peer cases, real metadata (PhoneNumbers)"
+        static let fixturePath = "PhoneNumbersTests/Fixtures/peer-cases-real-metadata.tsv"
+        static let minimumCases = 6_000
     #endif
 
     /// Cases of implemented functions where ScreenPop's answer differs, by ``PeerCase/key``, with
@@ -165,7 +166,9 @@ enum PeerReplay {
 
     static func text(_ c: PeerCase, _ index: Int) throws(Unsupported) -> String {
         let value = try argument(c, index)
-        guard value.hasPrefix("s:") else { throw Unsupported("a non-string (\(value.prefix(2))) where Swift takes a String") }
+        guard value.hasPrefix("s:") else {
+            throw Unsupported("a non-string (\(value.prefix(2))) where Swift takes a String")
+        }
         return String(value.dropFirst(2))
     }
 
@@ -183,7 +186,9 @@ enum PeerReplay {
 
     static func integer(_ c: PeerCase, _ index: Int) throws(Unsupported) -> Int {
         let value = try argument(c, index)
-        guard value.hasPrefix("i:"), let n = Int(value.dropFirst(2)) else { throw Unsupported("not an integer: \(value)") }
+        guard value.hasPrefix("i:"), let n = Int(value.dropFirst(2)) else {
+            throw Unsupported("not an integer: \(value)")
+        }
         return n
     }
 
@@ -230,7 +235,9 @@ enum PeerReplay {
     }
 
     /// What the peer's `ensureTermination` checks: the matcher ends on every suffix of the text.
-    static func endsOnEverySuffix(_ text: String, _ region: String?, _ leniency: PhoneNumberLeniency) throws(Unsupported) {
+    static func endsOnEverySuffix(_ text: String, _ region: String?, _ leniency: PhoneNumberLeniency)
+        throws(Unsupported)
+    {
         var scalars = Substring(text).unicodeScalars[...]
         while true {
             for _ in PhoneNumberMatcher(text: String(scalars), defaultRegion: region, leniency: leniency) {}
@@ -256,9 +263,10 @@ enum PeerReplay {
                 continue
             }
             try #require(columns.count >= 2, "line \(index + 1): \(columns.count) columns")
-            cases.append(PeerCase(
-                line: index + 1, test: test, function: columns[0], result: columns[1],
-                arguments: Array(columns[2...])))
+            cases.append(
+                PeerCase(
+                    line: index + 1, test: test, function: columns[0], result: columns[1],
+                    arguments: Array(columns[2...])))
         }
         return cases
     }
@@ -279,7 +287,8 @@ enum PeerReplay {
             case "n": out.append("\n")
             case "r": out.append("\r")
             case "x":
-                guard let a = it.next(), let b = it.next(), let v = UInt32(String([Character(a), Character(b)]), radix: 16),
+                guard let a = it.next(), let b = it.next(),
+                    let v = UInt32(String([Character(a), Character(b)]), radix: 16),
                     let scalar = Unicode.Scalar(v)
                 else { throw PeerCorpusError(line: line) }
                 out.append(scalar)
