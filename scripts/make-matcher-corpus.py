@@ -26,11 +26,11 @@ import traceback
 
 SEED = 20250202
 # All the repository's fixtures together stay under 5 MB (docs/golden-corpus.md).
-MAX_BYTES = 1_000_000
+MAX_BYTES = 900_000
 # The share of (region, text) pairs kept in the large generated categories, chosen by a hash of the
 # pair so that the choice does not depend on the order or on other pairs.
-SAMPLED = {"example-numbers": 35, "ru-crm": 45, "en-crm": 40, "es-crm": 40, "ar-crm": 40, "zh-crm": 40,
-           "distractors": 50, "distractor-adjacent": 50, "random-mix": 45, "random-near-numbers": 45,
+SAMPLED = {"example-numbers": 28, "ru-crm": 40, "en-crm": 40, "es-crm": 40, "ar-crm": 40, "zh-crm": 40,
+           "distractors": 40, "distractor-adjacent": 40, "random-mix": 45, "random-near-numbers": 45,
            "separators": 50, "glued-punctuation": 50, "only-digits": 50, "unicode-offsets": 50,
            "uri-messenger": 60, "brackets-comments": 60}
 
