@@ -106,6 +106,33 @@ let package = Package(
                 .plugin(name: "BenchmarkPlugin", package: "benchmark")
             ]
         ),
+        // The geocoder, carrier and time-zone lookups on 64 numbers (docs/phone-numbers.md).
+        .executableTarget(
+            name: "GeocodingBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "PhoneNumbers", package: rootPackage),
+                .product(name: "PhoneNumberGeocoding", package: rootPackage),
+                .product(name: "PhoneNumberCarriers", package: rootPackage),
+                .product(name: "PhoneNumberTimeZones", package: rootPackage),
+            ],
+            path: "Benchmarks/GeocodingBenchmarks",
+            plugins: [
+                .plugin(name: "BenchmarkPlugin", package: "benchmark")
+            ]
+        ),
+        // The first-use cost of each language's prefix table, in fresh processes:
+        // `swift run -c release GeoDataLoadTime`.
+        .executableTarget(
+            name: "GeoDataLoadTime",
+            dependencies: [
+                .product(name: "PhoneNumbers", package: rootPackage),
+                .product(name: "PhoneNumberGeocoding", package: rootPackage),
+                .product(name: "PhoneNumberCarriers", package: rootPackage),
+                .product(name: "PhoneNumberTimeZones", package: rootPackage),
+            ],
+            path: "Sources/GeoDataLoadTime"
+        ),
         // The one-time cost of decoding the metadata, which a benchmark iteration cannot see: it
         // times the first parse of a fresh process against a steady-state parse.
         // `swift run -c release MetadataLoadTime`.

@@ -146,7 +146,10 @@ let benchmarks: @Sendable () -> Void = {
         benchmark.record(since: start, count: numbers.count)
     }
 
-    // 5. Short numbers (ShortNumbers): every region's example short numbers, validated in their
+    // 5. Comparing numbers (ComparisonBenchmarks.swift).
+    comparisonBenchmarks()
+
+    // 6. Short numbers (ShortNumbers): every region's example short numbers, validated in their
     // region and without one, and their cost; emergency checks of texts dialled in each region.
     let shortConfiguration = Benchmark.Configuration(
         metrics: [.wallClock, .throughput, .mallocCountTotal, nsPerNumber],
