@@ -181,7 +181,8 @@ let package = Package(
         .executableTarget(name: "amocrm-standin", dependencies: ["AmoCRMStandIn", "AccountSynthesis", "AmoCRM"]),
         .testTarget(
             name: "PhoneNumbersTests",
-            dependencies: ["PhoneNumbers"],
+            // The geocoder, carrier and time-zone products for the peer cases of their tests (docs/peer-tests.md).
+            dependencies: ["PhoneNumbers", "PhoneNumberGeocoding", "PhoneNumberCarriers", "PhoneNumberTimeZones"],
             exclude: ["Fixtures"]
         ),
         // The sdist of PyPI phonenumbers' own test cases, replayed against PhoneNumbersWithTestMetadata

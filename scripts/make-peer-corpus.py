@@ -18,8 +18,10 @@ its answer or exception, the test it came from, and the metadata in force (the t
 `tests/testdata`, or the real one: the geocoder, carrier, time-zone and example-number tests use
 the real numbering plans). Only calls whose arguments are plain data are kept: strings, integers,
 booleans, None, phone numbers (rebuilt from their fields) and enumeration values by name. The
-others are counted in the header. Tests/PhoneNumbersPeerTests/PeerReplay.swift replays the file
-(docs/peer-tests.md).
+others are counted in the header. The geocoder, carrier and time-zone tests answer from the
+sdist's test prefix data: where the real data answers a call otherwise, its function is written
+`~name` (ScreenPop has the real data only; the replay counts such a case as not run).
+Tests/PhoneNumbersPeerTests/PeerReplay.swift replays the file (docs/peer-tests.md).
 
 Format: `#` lines are comments; a line `@<TAB>Class.method` starts the cases of one test; a case is a line of
 tab-separated, escaped (corpus_format.py) columns: function, result, then the arguments. A call
@@ -142,11 +144,35 @@ class Recorder:
             return "E:" + self.parse_errors.get(e.error_type, str(e.error_type))
         return "X:" + type(e).__name__
 
-    def add(self, function, args, result):
+    def test_prefix_data_only(self, f, args, kwargs, answer):
+        """Whether the answer came from the sdist's test prefix data (the geocoder, carrier and
+        time-zone tests swap in tests/testgeodata, testcarrierdata, testtzdata) and the real data
+        answers the same call otherwise: ScreenPop has the real data only, so the replay does not
+        run such a case."""
+        for module, names in self.prefix_data.items():
+            if f.__module__ != module.__name__:
+                continue
+            real = self.real_prefix_data[module]
+            swapped = tuple(getattr(module, name) for name in names)
+            if all(a is b for a, b in zip(swapped, real)):
+                return False
+            for name, value in zip(names, real):
+                setattr(module, name, value)
+            try:
+                try:
+                    return self.value(f(*args, **kwargs)) != answer
+                except Exception as e:
+                    return self.error(e) != answer
+            finally:
+                for name, value in zip(names, swapped):
+                    setattr(module, name, value)
+        return False
+
+    def add(self, function, args, result, test_data_only=False):
         """Keeps the first test that makes a call: the same call from another test adds nothing."""
         if self.suppressed:
             return
-        key = (self.metadata(), function, result) + tuple(args)
+        key = (self.metadata(), "~" + function if test_data_only else function, result) + tuple(args)
         if function == "find_numbers":
             self.searched.add((key[0], function) + tuple(args))
         if key not in self.seen:
@@ -182,7 +208,8 @@ class Recorder:
                 recorder.skip(name)
             else:
                 try:
-                    recorder.add(name, values, recorder.value(result, recorder.RESULT_KINDS.get(name)))
+                    answer = recorder.value(result, recorder.RESULT_KINDS.get(name))
+                    recorder.add(name, values, answer, recorder.test_prefix_data_only(f, args, kwargs, answer))
                 except NotData:
                     recorder.skip(name)
             return result
@@ -195,6 +222,12 @@ class Recorder:
         import phonenumbers.geocoder
         import phonenumbers.timezone
         modules = [pn, pn.phonenumberutil, pn.shortnumberinfo, pn.geocoder, pn.carrier, pn.timezone]
+        # The prefix data each of these modules reads, as the tests swap it; the real data is in
+        # force until a test runs.
+        self.prefix_data = {pn.geocoder: ("GEOCODE_DATA", "GEOCODE_LONGEST_PREFIX"),
+                            pn.carrier: ("CARRIER_DATA", "CARRIER_LONGEST_PREFIX"),
+                            pn.timezone: ("TIMEZONE_DATA", "TIMEZONE_LONGEST_PREFIX")}
+        self.real_prefix_data = {m: tuple(getattr(m, n) for n in names) for m, names in self.prefix_data.items()}
         wrappers = {}
         for module in modules:
             for name, f in list(vars(module).items()):

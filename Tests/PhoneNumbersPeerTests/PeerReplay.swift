@@ -8,6 +8,9 @@ import Testing
     @testable import PhoneNumbersWithTestMetadata
 #else
     @testable import PhoneNumbers
+    import PhoneNumberCarriers
+    import PhoneNumberGeocoding
+    import PhoneNumberTimeZones
 #endif
 
 /// Replays the test suite of PyPI `phonenumbers` (its sdist's `tests/`), recorded as data by
@@ -56,6 +59,9 @@ struct PeerCase {
     let function: String
     let result: String
     let arguments: [String]
+    /// The corpus writes the function `~name`: the test answered from the sdist's test prefix data
+    /// (geocoder, carrier, time zones), and the real data, the only one ScreenPop has, answers otherwise.
+    var testPrefixDataOnly = false
 
     /// The case's identity in ``PeerReplay/documentedDifferences``: the function and its
     /// arguments as the corpus writes them, tab-separated.
@@ -86,7 +92,11 @@ enum PeerReplay {
 
     /// The functions ScreenPop answers, by the peer's name. Wiring a new one is an entry here: take
     /// the arguments (`try number(...)`, `text(...)`...) and return the answer in the corpus's form.
-    static let functions: [String: @Sendable (PeerCase) throws -> String] = [
+    static let functions = numberingPlanFunctions.merging(prefixDataFunctions) { first, _ in first }
+
+    typealias Function = @Sendable (PeerCase) throws -> String
+
+    static let numberingPlanFunctions: [String: Function] = [
         "parse": { c in
             let (input, region) = (try text(c, 0), try optionalText(c, 1))
             if try flag(c, 2) { throw Unsupported("keep_raw_input: PhoneNumber keeps no raw input") }
@@ -136,10 +146,103 @@ enum PeerReplay {
             try endsOnEverySuffix(try text(c, 0), try optionalText(c, 1), try matcherLeniency(c, 2))
             return "-"
         },
+        "is_number_match": { c in
+            // Numbers and texts share the argument places; the match is symmetric.
+            let result: PhoneNumberMatchType
+            switch (try argument(c, 0).hasPrefix("s:"), try argument(c, 1).hasPrefix("s:")) {
+            case (false, false): result = try number(c, 0).match(try number(c, 1))
+            case (false, true): result = try number(c, 0).match(try text(c, 1))
+            case (true, false): result = try number(c, 1).match(try text(c, 0))
+            case (true, true): result = PhoneNumber.match(try text(c, 0), try text(c, 1))
+            }
+            return "m:" + result.name
+        },
+        "country_code_for_region": { c in "i:\(PhoneNumber.callingCode(ofRegion: try text(c, 0)) ?? 0)" },
+        "region_codes_for_country_code": { c in
+            encode(PhoneNumber.regions(ofCallingCode: try integer(c, 0)))
+        },
+        // libphonenumber's main region of a calling code is the first of its regions; "ZZ" for none.
+        "region_code_for_country_code": { c in
+            "s:" + (PhoneNumber.regions(ofCallingCode: try integer(c, 0)).first ?? "ZZ")
+        },
+        "is_possible_short_number_for_region": { c in
+            encode(ShortNumbers.isPossibleShortNumber(try number(c, 0), forRegion: try text(c, 1)))
+        },
+        "is_possible_short_number": { c in encode(ShortNumbers.isPossibleShortNumber(try number(c, 0))) },
+        "is_valid_short_number_for_region": { c in
+            encode(ShortNumbers.isValidShortNumber(try number(c, 0), forRegion: try text(c, 1)))
+        },
+        "is_valid_short_number": { c in encode(ShortNumbers.isValidShortNumber(try number(c, 0))) },
+        "expected_cost_for_region": { c in
+            "c:" + ShortNumbers.expectedCost(try number(c, 0), forRegion: try text(c, 1)).rawValue
+        },
+        "expected_cost": { c in "c:" + ShortNumbers.expectedCost(try number(c, 0)).rawValue },
+        "is_carrier_specific_for_region": { c in
+            encode(ShortNumbers.isCarrierSpecific(try number(c, 0), forRegion: try text(c, 1)))
+        },
+        "is_carrier_specific": { c in encode(ShortNumbers.isCarrierSpecific(try number(c, 0))) },
+        "is_sms_service_for_region": { c in
+            encode(ShortNumbers.isSMSService(try number(c, 0), forRegion: try text(c, 1)))
+        },
+        "is_emergency_number": { c in
+            encode(ShortNumbers.isEmergencyNumber(try text(c, 0), region: try text(c, 1)))
+        },
+        "connects_to_emergency_number": { c in
+            encode(ShortNumbers.connectsToEmergencyNumber(try text(c, 0), region: try text(c, 1)))
+        },
     ]
+
+    /// The geocoder, carrier and time-zone functions: their products are built on PhoneNumbers and
+    /// its real metadata, so only the real-metadata corpus, which holds all their cases, runs them.
+    #if PEER_TEST_METADATA
+        static let prefixDataFunctions: [String: Function] = [
+            "is_mobile_number_portable_region": { _ in
+                throw Unsupported("PhoneNumberCarriers knows the real metadata's portable regions, not the test metadata's")
+            }
+        ]
+    #else
+        static let prefixDataFunctions: [String: Function] = [
+            "description_for_number": { c in
+                let (n, language, script, region) = try prefixDataArguments(c)
+                return encode(PhoneNumberGeocoder.description(for: n, language: language, script: script, region: region))
+            },
+            "description_for_valid_number": { c in
+                let (n, language, script, region) = try prefixDataArguments(c)
+                return encode(
+                    PhoneNumberGeocoder.description(forValidNumber: n, language: language, script: script, region: region))
+            },
+            "country_name_for_number": { c in
+                encode(PhoneNumberGeocoder.countryName(for: try number(c, 0), language: try text(c, 1)))
+            },
+            "name_for_number": { c in
+                let (n, language, script, region) = try prefixDataArguments(c)
+                return encode(PhoneNumberCarrier.name(for: n, language: language, script: script, region: region))
+            },
+            "name_for_valid_number": { c in
+                let (n, language, script, region) = try prefixDataArguments(c)
+                return encode(PhoneNumberCarrier.name(forValidNumber: n, language: language, script: script, region: region))
+            },
+            "safe_display_name": { c in
+                let (n, language, script, region) = try prefixDataArguments(c)
+                return encode(PhoneNumberCarrier.safeDisplayName(for: n, language: language, script: script, region: region))
+            },
+            "time_zones_for_number": { c in encode(PhoneNumberTimeZones.timeZones(for: try number(c, 0))) },
+            "time_zones_for_geographical_number": { c in
+                encode(PhoneNumberTimeZones.timeZones(forGeographicalNumber: try number(c, 0)))
+            },
+        ]
+
+        /// The peer's `(numobj, lang, script, region)`.
+        static func prefixDataArguments(_ c: PeerCase) throws(Unsupported) -> (PhoneNumber, String, String?, String?) {
+            (try number(c, 0), try text(c, 1), try optionalText(c, 2), try optionalText(c, 3))
+        }
+    #endif
 
     static func replay(_ c: PeerCase) -> PeerOutcome {
         guard let function = functions[c.function] else { return .notImplemented("no such function in ScreenPop") }
+        if c.testPrefixDataOnly {
+            return .notImplemented("answered from the sdist's test prefix data; the real data answers otherwise")
+        }
         do {
             let got = try function(c)
             return got == c.result ? .passed : .differs(got: got)
@@ -227,6 +330,11 @@ enum PeerReplay {
 
     static func encode(_ value: Bool) -> String { value ? "b:1" : "b:0" }
 
+    /// The peer answers "" where ScreenPop answers nil (no description, no carrier).
+    static func encode(_ value: String?) -> String { "s:" + (value ?? "") }
+
+    static func encode(_ values: [String]) -> String { "L:" + values.map { "s:" + $0 }.joined(separator: listSeparator) }
+
     static func encode(_ number: PhoneNumber) -> String {
         let national = number.nationalSignificantNumber
         let value = UInt64(national) ?? 0
@@ -263,10 +371,11 @@ enum PeerReplay {
                 continue
             }
             try #require(columns.count >= 2, "line \(index + 1): \(columns.count) columns")
+            let testPrefixDataOnly = columns[0].hasPrefix("~")
             cases.append(
                 PeerCase(
-                    line: index + 1, test: test, function: columns[0], result: columns[1],
-                    arguments: Array(columns[2...])))
+                    line: index + 1, test: test, function: String(columns[0].dropFirst(testPrefixDataOnly ? 1 : 0)),
+                    result: columns[1], arguments: Array(columns[2...]), testPrefixDataOnly: testPrefixDataOnly))
         }
         return cases
     }
