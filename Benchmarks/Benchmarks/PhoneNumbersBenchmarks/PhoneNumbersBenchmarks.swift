@@ -145,6 +145,9 @@ let benchmarks: @Sendable () -> Void = {
         }
         benchmark.record(since: start, count: numbers.count)
     }
+
+    // 5. Formatting numbers parsed beforehand (FormattingBenchmarks.swift).
+    formattingBenchmarks()
 }
 
 @inline(__always)
