@@ -68,9 +68,15 @@ struct DigitProgram: @unchecked Sendable {
     /// digit. Most inputs are rejected by their first digit without running the program.
     let firstDigits: UInt16
 
+    /// The captures of a program without `split`: it matches strings of one length only, and every
+    /// group starts and ends at a fixed offset, so a caller that knows the whole input matches (a
+    /// number format's pattern, checked by its DFA) needs not run it. Nil when the program splits.
+    let fixedCaptures: Captures?
+
     init(code: UnsafeBufferPointer<Instruction>, groupCount: Int) {
         self.code = code
         self.groupCount = groupCount
+        fixedCaptures = Self.fixedCaptures(code)
         var mask: UInt16 = 0
         var visited = [Bool](repeating: false, count: code.count)
         var pending = [0]
@@ -90,6 +96,28 @@ struct DigitProgram: @unchecked Sendable {
             }
         }
         firstDigits = mask
+    }
+
+    private static func fixedCaptures(_ code: UnsafeBufferPointer<Instruction>) -> Captures? {
+        var captures = Captures()
+        var pc = 0
+        var position = 0
+        // Without `split` the path is unique; a path longer than the program loops, and is left to `run`.
+        for _ in 0...code.count {
+            guard pc < code.count else { return nil }
+            let instruction = code[pc]
+            switch instruction.opcode {
+            case .digitSet: position += 1; pc += 1
+            case .split: return nil
+            case .jump: pc = Int(instruction.a)
+            case .save:
+                if Int(instruction.a) < Captures.slotCount { captures[Int(instruction.a)] = position }
+                pc += 1
+            case .endOfInput: pc += 1
+            case .match: return captures
+            }
+        }
+        return nil
     }
 
     /// The fewest digits any match consumes (programs have no loops, so this is finite).

@@ -114,8 +114,12 @@ extension PhoneNumberMetadata {
             guard leading < dfaCount, pattern >= 0, pattern < dfaCount, groups >= 0, groups < programCount else {
                 throw DecodingError(offset: reader.offset, reason: "format pattern index out of range")
             }
+            guard flags < 0x1_0000 else { throw DecodingError(offset: reader.offset, reason: "format flags \(flags)") }
+            // The high half of the flags: the first digits a number of this format can have.
+            var firstDigits = automata.firstDigits(pattern, prefix: false)
+            if leading >= 0 { firstDigits &= automata.firstDigits(leading, prefix: true) }
             formats[i] = NumberFormat(
-                leadingDigits: leading, pattern: pattern, flags: flags, groups: groups,
+                leadingDigits: leading, pattern: pattern, flags: flags | UInt32(firstDigits) << 16, groups: groups,
                 template: try pooled(&reader), nationalTemplate: try pooled(&reader),
                 carrierTemplate: try pooled(&reader))
         }
