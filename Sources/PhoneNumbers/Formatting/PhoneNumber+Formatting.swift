@@ -151,7 +151,13 @@ extension PhoneNumberMetadata {
         for candidate in formats {
             if candidate.firstDigits & first == 0 { continue }
             if candidate.leadingDigits >= 0, !automata.matchesPrefix(candidate.leadingDigits, nsn) { continue }
-            if automata.matchesWhole(candidate.pattern, nsn) { return candidate }
+            // A pattern of one length (most are) is checked digit by digit, independently.
+            let program = programs[Int(candidate.groups)]
+            if program.fixedCaptures != nil {
+                if program.matchesAllFixed(nsn) { return candidate }
+            } else if automata.matchesWhole(candidate.pattern, nsn) {
+                return candidate
+            }
         }
         return nil
     }
@@ -168,7 +174,7 @@ extension PhoneNumberMetadata {
         while position < nsn.count {
             let rest = UnsafeBufferPointer(rebasing: nsn[position...])
             // The pattern matches all of `nsn`; a program of one length then matches it all at once.
-            let fixed = position == 0 ? program.fixedCaptures.flatMap { $0.end == nsn.count ? $0 : nil } : nil
+            let fixed = position == 0 && program.fixedDigits.count == nsn.count ? program.fixedCaptures : nil
             guard let captures = fixed ?? program.matchPrefix(rest), captures.end > 0 else {
                 out.append(nsn[position])
                 position += 1
