@@ -74,19 +74,20 @@ struct DigitProgram: @unchecked Sendable {
     let fixedCaptures: Captures?
     /// With `fixedCaptures`: the digits allowed at each position of the one length it matches
     /// (bit d for digit d), so that a whole match is that many independent bit tests instead of
-    /// a walk through a DFA, one dependent load per digit. Allocated once; the metadata is immortal.
+    /// a walk through a DFA, one dependent load per digit. Empty when the program splits.
     let fixedDigits: UnsafeBufferPointer<UInt16>
 
-    init(code: UnsafeBufferPointer<Instruction>, groupCount: Int) {
+    /// - Parameter storage: room for one digit set per instruction, where `fixedDigits` is kept:
+    ///   the decoder gives each program its slice of one buffer, as immortal as the metadata.
+    init(code: UnsafeBufferPointer<Instruction>, groupCount: Int, storage: UnsafeMutableBufferPointer<UInt16>) {
         self.code = code
         self.groupCount = groupCount
-        (fixedCaptures, fixedDigits) = withUnsafeTemporaryAllocation(of: UInt16.self, capacity: code.count) {
-            guard let (captures, count) = Self.fixedPath(code, digits: $0) else {
-                return (nil, UnsafeBufferPointer(start: nil, count: 0))
-            }
-            let stored = UnsafeMutableBufferPointer<UInt16>.allocate(capacity: count)
-            _ = stored.initialize(from: $0[..<count])
-            return (captures, UnsafeBufferPointer(stored))
+        if let (captures, count) = Self.fixedPath(code, digits: storage) {
+            fixedCaptures = captures
+            fixedDigits = UnsafeBufferPointer(rebasing: storage[..<count])
+        } else {
+            fixedCaptures = nil
+            fixedDigits = UnsafeBufferPointer(start: nil, count: 0)
         }
         var mask: UInt16 = 0
         var visited = [Bool](repeating: false, count: code.count)

@@ -71,9 +71,14 @@ extension PhoneNumberMetadata {
             code[i] = DigitProgram.Instruction(rawOpcode: op, a: a, b: b)
         }
         let programs = Self.allocate(DigitProgram.self, programCount)
+        // One buffer for every program's fixed digit sets (DigitProgram.fixedDigits), a slice each.
+        let fixedDigits = Self.allocate(UInt16.self, headers.reduce(0) { $0 + $1.count })
+        var fixedOffset = 0
         for (i, h) in headers.enumerated() {
             programs[i] = DigitProgram(
-                code: UnsafeBufferPointer(rebasing: code[h.start..<h.start + h.count]), groupCount: h.groups)
+                code: UnsafeBufferPointer(rebasing: code[h.start..<h.start + h.count]), groupCount: h.groups,
+                storage: UnsafeMutableBufferPointer(rebasing: fixedDigits[fixedOffset..<fixedOffset + h.count]))
+            fixedOffset += h.count
         }
         try reader.align(4)
 
