@@ -69,8 +69,8 @@ struct DigitProgram: @unchecked Sendable {
     let firstDigits: UInt16
 
     /// The captures of a program without `split`: it matches strings of one length only, and every
-    /// group starts and ends at a fixed offset, so a caller that knows the whole input matches (a
-    /// number format's pattern, checked by its DFA) needs not run it. Nil when the program splits.
+    /// group starts and ends at a fixed offset, so a caller that knows the whole input matches
+    /// (`matchesAllFixed`) needs not run it. Nil when the program splits.
     let fixedCaptures: Captures?
     /// With `fixedCaptures`: the digits allowed at each position of the one length it matches
     /// (bit d for digit d), so that a whole match is that many independent bit tests instead of
