@@ -2,11 +2,14 @@
 // (docs/golden-corpus.md), measured as screenpop-compare's `parse` mode measures ScreenPop.
 //
 //   g++ -O2 -std=c++17 parse_bench.cc -o parse_bench -lphonenumber -lprotobuf
-//   parse_bench <corpus.tsv> <results.txt> [repeats]
+//   parse_bench <corpus.tsv> <results.txt> [repeats] [formats.txt]
 //
 // Writes one line per input (the E.164 form, or ERROR) and prints one JSON line of timings: the
 // median over inputs of each input's mean over `repeats` parses, the mean of a whole pass, the
-// start-up (PhoneNumberUtil::GetInstance() and the first parse) and the peak resident set.
+// start-up (PhoneNumberUtil::GetInstance() and the first parse) and the peak resident set. With
+// formats.txt, also formats every number that parsed NATIONAL, INTERNATIONAL and RFC3966, as
+// screenpop-compare does: one line per input (the three TAB-separated, or ERROR) and, per format,
+// the median of per-number means over `repeats` formats and the mean of a pass (parsing untimed).
 #include <phonenumbers/phonenumber.pb.h>
 #include <phonenumbers/phonenumberutil.h>
 #include <sys/resource.h>
@@ -81,6 +84,66 @@ static bool parse_to_e164(const PhoneNumberUtil* util, const Input& in, std::str
   return true;
 }
 
+// Formats every number that parsed; returns the JSON fields of the timings (", \"format_...\": ...").
+static std::string format_numbers(const PhoneNumberUtil* util, const std::vector<Input>& inputs, const char* path,
+                                  int repeats) {
+  static const struct {
+    const char* key;
+    PhoneNumberUtil::PhoneNumberFormat format;
+  } kFormats[] = {{"national", PhoneNumberUtil::NATIONAL},
+                  {"international", PhoneNumberUtil::INTERNATIONAL},
+                  {"rfc3966", PhoneNumberUtil::RFC3966}};
+  FILE* out = std::fopen(path, "w");
+  if (!out) {
+    std::fprintf(stderr, "parse_bench: cannot write %s\n", path);
+    std::exit(2);
+  }
+  std::vector<PhoneNumber> numbers;
+  std::string text;
+  for (const Input& in : inputs) {
+    PhoneNumber number;
+    if (util->Parse(in.text, in.region, &number) != PhoneNumberUtil::NO_PARSING_ERROR) {
+      std::fputs("ERROR\n", out);
+      continue;
+    }
+    for (size_t f = 0; f < 3; ++f) {
+      util->Format(number, kFormats[f].format, &text);
+      if (f > 0) std::fputc('\t', out);
+      std::fputs(text.c_str(), out);
+    }
+    std::fputc('\n', out);
+    numbers.push_back(number);
+  }
+  std::fclose(out);
+  char field[160];
+  std::string json;
+  std::snprintf(field, sizeof field, ", \"formatted_count\": %zu", numbers.size());
+  json += field;
+  for (const auto& f : kFormats) {
+    unsigned long long p0 = now_ns();
+    for (const PhoneNumber& number : numbers) {
+      util->Format(number, f.format, &text);
+      sink = text.size();
+    }
+    unsigned long long pass = now_ns() - p0;
+    std::vector<unsigned long long> per;
+    per.reserve(numbers.size());
+    for (const PhoneNumber& number : numbers) {
+      unsigned long long s = now_ns();
+      for (int r = 0; r < repeats; ++r) {
+        util->Format(number, f.format, &text);
+        sink = text.size();
+      }
+      per.push_back((now_ns() - s) / repeats);
+    }
+    std::sort(per.begin(), per.end());
+    std::snprintf(field, sizeof field, ", \"format_%s_median_ns\": %llu, \"format_%s_mean_ns\": %.3f", f.key,
+                  per[per.size() / 2], f.key, (double)pass / numbers.size());
+    json += field;
+  }
+  return json;
+}
+
 int main(int argc, char** argv) {
   if (argc < 3) {
     std::fprintf(stderr, "usage: parse_bench <corpus.tsv> <results.txt> [repeats]\n");
@@ -147,10 +210,12 @@ int main(int argc, char** argv) {
   }
   std::sort(per.begin(), per.end());
   size_t n = per.size();
+  std::string formats;
+  if (argc > 4) formats = format_numbers(util, inputs, argv[4], repeats);
   std::printf(
       "{\"peer\": \"libphonenumber-cpp\", \"count\": %zu, \"repeats\": %d, \"median_ns\": %llu, \"p99_ns\": %llu, "
-      "\"mean_ns\": %.3f, \"total_ms\": %.3f, \"startup_ms\": %.3f, \"peak_rss_kib\": %ld}\n",
+      "\"mean_ns\": %.3f, \"total_ms\": %.3f, \"startup_ms\": %.3f%s, \"peak_rss_kib\": %ld}\n",
       n, repeats, per[n / 2], per[std::min(n - 1, (size_t)((n - 1) * 0.99 + 0.5))], (double)pass / n, pass / 1e6,
-      startup / 1e6, peak_rss_kib());
+      startup / 1e6, formats.c_str(), peak_rss_kib());
   return 0;
 }

@@ -2,11 +2,14 @@
 """PyPI phonenumbers on a corpus in the golden corpus's format (docs/golden-corpus.md), measured as
 screenpop-compare's `parse` mode measures ScreenPop.
 
-    parse_bench.py <corpus.tsv> <results.txt> [repeats]
+    parse_bench.py <corpus.tsv> <results.txt> [repeats] [formats.txt]
 
 Writes one line per input (the E.164 form, or ERROR) and prints one JSON line of timings: the median
 over inputs of each input's mean over `repeats` parses, the mean of a whole pass, the start-up (import
-and the first parse) and the peak resident set.
+and the first parse) and the peak resident set. With formats.txt, also formats every number that
+parsed NATIONAL, INTERNATIONAL and RFC3966, as screenpop-compare does: one line per input (the three
+TAB-separated, or ERROR) and, per format, the median of per-number means over `repeats` formats and
+the mean of a pass (parsing untimed).
 """
 import json
 import resource
@@ -87,12 +90,52 @@ def main():
         per.append((clock() - s) // repeats)
     per.sort()
     n = len(per)
-    print(json.dumps({
+    result = {
         "peer": "phonenumbers-python", "count": n, "repeats": repeats, "median_ns": per[n // 2],
         "p99_ns": per[min(n - 1, round((n - 1) * 0.99))], "mean_ns": total / n, "total_ms": total / 1e6,
-        "startup_ms": startup / 1e6, "peak_rss_kib": peak_rss_kib(),
+        "startup_ms": startup / 1e6,
         "version": phonenumbers.__version__, "python": sys.version.split()[0],
-    }))
+    }
+    if len(sys.argv) > 4:
+        result.update(format_numbers(inputs, sys.argv[4], repeats))
+    result["peak_rss_kib"] = peak_rss_kib()
+    print(json.dumps(result))
+
+
+FORMATS = [("national", phonenumbers.PhoneNumberFormat.NATIONAL),
+           ("international", phonenumbers.PhoneNumberFormat.INTERNATIONAL),
+           ("rfc3966", phonenumbers.PhoneNumberFormat.RFC3966)]
+
+
+def format_numbers(inputs, path, repeats):
+    """Formats every number that parsed; returns the timings' JSON fields."""
+    numbers = []
+    with open(path, "w", encoding="utf-8") as out:
+        for region, text in inputs:
+            try:
+                n = phonenumbers.parse(text, region)
+            except phonenumbers.NumberParseException:
+                out.write("ERROR\n")
+                continue
+            numbers.append(n)
+            out.write("\t".join(phonenumbers.format_number(n, f) for _, f in FORMATS) + "\n")
+    result = {"formatted_count": len(numbers)}
+    clock, format_number = time.perf_counter_ns, phonenumbers.format_number
+    for key, f in FORMATS:
+        p0 = clock()
+        for n in numbers:
+            format_number(n, f)
+        total = clock() - p0
+        per = []
+        for n in numbers:
+            s = clock()
+            for _ in range(repeats):
+                format_number(n, f)
+            per.append((clock() - s) // repeats)
+        per.sort()
+        result[f"format_{key}_median_ns"] = per[len(per) // 2]
+        result[f"format_{key}_mean_ns"] = total / len(numbers)
+    return result
 
 
 if __name__ == "__main__":

@@ -190,6 +190,9 @@ let benchmarks: @Sendable () -> Void = {
         }
         benchmark.record(since: start, count: 2 * inputs.count)
     }
+
+    // 7. Formatting numbers parsed beforehand (FormattingBenchmarks.swift).
+    formattingBenchmarks()
 }
 
 @inline(__always)

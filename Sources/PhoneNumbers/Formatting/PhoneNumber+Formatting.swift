@@ -47,9 +47,9 @@ extension PhoneNumber {
         }
         guard metadata.isKnownCallingCode(countryCode) else { return nationalSignificantNumber }
         if countryCode == 1 {
-            if from.callingCode == 1 { return "1 " + formatted(.national) }
+            if from.callingCode == 1 { return write(.national, carrierCode: nil, dialledFrom: from) }
         } else if countryCode == from.callingCode {
-            return formatted(.national)
+            return write(.national, carrierCode: nil, dialledFrom: nil)
         }
         return write(.international, carrierCode: nil, dialledFrom: from)
     }
@@ -59,8 +59,13 @@ extension PhoneNumber {
         return write(format, carrierCode: carrierCode, dialledFrom: nil)
     }
 
-    /// Writes the number: the prefix (`+7 `, `tel:+7-`, or an international prefix dialled from
-    /// `dialledFrom`), the national significant number through its format, and the extension.
+    /// Writes the number: the prefix (`+7 `, `tel:+7-`, an international prefix dialled from
+    /// `dialledFrom`, or `1 ` for NATIONAL dialled from another NANPA country), the national
+    /// significant number through its format, and the extension.
+    ///
+    /// The text is built in a stack buffer and then copied into a string of its exact length: a
+    /// string made with a larger capacity keeps heap storage even when the text would fit in a small
+    /// string (15 bytes), so this way a short result allocates nothing and a long one allocates once.
     private func write(_ format: PhoneNumberFormat, carrierCode: String?, dialledFrom: RegionMetadata?) -> String {
         let metadata = PhoneNumberMetadata.shared
         // A known calling code has a main region, which holds the formats of every region sharing it.
@@ -85,11 +90,12 @@ extension PhoneNumber {
             let capacity =
                 16 + outbound.count + template.count * (1 + nsn.count) + carrier.utf8.count * 2 + nsn.count
                 + (extensionText.map { $0.utf8.count + extensionPrefix.count + 5 } ?? 0)
-            return String(unsafeUninitializedCapacity: capacity) { buffer in
+            return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity) { buffer in
                 var out = OutputBytes(buffer)
                 // The prefix.
                 switch format {
-                case .national: break
+                case .national:
+                    if dialledFrom != nil { out.append("1 ") }
                 case .e164: out.append(UInt8(ascii: "+")); out.appendDecimal(countryCode)
                 case .international:
                     if dialledFrom != nil, !outbound.isEmpty {
@@ -125,7 +131,7 @@ extension PhoneNumber {
                     var text = extensionText
                     text.withUTF8 { out.append($0) }
                 }
-                return out.count
+                return out.string
             }
         }
     }
@@ -140,9 +146,18 @@ extension PhoneNumberMetadata {
     ) -> NumberFormat? {
         let formats =
             format == .national || region.internationalFormats.isEmpty ? region.formats : region.internationalFormats
+        // Most formats are ruled out by the first digit alone, without running a DFA.
+        let first: UInt16 = nsn.first.map { 1 &<< UInt16($0 &- 48) } ?? 0x400
         for candidate in formats {
+            if candidate.firstDigits & first == 0 { continue }
             if candidate.leadingDigits >= 0, !automata.matchesPrefix(candidate.leadingDigits, nsn) { continue }
-            if automata.matchesWhole(candidate.pattern, nsn) { return candidate }
+            // A pattern of one length (most are) is checked digit by digit, independently.
+            let program = programs[Int(candidate.groups)]
+            if program.fixedCaptures != nil {
+                if program.matchesAllFixed(nsn) { return candidate }
+            } else if automata.matchesWhole(candidate.pattern, nsn) {
+                return candidate
+            }
         }
         return nil
     }
@@ -158,7 +173,9 @@ extension PhoneNumberMetadata {
         var position = 0
         while position < nsn.count {
             let rest = UnsafeBufferPointer(rebasing: nsn[position...])
-            guard let captures = program.matchPrefix(rest), captures.end > 0 else {
+            // The pattern matches all of `nsn`; a program of one length then matches it all at once.
+            let fixed = position == 0 && program.fixedDigits.count == nsn.count ? program.fixedCaptures : nil
+            guard let captures = fixed ?? program.matchPrefix(rest), captures.end > 0 else {
                 out.append(nsn[position])
                 position += 1
                 continue
@@ -189,21 +206,26 @@ extension PhoneNumberMetadata {
     }
 }
 
-/// Bytes written into a `String`'s uninitialized storage, which the caller sized.
+/// Bytes written into a buffer that the caller sized.
 struct OutputBytes {
     private let buffer: UnsafeMutableBufferPointer<UInt8>
     private(set) var count = 0
 
     init(_ buffer: UnsafeMutableBufferPointer<UInt8>) { self.buffer = buffer }
 
+    /// The bytes written so far as a string (valid UTF-8: ASCII and the extension's own text).
+    var string: String { String(decoding: UnsafeBufferPointer(rebasing: buffer[..<count]), as: UTF8.self) }
+
     mutating func append(_ byte: UInt8) {
         buffer[count] = byte
         count &+= 1
     }
 
+    /// A loop, not `memmove`: the pieces of a number are a few bytes each, shorter than a call.
     mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
-        guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
-        (buffer.baseAddress! + count).update(from: base, count: bytes.count)
+        guard let base = bytes.baseAddress else { return }
+        let target = buffer.baseAddress! + count
+        for i in 0..<bytes.count { target[i] = base[i] }
         count &+= bytes.count
     }
 
@@ -211,8 +233,10 @@ struct OutputBytes {
         append(UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
 
+    /// A country calling code: one to three digits.
     mutating func appendDecimal(_ value: Int) {
-        if value >= 10 { appendDecimal(value / 10) }
+        if value >= 100 { append(UInt8(truncatingIfNeeded: value / 100 % 10) &+ 48) }
+        if value >= 10 { append(UInt8(truncatingIfNeeded: value / 10 % 10) &+ 48) }
         append(UInt8(truncatingIfNeeded: value % 10) &+ 48)
     }
 

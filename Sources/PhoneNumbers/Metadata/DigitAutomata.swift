@@ -71,6 +71,25 @@ struct DigitAutomata: @unchecked Sendable {
         return wideMatches(start, digits, prefix: true)
     }
 
+    /// The digits a match of DFA `index` can start with: bit d for digit d, and bit 10 when the
+    /// empty input matches. A prefix-mode DFA whose start state accepts matches every input.
+    /// Computed once per number format when the metadata is decoded, so that formatting skips
+    /// most formats on the number's first digit without reading their DFAs.
+    func firstDigits(_ index: Int32, prefix: Bool) -> UInt16 {
+        let start = starts[Int(index)]
+        var mask: UInt16 = 0
+        if start & Self.wideFlag == 0 {
+            let row = narrow + (Int(start) &<< 4)
+            if row[10] & 1 != 0 { mask |= 0x400 }
+            for digit in 0..<10 where row[digit] != Self.narrowDead { mask |= 1 << digit }
+        } else {
+            let row = wide + Int(start & ~Self.wideFlag) &* Self.wideRowBytes
+            if Self.wideValue(row, 10) & 1 != 0 { mask |= 0x400 }
+            for digit in 0..<10 where Self.wideValue(row, digit) != 4095 { mask |= 1 << digit }
+        }
+        return prefix && mask & 0x400 != 0 ? 0x7FF : mask
+    }
+
     @inline(never)
     private func wideMatches(_ start: UInt32, _ digits: UnsafeBufferPointer<UInt8>, prefix: Bool) -> Bool {
         let base = wide + Int(start & ~Self.wideFlag) &* Self.wideRowBytes

@@ -68,9 +68,27 @@ struct DigitProgram: @unchecked Sendable {
     /// digit. Most inputs are rejected by their first digit without running the program.
     let firstDigits: UInt16
 
-    init(code: UnsafeBufferPointer<Instruction>, groupCount: Int) {
+    /// The captures of a program without `split`: it matches strings of one length only, and every
+    /// group starts and ends at a fixed offset, so a caller that knows the whole input matches
+    /// (`matchesAllFixed`) needs not run it. Nil when the program splits.
+    let fixedCaptures: Captures?
+    /// With `fixedCaptures`: the digits allowed at each position of the one length it matches
+    /// (bit d for digit d), so that a whole match is that many independent bit tests instead of
+    /// a walk through a DFA, one dependent load per digit. Empty when the program splits.
+    let fixedDigits: UnsafeBufferPointer<UInt16>
+
+    /// - Parameter storage: room for one digit set per instruction, where `fixedDigits` is kept:
+    ///   the decoder gives each program its slice of one buffer, as immortal as the metadata.
+    init(code: UnsafeBufferPointer<Instruction>, groupCount: Int, storage: UnsafeMutableBufferPointer<UInt16>) {
         self.code = code
         self.groupCount = groupCount
+        if let (captures, count) = Self.fixedPath(code, digits: storage) {
+            fixedCaptures = captures
+            fixedDigits = UnsafeBufferPointer(rebasing: storage[..<count])
+        } else {
+            fixedCaptures = nil
+            fixedDigits = UnsafeBufferPointer(start: nil, count: 0)
+        }
         var mask: UInt16 = 0
         var visited = [Bool](repeating: false, count: code.count)
         var pending = [0]
@@ -90,6 +108,46 @@ struct DigitProgram: @unchecked Sendable {
             }
         }
         firstDigits = mask
+    }
+
+    /// The captures of a program without `split` and the number of digits it matches, their sets
+    /// written to `digits` (room for one per instruction); nil when the program splits.
+    private static func fixedPath(
+        _ code: UnsafeBufferPointer<Instruction>, digits: UnsafeMutableBufferPointer<UInt16>
+    ) -> (Captures, Int)? {
+        var captures = Captures()
+        var count = 0
+        var pc = 0
+        var sawEnd = false
+        // Without `split` the path is unique; a path longer than the program loops, and is left to `run`.
+        for _ in 0...code.count {
+            guard pc < code.count else { return nil }
+            let instruction = code[pc]
+            switch instruction.opcode {
+            case .digitSet:
+                guard !sawEnd, count < digits.count else { return nil }  // `$` before a digit: left to `run`
+                digits[count] = instruction.a & 0x3FF
+                count += 1
+                pc += 1
+            case .split: return nil
+            case .jump: pc = Int(instruction.a)
+            case .save:
+                if Int(instruction.a) < Captures.slotCount { captures[Int(instruction.a)] = count }
+                pc += 1
+            case .endOfInput: sawEnd = true; pc += 1
+            case .match: return count == 0 || captures.end != count ? nil : (captures, count)
+            }
+        }
+        return nil
+    }
+
+    /// With `fixedCaptures`: whether the program matches all of `digits` (ASCII '0'...'9').
+    @inline(__always)
+    func matchesAllFixed(_ digits: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard digits.count == fixedDigits.count else { return false }
+        var all: UInt16 = 1
+        for i in 0..<digits.count { all &= fixedDigits[i] &>> UInt16(digits[i] &- 48) }
+        return all & 1 != 0
     }
 
     /// The fewest digits any match consumes (programs have no loops, so this is finite).

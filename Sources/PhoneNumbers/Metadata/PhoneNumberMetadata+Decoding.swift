@@ -71,9 +71,14 @@ extension PhoneNumberMetadata {
             code[i] = DigitProgram.Instruction(rawOpcode: op, a: a, b: b)
         }
         let programs = Self.allocate(DigitProgram.self, programCount)
+        // One buffer for every program's fixed digit sets (DigitProgram.fixedDigits), a slice each.
+        let fixedDigits = Self.allocate(UInt16.self, headers.reduce(0) { $0 + $1.count })
+        var fixedOffset = 0
         for (i, h) in headers.enumerated() {
             programs[i] = DigitProgram(
-                code: UnsafeBufferPointer(rebasing: code[h.start..<h.start + h.count]), groupCount: h.groups)
+                code: UnsafeBufferPointer(rebasing: code[h.start..<h.start + h.count]), groupCount: h.groups,
+                storage: UnsafeMutableBufferPointer(rebasing: fixedDigits[fixedOffset..<fixedOffset + h.count]))
+            fixedOffset += h.count
         }
         try reader.align(4)
 
@@ -114,8 +119,12 @@ extension PhoneNumberMetadata {
             guard leading < dfaCount, pattern >= 0, pattern < dfaCount, groups >= 0, groups < programCount else {
                 throw DecodingError(offset: reader.offset, reason: "format pattern index out of range")
             }
+            guard flags < 0x1_0000 else { throw DecodingError(offset: reader.offset, reason: "format flags \(flags)") }
+            // The high half of the flags: the first digits a number of this format can have.
+            var firstDigits = automata.firstDigits(pattern, prefix: false)
+            if leading >= 0 { firstDigits &= automata.firstDigits(leading, prefix: true) }
             formats[i] = NumberFormat(
-                leadingDigits: leading, pattern: pattern, flags: flags, groups: groups,
+                leadingDigits: leading, pattern: pattern, flags: flags | UInt32(firstDigits) << 16, groups: groups,
                 template: try pooled(&reader), nationalTemplate: try pooled(&reader),
                 carrierTemplate: try pooled(&reader))
         }

@@ -286,6 +286,9 @@ struct NumberFormat: @unchecked Sendable {
     var nationalPrefixOptional: Bool { flags & 2 != 0 }
     /// The rule is only the first group (`$1` or `($1)`), without the national prefix.
     var ruleHasFirstGroupOnly: Bool { flags & 4 != 0 }
+    /// Bit d set when a number of this format may start with digit d (both its leading digits and
+    /// its pattern allow it); bit 10 when the empty number may match. Set by the decoder.
+    var firstDigits: UInt16 { UInt16(truncatingIfNeeded: flags &>> 16) }
 }
 
 /// The order of descriptions in a region record; the same order as the generator's `DESC_SLOTS`.

@@ -48,11 +48,12 @@ func parseToE164(_ input: CorpusInput) -> String? {
     return number.e164
 }
 
-/// `parse <corpus.tsv> <results.txt> [repeats]`: parse and E.164 of every line. Writes one line per input
-/// (the E.164 form or `ERROR`) and prints the timings as one JSON line. The per-number figure is the
-/// median over the inputs of each input's mean over `repeats` parses, as in the C++ and Python peers.
+/// `parse <corpus.tsv> <results.txt> [repeats] [formats.txt]`: parse and E.164 of every line. Writes one
+/// line per input (the E.164 form or `ERROR`) and prints the timings as one JSON line. The per-number
+/// figure is the median over the inputs of each input's mean over `repeats` parses, as in the C++ and
+/// Python peers. With `formats.txt`, also formats every number that parsed (see `formatNumbers`).
 func runParse(_ args: [String]) {
-    guard args.count >= 2 else { fail("usage: parse <corpus.tsv> <results.txt> [repeats]") }
+    guard args.count >= 2 else { fail("usage: parse <corpus.tsv> <results.txt> [repeats] [formats.txt]") }
     let repeats = args.count > 2 ? Int(args[2]) ?? 5 : 5
     let inputs = loadCorpus(args[0])
     guard !inputs.isEmpty else { fail("no inputs in \(args[0])") }
@@ -91,6 +92,45 @@ func runParse(_ args: [String]) {
     json.add("mean_ns", Double(passNs) / Double(inputs.count))
     json.add("total_ms", Double(passNs) / 1e6)
     json.add("startup_ms", Double(firstParseNs) / 1e6)
+    if args.count > 3 { formatNumbers(inputs, to: args[3], repeats: repeats, into: &json) }
     json.add("peak_rss_kib", peakRSSKiB())
     json.print()
+}
+
+/// The formats every peer writes, in the order of the lines of `formats.txt` and of the JSON keys.
+let comparedFormats: [(key: String, format: PhoneNumberFormat)] = [
+    ("national", .national), ("international", .international), ("rfc3966", .rfc3966),
+]
+
+/// Formats every number that parsed NATIONAL, INTERNATIONAL and RFC3966. Writes one line per input
+/// (the three TAB-separated, or `ERROR`) and adds, per format, the median over the numbers of each
+/// number's mean over `repeats` formats and the mean of a pass timed as a whole. Parsing is not timed.
+func formatNumbers(_ inputs: [CorpusInput], to path: String, repeats: Int, into json: inout JSONLine) {
+    let out = OutputFile(path)
+    var numbers: [PhoneNumber] = []
+    for input in inputs {
+        guard let number = try? PhoneNumber(parsing: input.text, defaultRegion: input.region) else {
+            out.line("ERROR")
+            continue
+        }
+        numbers.append(number)
+        out.line(comparedFormats.map { number.formatted($0.format) }.joined(separator: "\t"))
+    }
+    out.close()
+    json.add("formatted_count", numbers.count)
+    for (key, format) in comparedFormats {
+        let p0 = nowNs()
+        for number in numbers { blackHole(number.formatted(format)) }
+        let passNs = nowNs() - p0
+        var perNumber: [UInt64] = []
+        perNumber.reserveCapacity(numbers.count)
+        for number in numbers {
+            let s = nowNs()
+            for _ in 0..<repeats { blackHole(number.formatted(format)) }
+            perNumber.append((nowNs() - s) / UInt64(repeats))
+        }
+        perNumber.sort()
+        json.add("format_\(key)_median_ns", percentile(perNumber, 0.5))
+        json.add("format_\(key)_mean_ns", Double(passNs) / Double(numbers.count))
+    }
 }

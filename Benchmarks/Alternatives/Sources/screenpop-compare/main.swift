@@ -6,7 +6,8 @@
 // of results on standard output. Driven by Benchmarks/compare (docs/benchmarks.md).
 let usage = """
     usage: screenpop-compare MODE ...
-      parse <corpus.tsv> <results.txt> [repeats]                  parse + E.164 of every corpus line
+      parse <corpus.tsv> <results.txt> [repeats] [formats.txt]    parse + E.164 of every corpus line,
+                                                                  then NATIONAL, INTERNATIONAL, RFC3966
       resolve <size> <seed> <queries> [answers.txt|-] [passes]    ScreenPop's AccountIndex
       naive <size> <seed> <queries> [answers.txt|-] [passes]      dictionary baseline
       sqlite <size> <seed> <queries> [answers.txt|-] [passes] [db] SQLite file with indexes
