@@ -89,7 +89,8 @@ package struct LocaleChain {
         let lang = PackedCode(language)
         let full: PackedCode
         if let script {
-            full = region.map { lang.joined(PackedCode(script)).joined(PackedCode($0)) } ?? lang.joined(PackedCode(script))
+            full =
+                region.map { lang.joined(PackedCode(script)).joined(PackedCode($0)) } ?? lang.joined(PackedCode(script))
         } else if let region {
             full = lang.joined(PackedCode(region))
         } else {

@@ -19,10 +19,22 @@ import PhoneNumbers
 
 /// Table name, number, lookup.
 let tables: [(String, String, @Sendable (PhoneNumber) -> Int)] = [
-    ("geocoder en", "+74951234567", { PhoneNumberGeocoder.description(forValidNumber: $0, language: "en")?.utf8.count ?? 0 }),
-    ("geocoder zh", "+861012345678", { PhoneNumberGeocoder.description(forValidNumber: $0, language: "zh")?.utf8.count ?? 0 }),
-    ("geocoder de+en", "+4930123456", { PhoneNumberGeocoder.description(forValidNumber: $0, language: "de")?.utf8.count ?? 0 }),
-    ("geocoder ru+en", "+74951234567", { PhoneNumberGeocoder.description(forValidNumber: $0, language: "ru")?.utf8.count ?? 0 }),
+    (
+        "geocoder en", "+74951234567",
+        { PhoneNumberGeocoder.description(forValidNumber: $0, language: "en")?.utf8.count ?? 0 }
+    ),
+    (
+        "geocoder zh", "+861012345678",
+        { PhoneNumberGeocoder.description(forValidNumber: $0, language: "zh")?.utf8.count ?? 0 }
+    ),
+    (
+        "geocoder de+en", "+4930123456",
+        { PhoneNumberGeocoder.description(forValidNumber: $0, language: "de")?.utf8.count ?? 0 }
+    ),
+    (
+        "geocoder ru+en", "+74951234567",
+        { PhoneNumberGeocoder.description(forValidNumber: $0, language: "ru")?.utf8.count ?? 0 }
+    ),
     ("country names", "+79031234567", { PhoneNumberGeocoder.countryName(for: $0, language: "ru")?.utf8.count ?? 0 }),
     ("carrier en", "+79031234567", { PhoneNumberCarrier.name(forValidNumber: $0, language: "en")?.utf8.count ?? 0 }),
     ("carrier ru+en", "+79031234567", { PhoneNumberCarrier.name(forValidNumber: $0, language: "ru")?.utf8.count ?? 0 }),
@@ -100,8 +112,11 @@ func cString(_ buffer: [CChar]) -> String {
 
 func pad(_ value: some CustomStringConvertible, _ width: Int) -> String {
     let text = value.description
-    return text.count >= width ? text : (value is String ? text + String(repeating: " ", count: width - text.count)
-        : String(repeating: " ", count: width - text.count) + text)
+    return text.count >= width
+        ? text
+        : (value is String
+            ? text + String(repeating: " ", count: width - text.count)
+            : String(repeating: " ", count: width - text.count) + text)
 }
 
 let arguments = CommandLine.arguments
