@@ -54,6 +54,11 @@ let package = Package(
         .target(name: "PhoneNumberGeocoding", dependencies: ["PhoneNumbers", "_PhoneNumberPrefixTables"]),
         .target(name: "PhoneNumberCarriers", dependencies: ["PhoneNumbers", "_PhoneNumberPrefixTables"]),
         .target(name: "PhoneNumberTimeZones", dependencies: ["PhoneNumbers", "_PhoneNumberPrefixTables"]),
+        // PhoneNumbers compiled with libphonenumber's test metadata instead of the real one, for the peer
+        // suite (docs/peer-tests.md): its folder holds symbolic links to PhoneNumbers' files and one
+        // generated file of its own (scripts/generate-metadata.py keeps both). Internal (no product), so no
+        // build of the library can pick it up.
+        .target(name: "PhoneNumbersWithTestMetadata"),
         // The phone-number index of an amoCRM account and the call-notification decision (docs/account-index.md).
         // No Foundation; readers load snapshots through swift-atomics, writers take a Synchronization.Mutex.
         .target(
@@ -141,6 +146,9 @@ let package = Package(
                 "AccountSync",
                 "AmoCRMClient",
                 "PhoneNumbers",
+                "PhoneNumberGeocoding",
+                "PhoneNumberCarriers",
+                "PhoneNumberTimeZones",
                 "AccountIndex",
                 "AmoCRM",
                 "CallEvents",
@@ -175,6 +183,14 @@ let package = Package(
             name: "PhoneNumbersTests",
             dependencies: ["PhoneNumbers"],
             exclude: ["Fixtures"]
+        ),
+        // The sdist of PyPI phonenumbers' own test cases, replayed against PhoneNumbersWithTestMetadata
+        // (docs/peer-tests.md); the cases that its tests run on the real metadata replay in PhoneNumbersTests.
+        .testTarget(
+            name: "PhoneNumbersPeerTests",
+            dependencies: ["PhoneNumbersWithTestMetadata"],
+            exclude: ["Fixtures"],
+            swiftSettings: [.define("PEER_TEST_METADATA")]
         ),
         .testTarget(
             name: "PhoneNumberGeocodingTests",
@@ -251,7 +267,8 @@ let package = Package(
                 "screenpop", "AccountIndex", "AccountSynthesis", "AmoCRM", "ScreenPopStore",
                 // The end-to-end tests: amoCRM's stand-in in the test process, LiveAccount.open on a store.
                 "AmoCRMStandIn", "AccountSync",
-            ]
+            ],
+            exclude: ["Fixtures"]
         ),
     ]
 )

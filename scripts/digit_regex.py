@@ -25,6 +25,13 @@ class RegexError(Exception):
     pass
 
 
+# libphonenumber's test metadata has a national prefix for parsing of "0~0" (AO), which the
+# patterns meet only as digits: a non-digit literal then matches nothing. The production metadata
+# has none, and a new one there is a surprise worth stopping for, so this is off unless the
+# test image is being compiled.
+NON_DIGIT_LITERALS_MATCH_NOTHING = False
+
+
 class Parser:
     """Parses the regular-expression subset that libphonenumber's metadata uses."""
 
@@ -124,6 +131,8 @@ class Parser:
 
     def literal(self, c):
         if c not in "0123456789":
+            if NON_DIGIT_LITERALS_MATCH_NOTHING:
+                return ("set", 0)
             self.fail("non-digit literal %r" % c)
         return ("set", 1 << int(c))
 

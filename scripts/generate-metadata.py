@@ -1,25 +1,33 @@
 #!/usr/bin/env python3
-"""Compiles libphonenumber's PhoneNumberMetadata.xml into ScreenPop's binary metadata.
+"""Compiles libphonenumber's numbering plans, as PyPI `phonenumbers` carries them, into ScreenPop's binary metadata.
 
 Usage (from the repository root):
 
-    python3 scripts/generate-metadata.py [--xml PATH] [--check]
+    pip install phonenumbers==$(cat scripts/phonenumbers.version)
+    python3 scripts/generate-metadata.py            # writes the generated Swift file
+    python3 scripts/generate-metadata.py --check    # regenerates both images and compares
+    python3 scripts/generate-metadata.py --test-metadata   # writes only the test image
 
-PATH is libphonenumber v9.0.35's resources/PhoneNumberMetadata.xml (default: ../shared/data/ beside the
-repository; `--metadata` is another name for `--xml`).
+The source is the installed PyPI package at the pinned version (scripts/phonenumbers.version): its
+`phonenumbers.data` modules hold libphonenumber's PhoneNumberMetadata.xml as BuildMetadataFromXml
+leaves it. Writes Sources/PhoneNumbers/Generated/PhoneNumberMetadata+Data.swift: a binary image in
+string literals (docs/metadata-format.md), decoded once, on first use.
 
-Writes Sources/PhoneNumbers/Generated/PhoneNumberMetadata+Data.swift: one string literal holding the
-binary metadata (see docs/metadata-format.md), which the library decodes once, on first use.
+The test image: libphonenumber's PhoneNumberMetadataForTesting.xml as the sdist of the same
+release carries it (`tests/testdata`, fetched by scripts/peer_sdist.py), loaded the way the sdist's
+tests load it (`tests.testmetadatatest.insert_test_metadata`). It goes to
+Sources/PhoneNumbersWithTestMetadata/Generated/, the one real file of a module whose other files
+are symbolic links to PhoneNumbers' (this script keeps the links in step): the peer suite
+(docs/peer-tests.md) replays the sdist's own test cases against it. Production never sees it.
 
 Every numbering-plan pattern is a regular expression over the digits 0-9. The script compiles
  * each number-type pattern into a minimal DFA (full match),
  * each region's leadingDigits pattern into a DFA that accepts as soon as a prefix matches,
- * each internationalPrefix and nationalPrefixForParsing pattern into a small backtracking program
-   (these need the end of the match with Python/Java leftmost-first semantics, and capture groups).
+ * each internationalPrefix and nationalPrefixForParsing pattern, and each number format's pattern,
+   into a small backtracking program (these need the end of the match with Python/Java
+   leftmost-first semantics, and capture groups).
 
-With --check, the result is compared field by field with the metadata that PyPI `phonenumbers`
-(same version) carries, which catches any drift in the rules that derive the general description.
-Only the Python standard library is needed otherwise.
+--check also compares every compiled pattern with Python's `re` on random digit strings.
 """
 
 import argparse
@@ -27,13 +35,13 @@ import base64
 import os
 import re
 import sys
-import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from digit_regex import (  # noqa: E402
     Writer, compile_dfa, compile_program, dfa_rows, length_mask, self_check, swift_literal)
+from oracle import require_phonenumbers  # noqa: E402
 
-FORMAT_VERSION = 5
+FORMAT_VERSION = 6
 MAGIC = b"SPMD"
 
 # The order of PhoneNumberDesc slots in a region record. It is also the order in which
@@ -42,92 +50,89 @@ DESC_SLOTS = [
     "generalDesc", "premiumRate", "tollFree", "sharedCost", "voip", "personalNumber",
     "pager", "uan", "voicemail", "fixedLine", "mobile", "noInternationalDialling",
 ]
-# The descriptions whose lengths make up the general description's possible lengths.
-LENGTH_SOURCES = [
-    "fixedLine", "mobile", "tollFree", "premiumRate", "sharedCost", "personalNumber", "voip",
-    "pager", "uan", "voicemail", "noInternationalDialling",
-]
 
 
 # --------------------------------------------------------------------------------------------
 # Metadata
 # --------------------------------------------------------------------------------------------
 
-def squash(text):
-    return re.sub(r"\s", "", text) if text is not None else None
+DESC_ATTRIBUTES = {
+    "generalDesc": "general_desc", "premiumRate": "premium_rate", "tollFree": "toll_free",
+    "sharedCost": "shared_cost", "voip": "voip", "personalNumber": "personal_number",
+    "pager": "pager", "uan": "uan", "voicemail": "voicemail", "fixedLine": "fixed_line",
+    "mobile": "mobile", "noInternationalDialling": "no_international_dialling",
+}
 
 
-def parse_lengths(spec):
-    out = set()
-    if not spec:
-        return out
-    for part in spec.split(","):
-        part = part.strip()
-        m = re.fullmatch(r"\[(\d+)-(\d+)\]", part)
-        if m:
-            out.update(range(int(m.group(1)), int(m.group(2)) + 1))
-        else:
-            out.add(int(part))
-    return out
+def dollar_groups(rule):
+    """`\\1` (Python's group reference) as `$1`, the form the image keeps."""
+    return None if rule is None else re.sub(r"\\(\d)", r"$\1", rule)
 
 
-def read_territories(path):
-    root = ET.parse(path).getroot()
+def read_phonenumbers(phonenumbers):
+    """Every region's metadata from the installed PyPI package, in the calling-code map's order.
+
+    The package carries libphonenumber's metadata as BuildMetadataFromXml leaves it: defaults
+    filled in, the general description's lengths derived, `$NP`/`$FG` expanded.
+    """
+    from phonenumbers.phonemetadata import PhoneMetadata
+    # phonenumberutil's map, not the package's re-export: the sdist's tests swap only the former.
+    cc_to_rc = phonenumbers.phonenumberutil.COUNTRY_CODE_TO_REGION_CODE
     regions = []
-    for terr in root.iter("territory"):
-        r = {
-            "id": terr.get("id"),
-            "countryCode": int(terr.get("countryCode")),
-            "main": terr.get("mainCountryForCode") == "true",
-            "internationalPrefix": squash(terr.get("internationalPrefix")),
-            "nationalPrefix": squash(terr.get("nationalPrefix")),
-            "nationalPrefixForParsing": squash(terr.get("nationalPrefixForParsing")),
-            "nationalPrefixTransformRule": squash(terr.get("nationalPrefixTransformRule")),
-            "leadingDigits": squash(terr.get("leadingDigits")),
-            "descs": {},
-        }
-        if r["nationalPrefixForParsing"] is None and r["nationalPrefix"] is not None:
-            r["nationalPrefixForParsing"] = r["nationalPrefix"]
-        for slot in DESC_SLOTS:
-            el = terr.find(slot)
-            if el is None:
-                continue
-            pat_el = el.find("nationalNumberPattern")
-            pattern = squash(pat_el.text) if pat_el is not None else None
-            lengths_el = el.find("possibleLengths")
-            national = parse_lengths(lengths_el.get("national")) if lengths_el is not None else set()
-            local = parse_lengths(lengths_el.get("localOnly")) if lengths_el is not None else set()
-            if national == {-1}:
-                national = set()
-            r["descs"][slot] = {"pattern": pattern, "lengths": national, "local": local}
-        # Number formats: only what the matcher's national-prefix check needs.
-        formats = []
-        af = terr.find("availableFormats")
-        for nf in (af.findall("numberFormat") if af is not None else []):
-            leading = [squash(e.text) for e in nf.findall("leadingDigits")]
-            rule = nf.get("nationalPrefixFormattingRule")
-            if rule is not None:
-                rule = rule.replace("$NP", r["nationalPrefix"] or "").replace("$FG", "$1")
-            formats.append({
-                "pattern": squash(nf.get("pattern")),
-                "leading": leading[-1] if leading else None,
-                "leadingAll": leading,
-                "rule": rule,
-                "optional": nf.get("nationalPrefixOptionalWhenFormatting") == "true",
-            })
-        r["formats"] = formats
-        # The general description's lengths are the union of the type descriptions' lengths.
-        general = r["descs"].setdefault("generalDesc", {"pattern": None, "lengths": set(), "local": set()})
-        lengths, local = set(), set()
-        for slot in LENGTH_SOURCES:
-            d = r["descs"].get(slot)
-            if d is not None:
-                lengths |= d["lengths"]
-                local |= d["local"]
-        general["lengths"] = lengths
-        general["local"] = local - lengths
-        regions.append(r)
+    for cc in sorted(cc_to_rc):
+        for rid in cc_to_rc[cc]:
+            if rid == "001":
+                m = PhoneMetadata.metadata_for_nongeo_region(cc, None)
+            else:
+                m = PhoneMetadata.metadata_for_region(rid, None)
+            if m is None:
+                raise SystemExit("phonenumbers has no metadata for %s (+%d)" % (rid, cc))
+            regions.append(region_from_metadata(m))
     return regions
+
+
+def region_from_metadata(m):
+    r = {
+        "id": m.id,
+        "countryCode": m.country_code,
+        "main": bool(m.main_country_for_code),
+        "internationalPrefix": m.international_prefix,
+        "preferredInternationalPrefix": m.preferred_international_prefix,
+        "nationalPrefix": m.national_prefix,
+        "nationalPrefixForParsing": m.national_prefix_for_parsing,
+        "nationalPrefixTransformRule": dollar_groups(m.national_prefix_transform_rule),
+        "preferredExtnPrefix": m.preferred_extn_prefix,
+        "leadingDigits": m.leading_digits,
+        "mobileNumberPortable": bool(m.mobile_number_portable_region),
+        "descs": {},
+    }
+    for slot in DESC_SLOTS:
+        d = getattr(m, DESC_ATTRIBUTES[slot])
+        if d is None:
+            continue
+        r["descs"][slot] = {
+            "pattern": d.national_number_pattern,
+            "lengths": set(x for x in (d.possible_length or ()) if x > 0),
+            "local": set(d.possible_length_local_only or ()),
+        }
+    r["descs"].setdefault("generalDesc", {"pattern": None, "lengths": set(), "local": set()})
+    r["formats"] = [number_format(f) for f in (m.number_format or [])]
+    r["intlFormats"] = [number_format(f) for f in (m.intl_number_format or [])]
+    return r
+
+
+def number_format(f):
+    leading = list(f.leading_digits_pattern or [])
+    return {
+        "pattern": f.pattern,
+        "format": dollar_groups(f.format),
+        "leading": leading[-1] if leading else None,
+        "leadingAll": leading,
+        "rule": dollar_groups(f.national_prefix_formatting_rule),
+        "optional": bool(f.national_prefix_optional_when_formatting),
+        "carrierRule": dollar_groups(f.domestic_carrier_code_formatting_rule),
+        "python": f,
+    }
 
 
 def country_code_map(regions):
@@ -145,6 +150,58 @@ def country_code_map(regions):
 # --------------------------------------------------------------------------------------------
 # Binary output
 # --------------------------------------------------------------------------------------------
+
+# libphonenumber's formatting constants, read from the oracle so that they cannot drift.
+def _formatting_constants():
+    from phonenumbers import phonenumberutil as util
+    return util._FIRST_GROUP_PATTERN, util._SINGLE_INTERNATIONAL_PREFIX, util._DEFAULT_EXTN_PREFIX
+
+
+def first_group_replaced(format_rule, rule):
+    """`format_rule` with its first group reference replaced by `rule`, as `_format_nsn_using_pattern`
+    does before formatting (both in Python's `\\1` form); None when there is no rule."""
+    if not rule:
+        return None
+    first_group, _, _ = _formatting_constants()
+    return re.sub(first_group, rule, format_rule, count=1)
+
+
+def format_record(f, dfa, program):
+    """A number format's row: its DFAs and flags (the matcher's), the pattern as a program with
+    groups, and three templates in `$N` form: the format, the format with the national prefix
+    formatting rule applied (NATIONAL), and with the carrier-code rule applied (`$CC` left in)."""
+    flags = 0
+    if f["rule"]:
+        flags |= 1
+    if f["optional"]:
+        flags |= 2
+    if f["rule"] is None or re.fullmatch(r"\(?\$1\)?", f["rule"]):
+        flags |= 4  # first group only
+    python_format = f["python"]
+    national = first_group_replaced(python_format.format, python_format.national_prefix_formatting_rule)
+    carrier = first_group_replaced(python_format.format, python_format.domestic_carrier_code_formatting_rule)
+    return ((dfa(f["leading"], True) if f["leading"] else -1), dfa(f["pattern"], False), flags,
+            program(f["pattern"]), f["format"], dollar_groups(national) if national else f["format"],
+            dollar_groups(carrier) if carrier else "")
+
+
+def outbound_international_prefix(r):
+    """The prefix `format_out_of_country_calling_number` dials from this region: the preferred
+    international prefix, else the international prefix when it is a single one, else none."""
+    _, single, _ = _formatting_constants()
+    if r["preferredInternationalPrefix"] is not None:
+        return r["preferredInternationalPrefix"]
+    idd = r["internationalPrefix"]
+    if idd is not None and single.fullmatch(idd):
+        return idd
+    return ""
+
+
+def extension_prefix(r):
+    """What goes between a formatted number and its extension (not in RFC 3966)."""
+    _, _, default = _formatting_constants()
+    return r["preferredExtnPrefix"] if r["preferredExtnPrefix"] is not None else default
+
 
 def build(regions):
     dfas = []          # (transitions, accepting)
@@ -189,18 +246,12 @@ def build(regions):
         else:
             same = fixed["pattern"] == mobile["pattern"]
         rec["same"] = same
-        rec["formats"] = []
-        for f in r["formats"]:
-            flags = 0
-            if f["rule"]:
-                flags |= 1
-            if f["optional"]:
-                flags |= 2
-            if f["rule"] is None or re.fullmatch(r"\(?\$1\)?", f["rule"]):
-                flags |= 4  # first group only
-            rec["formats"].append((dfa(f["leading"], True) if f["leading"] else -1, dfa(f["pattern"], False), flags))
+        rec["formats"] = [format_record(f, dfa, program) for f in r["formats"]]
+        rec["intlFormats"] = [format_record(f, dfa, program) for f in r["intlFormats"]]
         records.append(rec)
 
+    if any(groups > 5 for _, groups in programs):
+        raise SystemExit("a pattern has more than 5 groups, more than the library's captures hold")
     w = Writer()
     w.buf += MAGIC
     w.u16(FORMAT_VERSION)
@@ -240,12 +291,14 @@ def build(regions):
 
     # Byte pool: national prefixes and transform rules.
     pool = bytearray()
+    pooled_at = {}
 
     def pooled(text):
-        data = (text or "").encode("ascii")
-        offset = len(pool)
-        pool.extend(data)
-        return offset, len(data)
+        data = (text or "").encode("utf-8")
+        if data not in pooled_at:
+            pooled_at[data] = len(pool)
+            pool.extend(data)
+        return pooled_at[data], len(data)
 
     desc_rows = []
     format_rows = []
@@ -259,9 +312,14 @@ def build(regions):
             desc_rows.append(d)
         format_start = len(format_rows)
         format_rows.extend(rec["formats"])
-        flags = (1 if r["main"] else 0) | (2 if rec["same"] else 0)
+        intl_start = len(format_rows)
+        format_rows.extend(rec["intlFormats"])
+        flags = (1 if r["main"] else 0) | (2 if rec["same"] else 0) | (4 if r["mobileNumberPortable"] else 0)
         region_rows.append((r["id"], r["countryCode"], flags, rec["idd"], rec["npfp"], rec["leading"],
-                            np_offset, np_len, rule_offset, rule_len, desc_base, format_start, len(rec["formats"])))
+                            np_offset, np_len, rule_offset, rule_len, desc_base, format_start, len(rec["formats"]),
+                            intl_start, len(rec["intlFormats"]),
+                            pooled(outbound_international_prefix(r)), pooled(extension_prefix(r))))
+    format_rows = [row[:4] + tuple(x for text in row[4:] for x in pooled(text)) for row in format_rows]
     w.u32(len(pool))
     w.buf += pool
     w.align(4)
@@ -279,15 +337,18 @@ def build(regions):
             w.u32(d[1])
             w.u32(d[2])
             w.u32(1)
-    # Number formats: 12 bytes each.
+    # Number formats: 40 bytes each.
     w.u32(len(format_rows))
-    for leading, pattern, flags in format_rows:
+    for leading, pattern, flags, groups, fo, fl, no, nl, co, cl in format_rows:
         w.i32(leading)
         w.i32(pattern)
         w.u32(flags)
-    # Regions: 48 bytes each.
+        w.i32(groups)
+        for v in (fo, fl, no, nl, co, cl):
+            w.u32(v)
+    # Regions: 72 bytes each.
     w.u32(len(region_rows))
-    for (rid, cc, flags, idd, npfp, leading, npo, npl, ro, rl, db, fs, fc) in region_rows:
+    for (rid, cc, flags, idd, npfp, leading, npo, npl, ro, rl, db, fs, fc, ifs, ifc, (oo, ol), (eo, el)) in region_rows:
         key = 0
         for ch in rid.encode("ascii"):
             key = (key << 8) | ch
@@ -304,6 +365,8 @@ def build(regions):
         w.u32(db)
         w.u32(fs)
         w.u32(fc)
+        for v in (ifs, ifc, oo, ol, eo, el):
+            w.u32(v)
     # Calling code -> region indices (main region first): (code, count, first) rows, then the indices.
     ccmap = country_code_map(regions)
     index_of = {}
@@ -329,74 +392,8 @@ def build(regions):
 # Checks against the reference implementation
 # --------------------------------------------------------------------------------------------
 
-def check_against_phonenumbers(regions):
-    try:
-        import phonenumbers
-        from phonenumbers.phonemetadata import PhoneMetadata
-    except ImportError:
-        print("--check needs PyPI phonenumbers", file=sys.stderr)
-        return 1
-    attr = {
-        "generalDesc": "general_desc", "premiumRate": "premium_rate", "tollFree": "toll_free",
-        "sharedCost": "shared_cost", "voip": "voip", "personalNumber": "personal_number",
-        "pager": "pager", "uan": "uan", "voicemail": "voicemail", "fixedLine": "fixed_line",
-        "mobile": "mobile", "noInternationalDialling": "no_international_dialling",
-    }
-    bad = 0
-    for r in regions:
-        if r["id"] == "001":
-            m = PhoneMetadata.metadata_for_nongeo_region(r["countryCode"], None)
-        else:
-            m = PhoneMetadata.metadata_for_region(r["id"], None)
-        if m is None:
-            print("phonenumbers lacks %s" % r["id"], file=sys.stderr)
-            bad += 1
-            continue
-
-        def same(what, a, b):
-            nonlocal bad
-            if a != b:
-                bad += 1
-                print("%s/%d %s: ours %r, phonenumbers %r" % (r["id"], r["countryCode"], what, a, b),
-                      file=sys.stderr)
-
-        same("countryCode", r["countryCode"], m.country_code)
-        same("internationalPrefix", r["internationalPrefix"], m.international_prefix)
-        same("nationalPrefixForParsing", r["nationalPrefixForParsing"], m.national_prefix_for_parsing)
-        rule = m.national_prefix_transform_rule
-        same("nationalPrefixTransformRule", r["nationalPrefixTransformRule"],
-             None if rule is None else re.sub(r"\\(\d)", r"$\1", rule))
-        same("leadingDigits", r["leadingDigits"], m.leading_digits)
-        theirs_formats = [
-            {"pattern": f.pattern, "leadingAll": list(f.leading_digits_pattern),
-             "rule": None if f.national_prefix_formatting_rule is None
-             else re.sub(r"\\(\d)", r"$\1", f.national_prefix_formatting_rule),
-             "optional": bool(f.national_prefix_optional_when_formatting)}
-            for f in (m.number_format or [])]
-        ours_formats = [{k: f[k] for k in ("pattern", "leadingAll", "rule", "optional")} for f in r["formats"]]
-        same("numberFormats", ours_formats, theirs_formats)
-        for slot in DESC_SLOTS:
-            ours = r["descs"].get(slot)
-            theirs = getattr(m, attr[slot])
-            if ours is None or theirs is None:
-                same(slot + " presence", ours is None, theirs is None)
-                continue
-            same(slot + " pattern", ours["pattern"], theirs.national_number_pattern)
-            same(slot + " lengths", sorted(ours["lengths"]), sorted(x for x in theirs.possible_length if x > 0))
-            same(slot + " local", sorted(ours["local"]), sorted(theirs.possible_length_local_only))
-    ours_cc = country_code_map(regions)
-    same_cc = {cc: list(v) for cc, v in phonenumbers.COUNTRY_CODE_TO_REGION_CODE.items()}
-    if ours_cc != same_cc:
-        bad += 1
-        print("country code map differs", file=sys.stderr)
-    return bad
-
-
-# --------------------------------------------------------------------------------------------
-
 SWIFT_TEMPLATE = """\
-// Generated by scripts/generate-metadata.py from libphonenumber's PhoneNumberMetadata.xml
-// ({version}, Apache-2.0). Do not edit: run `python3 scripts/generate-metadata.py`.
+// Generated by scripts/generate-metadata.py from {source} ({version}, Apache-2.0). Do not edit: run `python3 scripts/generate-metadata.py{flag}`.
 // {stats}
 
 extension PhoneNumberMetadata {{
@@ -421,44 +418,150 @@ extension PhoneNumberMetadata {{
 """
 
 
+PRODUCTION_SOURCE = "libphonenumber's metadata as PyPI phonenumbers\n// carries it"
+TEST_SOURCE = "libphonenumber's test metadata as the PyPI phonenumbers\n// sdist carries it in tests/testdata"
+
+
+def generate(phonenumbers, version, check, source=PRODUCTION_SOURCE, flag=""):
+    """The generated Swift source, and its statistics line."""
+    regions = read_phonenumbers(phonenumbers)
+    (blob, narrow, wide), stats, dfas, dfa_index, programs, program_index = build(regions)
+    if check:
+        bad = self_check(dfas, dfa_index, programs, program_index, 300)
+        if bad:
+            raise SystemExit("check failed: %d compiled patterns differ from Python's re" % bad)
+    encoded = base64.b64encode(blob).decode("ascii")
+    lines = [encoded[i:i + 120] for i in range(0, len(encoded), 120)]
+    stat_text = "%(dfas)d DFAs with %(states)d states, %(programs)d programs, %(bytes)d bytes" % stats
+    return SWIFT_TEMPLATE.format(source=source, flag=flag, version=version, stats=stat_text, body="\n".join(lines),
+                                 narrow=swift_literal(narrow), wide=swift_literal(wide)), stat_text
+
+
+# --------------------------------------------------------------------------------------------
+# The test-metadata module
+# --------------------------------------------------------------------------------------------
+
+DATA_FILE = "PhoneNumberMetadata+Data.swift"
+MIRROR_SKIPPED = {"Docs.docc", "Generated"}
+
+
+def mirror_links(root):
+    """What Sources/PhoneNumbersWithTestMetadata must hold besides its data file: a relative symbolic
+    link to every entry of Sources/PhoneNumbers (but its DocC catalog), and in Generated/ to every
+    generated file but the production image. {link path: target}."""
+    source = os.path.join(root, "Sources", "PhoneNumbers")
+    mirror = os.path.join(root, "Sources", "PhoneNumbersWithTestMetadata")
+    links = {}
+    for entry in sorted(os.listdir(source)):
+        if entry not in MIRROR_SKIPPED:
+            links[os.path.join(mirror, entry)] = os.path.join("..", "PhoneNumbers", entry)
+    for entry in sorted(os.listdir(os.path.join(source, "Generated"))):
+        if entry != DATA_FILE:
+            links[os.path.join(mirror, "Generated", entry)] = os.path.join("..", "..", "PhoneNumbers", "Generated", entry)
+    return mirror, links
+
+
+def mirror_problems(root):
+    """The links that are missing, wrong or stale, as sentences; empty when the mirror is in step."""
+    mirror, links = mirror_links(root)
+    problems = []
+    for path, target in links.items():
+        if not os.path.islink(path) or os.readlink(path) != target:
+            problems.append("%s should link to %s" % (os.path.relpath(path, root), target))
+    for folder in (mirror, os.path.join(mirror, "Generated")):
+        for entry in sorted(os.listdir(folder)) if os.path.isdir(folder) else []:
+            path = os.path.join(folder, entry)
+            if path not in links and not (folder != mirror and entry == DATA_FILE) and entry != "Generated":
+                problems.append("%s is not in Sources/PhoneNumbers" % os.path.relpath(path, root))
+    return problems
+
+
+def sync_mirror(root):
+    mirror, links = mirror_links(root)
+    os.makedirs(os.path.join(mirror, "Generated"), exist_ok=True)
+    for folder in (mirror, os.path.join(mirror, "Generated")):
+        for entry in os.listdir(folder):
+            path = os.path.join(folder, entry)
+            if os.path.islink(path) and path not in links:
+                os.remove(path)
+    for path, target in links.items():
+        if os.path.lexists(path):
+            if os.path.islink(path) and os.readlink(path) == target:
+                continue
+            if not os.path.islink(path):
+                raise SystemExit("%s is a real file or folder; the mirror holds only links" % path)
+            os.remove(path)
+        os.symlink(target, path)
+
+
+def test_image(check):
+    """The test image's text, from the sdist's tests/testdata loaded as its tests load it."""
+    from peer_sdist import ensure_sdist, import_sdist
+    unpacked = ensure_sdist()
+    phonenumbers = import_sdist(unpacked)
+    from tests.testmetadatatest import insert_test_metadata
+    insert_test_metadata()
+    import digit_regex
+    digit_regex.NON_DIGIT_LITERALS_MATCH_NOTHING = True
+    version = "libphonenumber v%s test metadata" % phonenumbers.__version__
+    return generate(phonenumbers, version, check, TEST_SOURCE, " --test-metadata")
+
+
+def compare(path, text, root, what, stat_text):
+    try:
+        with open(path) as f:
+            committed = f.read()
+    except FileNotFoundError:
+        committed = None
+    if committed != text:
+        print("%s differs from a fresh generation of %s: run python3 scripts/generate-metadata.py"
+              % (os.path.relpath(path, root), what), file=sys.stderr)
+        return False
+    print("check passed: %s equals a fresh generation (%s); every pattern agrees with Python's re"
+          % (os.path.relpath(path, root), stat_text))
+    return True
+
+
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
     root = os.path.dirname(here)
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--xml", "--metadata", dest="xml", metavar="PATH",
-                    default=os.path.join(root, "..", "shared", "data", "PhoneNumberMetadata.xml"),
-                    help="libphonenumber's PhoneNumberMetadata.xml (default: ../shared/data/PhoneNumberMetadata.xml "
-                         "beside the repository)")
-    ap.add_argument("--version", default="libphonenumber v9.0.35")
-    ap.add_argument("--out", default=os.path.join(root, "Sources", "PhoneNumbers", "Generated",
-                                                   "PhoneNumberMetadata+Data.swift"))
-    ap.add_argument("--check", action="store_true", help="compare with PyPI phonenumbers and Python's re")
+    ap.add_argument("--out", default=os.path.join(root, "Sources", "PhoneNumbers", "Generated", DATA_FILE))
+    ap.add_argument("--test-out", default=os.path.join(root, "Sources", "PhoneNumbersWithTestMetadata", "Generated",
+                                                        DATA_FILE))
+    ap.add_argument("--test-metadata", action="store_true",
+                    help="only the test image (and the test module's links), from the sdist's tests/testdata")
+    ap.add_argument("--check", action="store_true",
+                    help="do not write: regenerate both images, check the patterns against Python's re, compare "
+                         "with --out and --test-out, and check the test module's links")
     args = ap.parse_args()
 
-    if not os.path.isfile(args.xml):
-        print("generate-metadata: no metadata file at %s\n"
-              "It needs PhoneNumberMetadata.xml of libphonenumber v9.0.35 (resources/PhoneNumberMetadata.xml in\n"
-              "https://github.com/google/libphonenumber at tag v9.0.35). Pass its path with --xml PATH\n"
-              "(or --metadata PATH), or put it at ../shared/data/PhoneNumberMetadata.xml beside the repository."
-              % os.path.abspath(args.xml), file=sys.stderr)
-        return 2
-    regions = read_territories(args.xml)
-    (blob, narrow, wide), stats, dfas, dfa_index, programs, program_index = build(regions)
+    ok = True
+    if not args.test_metadata:
+        phonenumbers = require_phonenumbers()
+        version = "libphonenumber v%s" % phonenumbers.__version__
+        text, stat_text = generate(phonenumbers, version, args.check)
+        if args.check:
+            ok = compare(args.out, text, root, "phonenumbers %s" % phonenumbers.__version__, stat_text) and ok
+        else:
+            os.makedirs(os.path.dirname(args.out), exist_ok=True)
+            with open(args.out, "w") as f:
+                f.write(text)
+            print("wrote %s: %s" % (os.path.relpath(args.out, root), stat_text))
+    # The test image comes from the sdist's phonenumbers, imported after (and in place of) the installed one.
+    text, stat_text = test_image(args.check)
     if args.check:
-        bad = check_against_phonenumbers(regions)
-        bad += self_check(dfas, dfa_index, programs, program_index, 300)
-        if bad:
-            print("check failed: %d differences" % bad, file=sys.stderr)
-            return 1
-        print("check passed: metadata equals phonenumbers', every pattern agrees with Python's re")
-    encoded = base64.b64encode(blob).decode("ascii")
-    lines = [encoded[i:i + 120] for i in range(0, len(encoded), 120)]
-    stat_text = "%(dfas)d DFAs with %(states)d states, %(programs)d programs, %(bytes)d bytes" % stats
-    os.makedirs(os.path.dirname(args.out), exist_ok=True)
-    with open(args.out, "w") as f:
-        f.write(SWIFT_TEMPLATE.format(version=args.version, stats=stat_text, body="\n".join(lines),
-                                      narrow=swift_literal(narrow), wide=swift_literal(wide)))
-    print("wrote %s: %s" % (os.path.relpath(args.out, root), stat_text))
+        ok = compare(args.test_out, text, root, "the sdist's test metadata", stat_text) and ok
+        problems = mirror_problems(root)
+        for problem in problems:
+            print("Sources/PhoneNumbersWithTestMetadata: %s: run python3 scripts/generate-metadata.py" % problem,
+                  file=sys.stderr)
+        ok = ok and not problems
+        return 0 if ok else 1
+    sync_mirror(root)
+    with open(args.test_out, "w") as f:
+        f.write(text)
+    print("wrote %s: %s" % (os.path.relpath(args.test_out, root), stat_text))
     return 0
 
 

@@ -7,7 +7,8 @@ struct Normalize: ParsableCommand {
         abstract: "Parse phone numbers written in any format to E.164.",
         discussion: """
             Numbers come from the arguments, or else from standard input, one a line (streamed). \
-            Each gives one JSON object a line: input, e164, error, valid, type, region, extension.
+            Each gives one JSON object a line: input, e164, error, valid, type, region, extension, \
+            national, international, rfc3966.
             """
     )
 
@@ -60,6 +61,9 @@ struct Normalize: ParsableCommand {
             output.field("type", number.type.rawValue)
             output.field("region", number.regionCode)
             output.field("extension", number.extension)
+            output.field("national", number.formatted(.national))
+            output.field("international", number.formatted(.international))
+            output.field("rfc3966", number.formatted(.rfc3966))
             output.endRecord()
         } catch {
             writeError(input: input, error: error.code.name, to: &output)
@@ -76,6 +80,9 @@ struct Normalize: ParsableCommand {
         output.null("type")
         output.null("region")
         output.null("extension")
+        output.null("national")
+        output.null("international")
+        output.null("rfc3966")
         output.endRecord()
         output.flushIfLarge()
     }

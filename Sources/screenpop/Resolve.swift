@@ -93,6 +93,7 @@ struct Resolve: AsyncParsableCommand {
             for candidate in decision.candidates { entity(candidate.entity, to: &json) }
             json.endArray()
         }
+        output.field("fallback_skipped", decision.suffixFallbackSkipped?.name)
         output.endRecord()
         output.flushIfLarge()
     }
@@ -114,6 +115,7 @@ struct Resolve: AsyncParsableCommand {
             json.beginArray()
             json.endArray()
         }
+        output.null("fallback_skipped")
         output.endRecord()
         output.flushIfLarge()
     }

@@ -79,6 +79,13 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "The log level: trace, debug, info, notice, warning, error or critical.")
     var logLevel = "info"
 
+    @Option(
+        help: ArgumentHelp(
+            "The language of an unknown caller's place and carrier in notifications (en, ru, de...); "
+                + "by default ru for an account in Russia, Belarus, Kazakhstan or Kyrgyzstan, else en.",
+            valueName: "LANG"))
+    var language: String?
+
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535.") }
         guard heartbeat > 0 else { throw ValidationError("--heartbeat must be positive.") }
@@ -153,9 +160,10 @@ struct Serve: AsyncParsableCommand {
         if users.isEmpty {
             logger.warning("the account has no users: events without users notify nobody, and named users are refused")
         }
-        let server = ScreenPopServer(
-            index: index, events: CallEventsConfiguration(users: users, names: EntityNames(loaded.names)),
-            configuration: configuration, logger: logger)
+        var events = CallEventsConfiguration(users: users, names: EntityNames(loaded.names))
+        events.describeCaller = CallerDescriber.describe(
+            language: language ?? CallerDescriber.language(forAccountRegion: loaded.data.settings.defaultRegion))
+        let server = ScreenPopServer(index: index, events: events, configuration: configuration, logger: logger)
         try await server.application().runService()
         logger.info("stopped")
     }
@@ -188,9 +196,11 @@ struct Serve: AsyncParsableCommand {
                 "amocrm": "\(syncer?.client.configuration.baseURL ?? "none")",
             ])
         let feed = LiveFeed(account: live, syncer: syncer, logger: logger)
+        var events = CallEventsConfiguration(roster: live.roster)
+        events.describeCaller = CallerDescriber.describe(
+            language: language ?? CallerDescriber.language(forAccountRegion: live.index.snapshot.settings.defaultRegion))
         let server = ScreenPopServer(
-            index: live.index, events: CallEventsConfiguration(roster: live.roster), configuration: configuration,
-            feed: feed, logger: logger)
+            index: live.index, events: events, configuration: configuration, feed: feed, logger: logger)
         let hub = server.hub
         live.observe { changes in
             if changes.usersChanged { hub.setUsers(live.roster.users.ids) }

@@ -55,6 +55,30 @@ struct CallEventsResponseTests {
         #expect(value["users"] == .array([.integer(88888)]))
         #expect(value["time"]?.stringValue == "2025-11-25T00:00:00.123Z")
         #expect(value["event_index"]?.intValue == 0)
+        #expect(value["display_number"]?.stringValue == "8 (999) 888-55-33")
+        #expect(value["caller"] == .null)  // a known caller needs no description
+    }
+
+    @Test func anUnknownCallerIsDescribedForTheOfferToCreateAContact() async throws {
+        var configuration = TestAccount.configuration()
+        configuration.describeCaller = { number in
+            CallerDescription(
+                location: number.countryCode == 7 ? "Россия" : nil, carrier: nil, timeZones: ["Europe/Moscow"])
+        }
+        let service = CallEventsService(index: TestAccount.index, configuration: configuration, sink: RecordingSink())
+        let request = CallEventsRequest(events: [
+            CallEvent(phoneNumber: TestAccount.unknownNumber), CallEvent(phoneNumber: "+49 30 1234567"),
+        ])
+        let notifications = try service.notifications(for: request)
+        let unknown = try JSONValue(parsing: notifications[0].json())
+        #expect(unknown["action"]?.stringValue == "create_contact")
+        #expect(unknown["display_number"]?.stringValue == "8 (999) 111-22-33")  // the account is Russian
+        #expect(unknown["caller"]?["location"]?.stringValue == "Россия")
+        #expect(unknown["caller"]?["carrier"] == .null)
+        #expect(unknown["caller"]?["time_zones"] == .array([.string("Europe/Moscow")]))
+        let foreign = try JSONValue(parsing: notifications[1].json())
+        #expect(foreign["display_number"]?.stringValue == "+49 30 1234567")
+        #expect(foreign["caller"]?["location"] == .null)
     }
 }
 

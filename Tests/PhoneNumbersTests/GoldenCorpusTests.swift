@@ -3,11 +3,11 @@ import Testing
 @testable import PhoneNumbers
 
 /// Checks every line of the golden corpus made with the reference implementation (PyPI
-/// `phonenumbers` 9.0.35, the metadata's version) by `scripts/make-parse-corpus.py`.
+/// `phonenumbers` at the pinned version, scripts/phonenumbers.version) by `scripts/make-parse-corpus.py`.
 @Suite struct GoldenCorpusTests {
     @Test func everyLineAgreesWithTheReference() throws {
         let corpus = try GoldenCorpus.load("parse-corpus.tsv")
-        #expect(corpus.cases.count > 50_000)
+        #expect(corpus.cases.count > 35_000)
         var failures: [String] = []
         for entry in corpus.cases {
             let got = GoldenCorpus.Outcome(parsing: entry.input, region: entry.region)

@@ -3,7 +3,7 @@ import Testing
 @testable import PhoneNumbers
 
 /// One behaviour of libphonenumber's parser per test; expected values come from the reference
-/// (PyPI phonenumbers 9.0.35).
+/// (PyPI phonenumbers at the pinned version, scripts/phonenumbers.version).
 @Suite struct ParsingTests {
     struct Expectation: CustomTestStringConvertible, Sendable {
         let input: String

@@ -8,9 +8,9 @@ import Testing
         #expect(result.status == 0)
         #expect(
             result.lines == [
-                #"{"input": "8 (999) 888-55-33", "e164": "+79998885533", "error": null, "valid": true, "type": "MOBILE", "region": "RU", "extension": null}"#,
-                #"{"input": "12", "e164": "+712", "error": null, "valid": false, "type": "UNKNOWN", "region": null, "extension": null}"#,
-                #"{"input": "1", "e164": null, "error": "NOT_A_NUMBER", "valid": null, "type": null, "region": null, "extension": null}"#,
+                #"{"input": "8 (999) 888-55-33", "e164": "+79998885533", "error": null, "valid": true, "type": "MOBILE", "region": "RU", "extension": null, "national": "8 (999) 888-55-33", "international": "+7 999 888-55-33", "rfc3966": "tel:+7-999-888-55-33"}"#,
+                #"{"input": "12", "e164": "+712", "error": null, "valid": false, "type": "UNKNOWN", "region": null, "extension": null, "national": "12", "international": "+7 12", "rfc3966": "tel:+7-12"}"#,
+                #"{"input": "1", "e164": null, "error": "NOT_A_NUMBER", "valid": null, "type": null, "region": null, "extension": null, "national": null, "international": null, "rfc3966": null}"#,
             ])
     }
 
@@ -52,7 +52,10 @@ import Testing
         let objects = try CLI.run(["normalize", "--tsv"], input: input).objects
         #expect(objects.map { $0["e164"] as? String } == ["+16502530000", "+79998885533", "+442070313000", nil])
         #expect(objects[2]["extension"] as? String == "12")
+        #expect(objects[2]["national"] as? String == "020 7031 3000 x12")  // GB's own extension prefix
+        #expect(objects[2]["rfc3966"] as? String == "tel:+44-20-7031-3000;ext=12")
         #expect(objects[3]["error"] as? String == "MISSING_TAB")
+        #expect(objects[3]["national"] is NSNull)
     }
 
     @Test func outputIsStreamedBeforeInputEnds() throws {

@@ -13,10 +13,10 @@ import Testing
         #expect(result.status == 0)
         #expect(
             result.lines == [
-                #"{"phone_number": "8 (916) 123-45-67", "e164": "+79161234567", "element_type": 2, "element_id": 31000001, "action": "open_lead", "reason": "One active lead: contact 21000001 has 1 active lead and 0 open customers.", "rule": "single_active_lead", "match": "exact", "match_digits": null, "entity": {"type": 1, "id": 21000001}, "candidates": [{"type": 1, "id": 21000001}]}"#,
-                #"{"phone_number": "+7 495 123 45 67", "e164": "+74951234567", "element_type": 1, "element_id": 21000009, "action": "open_contact", "reason": "No linked entities: contact 21000009 has 0 active leads and 0 open customers; chosen over 1 other candidate (contacts first, then the oldest).", "rule": "no_linked_entities", "match": "exact", "match_digits": null, "entity": {"type": 1, "id": 21000009}, "candidates": [{"type": 1, "id": 21000009}, {"type": 3, "id": 51000001}]}"#,
-                #"{"phone_number": "+7 916 000-11-22", "e164": "+79160001122", "element_type": null, "element_id": null, "action": "create_contact", "reason": "No match: no contact or company has +79160001122; create a contact.", "rule": "no_match", "match": "none", "match_digits": null, "entity": null, "candidates": []}"#,
-                #"{"phone_number": "anonymous", "e164": null, "element_type": null, "element_id": null, "action": "create_contact", "reason": "Unreadable number: no phone number could be read from the text (no_number); create a contact.", "rule": "unreadable_number", "match": "none", "match_digits": null, "entity": null, "candidates": []}"#,
+                #"{"phone_number": "8 (916) 123-45-67", "e164": "+79161234567", "element_type": 2, "element_id": 31000001, "action": "open_lead", "reason": "One active lead: contact 21000001 has 1 active lead and 0 open customers.", "rule": "single_active_lead", "match": "exact", "match_digits": null, "entity": {"type": 1, "id": 21000001}, "candidates": [{"type": 1, "id": 21000001}], "fallback_skipped": null}"#,
+                #"{"phone_number": "+7 495 123 45 67", "e164": "+74951234567", "element_type": 1, "element_id": 21000009, "action": "open_contact", "reason": "No linked entities: contact 21000009 has 0 active leads and 0 open customers; chosen over 1 other candidate (contacts first, then the oldest).", "rule": "no_linked_entities", "match": "exact", "match_digits": null, "entity": {"type": 1, "id": 21000009}, "candidates": [{"type": 1, "id": 21000009}, {"type": 3, "id": 51000001}], "fallback_skipped": null}"#,
+                #"{"phone_number": "+7 916 000-11-22", "e164": "+79160001122", "element_type": null, "element_id": null, "action": "create_contact", "reason": "No match: no contact or company has +79160001122; create a contact.", "rule": "no_match", "match": "none", "match_digits": null, "entity": null, "candidates": [], "fallback_skipped": null}"#,
+                #"{"phone_number": "anonymous", "e164": null, "element_type": null, "element_id": null, "action": "create_contact", "reason": "Unreadable number: no phone number could be read from the text (no_number); create a contact.", "rule": "unreadable_number", "match": "none", "match_digits": null, "entity": null, "candidates": [], "fallback_skipped": null}"#,
             ])
     }
 
@@ -150,7 +150,7 @@ import Testing
         #expect(seven.status == 0)
         #expect(
             seven.lines == [
-                #"{"phone_number": "+7 499 346-12-90", "e164": "+74993461290", "element_type": 1, "element_id": 21000015, "action": "open_contact", "reason": "No linked entities: contact 21000015 has 0 active leads and 0 open customers; matched on the last 7 digits only.", "rule": "no_linked_entities", "match": "suffix", "match_digits": 7, "entity": {"type": 1, "id": 21000015}, "candidates": [{"type": 1, "id": 21000015}]}"#
+                #"{"phone_number": "+7 499 346-12-90", "e164": "+74993461290", "element_type": 1, "element_id": 21000015, "action": "open_contact", "reason": "No linked entities: contact 21000015 has 0 active leads and 0 open customers; matched on the last 7 digits only.", "rule": "no_linked_entities", "match": "suffix", "match_digits": 7, "entity": {"type": 1, "id": 21000015}, "candidates": [{"type": 1, "id": 21000015}], "fallback_skipped": null}"#
             ])
         // Twelve digits are more than the Ukrainian number stored without its country code shares.
         let twelve = try CLI.run(["resolve", "--account", Self.demo, "--fallback-digits", "12", "+380671234567"])

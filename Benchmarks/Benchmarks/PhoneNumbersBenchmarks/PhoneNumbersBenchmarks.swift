@@ -145,6 +145,9 @@ let benchmarks: @Sendable () -> Void = {
         }
         benchmark.record(since: start, count: numbers.count)
     }
+
+    // 5. Comparing numbers (ComparisonBenchmarks.swift).
+    comparisonBenchmarks()
 }
 
 @inline(__always)

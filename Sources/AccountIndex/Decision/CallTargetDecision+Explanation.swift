@@ -18,7 +18,11 @@ extension CallTargetDecision {
             let code = readError.map { " (\($0.code))" } ?? ""
             return text + ": no phone number could be read from the text\(code); create a contact."
         case .noMatch:
-            return text + ": no contact or company has \(callerE164 ?? "the number"); create a contact."
+            text += ": no contact or company has \(callerE164 ?? "the number"); create a contact."
+            if suffixFallbackSkipped == .shortNumber {
+                text += " It is a short number (a service or emergency code), so no match on its last digits was tried."
+            }
+            return text
         default:
             break
         }

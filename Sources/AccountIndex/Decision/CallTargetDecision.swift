@@ -135,6 +135,9 @@ public struct CallTargetDecision: Hashable, Sendable, CustomStringConvertible {
     public let chosen: Candidate?
     /// The other contacts and companies with the number, in the policy's order.
     public let otherCandidates: [Candidate]
+    /// Why the last-digits fallback was not tried, when it was on and nothing matched exactly but
+    /// the index held it back (``SuffixFallback/SkipReason/shortNumber``); nil otherwise.
+    public let suffixFallbackSkipped: SuffixFallback.SkipReason?
 
     /// Every candidate, the chosen one first.
     public var candidates: [Candidate] { chosen.map { [$0] + otherCandidates } ?? [] }
@@ -177,7 +180,7 @@ public struct CallTargetDecision: Hashable, Sendable, CustomStringConvertible {
     /// Decides over candidates already in the policy's order: `chosen` first, then `others`.
     init(
         e164: @autoclosure () -> String?, isReadable: Bool, matchLevel: MatchLevel, chosen: Candidate?,
-        others: [Candidate], customersEnabled: Bool
+        others: [Candidate], customersEnabled: Bool, suffixFallbackSkipped: SuffixFallback.SkipReason? = nil
     ) {
         guard isReadable else {
             self.init(
@@ -185,7 +188,9 @@ public struct CallTargetDecision: Hashable, Sendable, CustomStringConvertible {
             return
         }
         guard let chosen else {
-            self.init(target: .createContact(e164: e164()), rule: .noMatch, 0, 0, !customersEnabled, .none, nil, [])
+            self.init(
+                target: .createContact(e164: e164()), rule: .noMatch, 0, 0, !customersEnabled, .none, nil, [],
+                suffixFallbackSkipped)
             return
         }
         let links = chosen.links
@@ -205,12 +210,14 @@ public struct CallTargetDecision: Hashable, Sendable, CustomStringConvertible {
             (target, rule) = (card, .severalLinkedEntities)
         }
         self.init(
-            target: target, rule: rule, leads, customers, !customersEnabled, matchLevel, chosen, others)
+            target: target, rule: rule, leads, customers, !customersEnabled, matchLevel, chosen, others,
+            suffixFallbackSkipped)
     }
 
     private init(
         target: Target, rule: Reason.Rule, _ leads: Int, _ customers: Int, _ customersOff: Bool,
-        _ matchLevel: MatchLevel, _ chosen: Candidate?, _ others: [Candidate]
+        _ matchLevel: MatchLevel, _ chosen: Candidate?, _ others: [Candidate],
+        _ suffixFallbackSkipped: SuffixFallback.SkipReason? = nil
     ) {
         self.target = target
         self.reason = Reason(
@@ -218,12 +225,14 @@ public struct CallTargetDecision: Hashable, Sendable, CustomStringConvertible {
         self.matchLevel = chosen == nil ? .none : matchLevel
         self.chosen = chosen
         self.otherCandidates = others
+        self.suffixFallbackSkipped = suffixFallbackSkipped
     }
 
     /// `lead 10 — one active lead (1 active lead, 0 customers); exact match; contact 1; 0 other candidates`.
     public var description: String {
         var text = "\(target) — \(reason); \(matchLevel) match"
         if let chosen { text += "; \(chosen.entity)" }
+        if let suffixFallbackSkipped { text += "; no last-digits match: \(suffixFallbackSkipped)" }
         return text + "; \(otherCandidates.count) other candidate\(otherCandidates.count == 1 ? "" : "s")"
     }
 }

@@ -121,7 +121,11 @@ extension AccountSnapshot {
         let settings = state.settings
         var found = Found()
         let key = PhoneKey(number)
-        if let key { found = lookup(key, fallback: options.suffixFallback ?? settings.suffixFallback.isEnabled) }
+        if let key {
+            found = lookup(
+                key, fallback: options.suffixFallback ?? settings.suffixFallback.isEnabled, caller: number,
+                region: settings.defaultRegion)
+        }
         var chosen = found.first
         var others = found.others
         if !others.isEmpty {
@@ -133,7 +137,7 @@ extension AccountSnapshot {
         }
         let decision = CallTargetDecision(
             e164: key?.e164 ?? number.e164, isReadable: true, matchLevel: found.level, chosen: chosen,
-            others: others, customersEnabled: settings.customersEnabled)
+            others: others, customersEnabled: settings.customersEnabled, suffixFallbackSkipped: found.skipped)
         return Resolution(callerNumber: number, reading: reading, readError: nil, decision: decision)
     }
 
@@ -142,6 +146,8 @@ extension AccountSnapshot {
         var level = MatchLevel.none
         var first: Candidate? = nil
         var others: [Candidate] = []
+        /// Set when the fallback was on but held back.
+        var skipped: SuffixFallback.SkipReason? = nil
 
         mutating func append(_ candidate: Candidate) {
             if first == nil { first = candidate } else { others.append(candidate) }
@@ -155,8 +161,12 @@ extension AccountSnapshot {
     /// The contacts and companies that have `key`, exactly or, failing that, by its last digits.
     ///
     /// Reads one directory path and one slab: the slab's keys (sorted) are scanned for `key`, and
-    /// only the matching postings' payload is read.
-    func lookup(_ key: PhoneKey, fallback: Bool) -> Found {
+    /// only the matching postings' payload is read. A caller's number that is a short number
+    /// where it was dialled (`112`, `900`; ``SuffixFallback/isShortCaller(_:region:)`` with the
+    /// account's region) takes no part in the fallback: an exact match still counts, but
+    /// nothing is matched on its last digits, and `skipped` says why. That check runs only on the
+    /// way to the fallback, so exact hits never pay for it.
+    func lookup(_ key: PhoneKey, fallback: Bool, caller: PhoneNumber? = nil, region: String? = nil) -> Found {
         var found = Found()
         guard let slab = state.phones.slab(for: key) else { return found }
         slab.prefetch()
@@ -172,8 +182,13 @@ extension AccountSnapshot {
             found.level = .exact
             return found
         }
+        guard fallback else { return found }
+        if let caller, SuffixFallback.isShortCaller(caller, region: region) {
+            found.skipped = .shortNumber
+            return found
+        }
         let digits = state.phones.suffixDigits
-        guard fallback, key.digitCount >= digits else { return found }
+        guard key.digitCount >= digits else { return found }
         let bucket = state.phones.bucket(of: key)
         for i in 0..<keys.count where state.phones.bucket(of: PhoneKey(rawValue: keys[i])) == bucket {
             let posting = slab.posting(i)

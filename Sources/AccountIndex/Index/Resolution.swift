@@ -27,6 +27,8 @@ public struct Resolution: Hashable, Sendable, CustomStringConvertible {
     public var chosen: Candidate? { decision.chosen }
     /// Every contact and company with the number, the chosen one first.
     public var candidates: [Candidate] { decision.candidates }
+    /// Why the last-digits fallback was held back (a short caller number), nil when it was not.
+    public var suffixFallbackSkipped: SuffixFallback.SkipReason? { decision.suffixFallbackSkipped }
 
     public var description: String { "\(e164 ?? "unreadable"): \(decision)" }
 }

@@ -7,8 +7,12 @@ extension CallNotification {
     /// {"uid":"0e3455ff-67aa-4779-bebe-66ddc038a4ee","phone_number":"8 (999) 888-55-33","e164":"+79998885533",
     ///  "action":"open_lead","target":{"element_type":2,"element_id":1234565,"name":"Website order"},
     ///  "reason":"One active lead: contact 1 has 1 active lead and 0 open customers.","rule":"single_active_lead",
-    ///  "match":"exact","match_digits":null,"users":[88888],"time":"2025-11-25T00:00:00.123Z","event_index":0}
+    ///  "match":"exact","match_digits":null,"users":[88888],"time":"2025-11-25T00:00:00.123Z","event_index":0,
+    ///  "display_number":"8 (999) 888-55-33","caller":null}
     /// ```
+    ///
+    /// `caller` is set for `create_contact` when the server describes numbers:
+    /// `{"location":"Москва","carrier":null,"time_zones":["Europe/Moscow"]}`.
     ///
     /// `action`, `reason`, `rule`, `match` and `match_digits` are spelt as `screenpop resolve`
     /// spells them: the names come from ``AccountIndex/CallAction``, ``AccountIndex/MatchLevel``
@@ -51,6 +55,23 @@ extension CallNotification {
         writer.string(time.description)
         writer.key("event_index")
         writer.integer(eventIndex)
+        writer.key("display_number")
+        writer.string(displayNumber)
+        writer.key("caller")
+        if let caller {
+            writer.beginObject()
+            writer.key("location")
+            writer.string(orNull: caller.location)
+            writer.key("carrier")
+            writer.string(orNull: caller.carrier)
+            writer.key("time_zones")
+            writer.beginArray()
+            for zone in caller.timeZones { writer.string(zone) }
+            writer.endArray()
+            writer.endObject()
+        } else {
+            writer.null()
+        }
         writer.endObject()
         return writer.bytes
     }

@@ -34,6 +34,7 @@ public struct NotificationTarget: Hashable, Sendable, CustomStringConvertible {
 /// notification.uid          // 0e3455ff-67aa-4779-bebe-66ddc038a4ee
 /// notification.phoneNumber  // "8 (999) 888-55-33", as given
 /// notification.e164         // "+79998885533"
+/// notification.displayNumber // "8 (999) 888-55-33", for the agent
 /// notification.action       // .openLead
 /// notification.target       // lead 1234565 "Website order"
 /// notification.users        // [88888, 99999]
@@ -56,11 +57,20 @@ public struct CallNotification: Hashable, Sendable, CustomStringConvertible {
     public let time: NotificationTime
     /// The event's position in its request.
     public let eventIndex: Int
+    /// The caller's number as an agent reads it: national in the account's country
+    /// (`8 (999) 888-55-33`), international otherwise (``PhoneNumbers/PhoneNumber/displayed(inAccountRegion:)``).
+    public let displayNumber: String
+    /// Where an unknown caller's number is from, for the offer to create a contact; nil when the
+    /// caller is known or nothing describes numbers (``CallEventsConfiguration/describeCaller``).
+    public let caller: CallerDescription?
 
     public init(
         uid: EventUID, phoneNumber: String, e164: String, decision: CallTargetDecision, entityName: String?,
-        users: [Int], time: NotificationTime, eventIndex: Int
+        users: [Int], time: NotificationTime, eventIndex: Int, displayNumber: String? = nil,
+        caller: CallerDescription? = nil
     ) {
+        self.displayNumber = displayNumber ?? e164
+        self.caller = caller
         self.uid = uid
         self.phoneNumber = phoneNumber
         self.e164 = e164

@@ -1,4 +1,5 @@
 import AccountIndex
+import PhoneNumbers
 
 /// What a ``CallEventsService`` needs to know about the account besides its index.
 public struct CallEventsConfiguration: Sendable {
@@ -12,6 +13,10 @@ public struct CallEventsConfiguration: Sendable {
     public var clock: @Sendable () -> NotificationTime
     /// Makes each notification's ``CallNotification/uid``.
     public var makeUID: @Sendable () -> EventUID
+    /// Describes an unknown caller's number (place, carrier, time zones) for
+    /// ``CallNotification/caller``; nil: notifications carry no description. A server passes the
+    /// `PhoneNumberGeocoding` tables here; it runs once per create-contact notification.
+    public var describeCaller: (@Sendable (PhoneNumber) -> CallerDescription?)?
 
     /// - Parameters:
     ///   - users: The account's user ids (amoCRM's `users` of the account). An event without `users`
@@ -135,11 +140,19 @@ public struct CallEventsService<Sink: NotificationSink>: Sendable {
             // 6.3.1's optimizer crashes on that in release builds ("Found outside of lifetime use").
             var name: String?
             if let entity = resolution.target.entity { name = configuration.roster.name(of: entity) }
+            var display = e164
+            var caller: CallerDescription?
+            if let number = resolution.callerNumber {
+                display = number.displayed(inAccountRegion: snapshot.settings.defaultRegion ?? "ZZ")
+                if resolution.target.entity == nil, let describe = configuration.describeCaller {
+                    caller = describe(number)
+                }
+            }
             notifications.append(
                 CallNotification(
                     uid: configuration.makeUID(), phoneNumber: event.phoneNumber, e164: e164,
                     decision: resolution.decision, entityName: name, users: users, time: time,
-                    eventIndex: eventIndex))
+                    eventIndex: eventIndex, displayNumber: display, caller: caller))
         }
         return notifications
     }

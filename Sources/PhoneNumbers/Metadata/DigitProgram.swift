@@ -32,10 +32,12 @@ struct DigitProgram: @unchecked Sendable {
     }
 
     /// Capture positions: slot 2k is the start and 2k+1 the end of group k; group 0 is the match.
-    /// -1 marks a group that did not take part. The metadata has at most 2 groups.
+    /// -1 marks a group that did not take part. Number formats have at most 5 groups (the
+    /// generator checks it).
     struct Captures {
-        static let slotCount = 8
-        var slots: (Int16, Int16, Int16, Int16, Int16, Int16, Int16, Int16) = (-1, -1, -1, -1, -1, -1, -1, -1)
+        static let slotCount = 12
+        var slots: (Int16, Int16, Int16, Int16, Int16, Int16, Int16, Int16, Int16, Int16, Int16, Int16) =
+            (-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1)
 
         subscript(slot: Int) -> Int {
             get {

@@ -9,7 +9,7 @@ extension PhoneNumberMetadata {
         var description: String { "\(reason) at byte \(offset)" }
     }
 
-    static let formatVersion: UInt16 = 5
+    static let formatVersion: UInt16 = 6
 
     init(encoded: StaticString) throws(DecodingError) {
         try self.init(encoded: encoded, narrowRows: Self.narrowDFARows, wideRows: Self.wideDFARows)
@@ -98,14 +98,26 @@ extension PhoneNumberMetadata {
         }
         let formatCount = Int(try reader.u32())
         let formats = Self.allocate(NumberFormat.self, formatCount)
+        func pooled(_ reader: inout ByteReader) throws(DecodingError) -> UnsafeBufferPointer<UInt8> {
+            let offset = Int(try reader.u32())
+            let count = Int(try reader.u32())
+            guard offset + count <= poolCount else {
+                throw DecodingError(offset: reader.offset, reason: "pool text out of range")
+            }
+            return UnsafeBufferPointer(rebasing: pool[offset..<offset + count])
+        }
         for i in 0..<formatCount {
             let leading = try reader.i32()
             let pattern = try reader.i32()
             let flags = try reader.u32()
-            guard leading < dfaCount, pattern >= 0, pattern < dfaCount else {
-                throw DecodingError(offset: reader.offset, reason: "format DFA index out of range")
+            let groups = try reader.i32()
+            guard leading < dfaCount, pattern >= 0, pattern < dfaCount, groups >= 0, groups < programCount else {
+                throw DecodingError(offset: reader.offset, reason: "format pattern index out of range")
             }
-            formats[i] = NumberFormat(leadingDigits: leading, pattern: pattern, flags: flags)
+            formats[i] = NumberFormat(
+                leadingDigits: leading, pattern: pattern, flags: flags, groups: groups,
+                template: try pooled(&reader), nationalTemplate: try pooled(&reader),
+                carrierTemplate: try pooled(&reader))
         }
 
         // Regions.
@@ -127,7 +139,11 @@ extension PhoneNumberMetadata {
             let descBase = Int(try reader.u32())
             let formatStart = Int(try reader.u32())
             let formatLength = Int(try reader.u32())
-            guard idd < programCount, npfp < programCount, leading < dfaCount,
+            let intlStart = Int(try reader.u32())
+            let intlLength = Int(try reader.u32())
+            let outbound = try pooled(&reader)
+            let extensionPrefix = try pooled(&reader)
+            guard intlStart + intlLength <= formatCount, idd < programCount, npfp < programCount, leading < dfaCount,
                 npOffset + npCount <= poolCount, ruleOffset + ruleCount <= poolCount,
                 descBase + NumberDescSlot.allCases.count <= descCount, formatStart + formatLength <= formatCount
             else { throw DecodingError(offset: reader.offset, reason: "region record out of range") }
@@ -138,7 +154,10 @@ extension PhoneNumberMetadata {
                 nationalPrefix: UnsafeBufferPointer(rebasing: pool[npOffset..<npOffset + npCount]),
                 nationalPrefixTransformRule: UnsafeBufferPointer(rebasing: pool[ruleOffset..<ruleOffset + ruleCount]),
                 descs: UnsafePointer(descs.baseAddress! + descBase),
-                formats: UnsafeBufferPointer(rebasing: formats[formatStart..<formatStart + formatLength]))
+                formats: UnsafeBufferPointer(rebasing: formats[formatStart..<formatStart + formatLength]),
+                internationalFormats: UnsafeBufferPointer(rebasing: formats[intlStart..<intlStart + intlLength]),
+                outboundInternationalPrefix: outbound, extensionPrefix: extensionPrefix,
+                isMobileNumberPortable: flags & 4 != 0)
             let v = key.rawValue
             if v <= 0xFFFF, (v >> 8) &- 0x41 < 26, (v & 0xFF) &- 0x41 < 26 {
                 byLetters[Int(((v >> 8) - 0x41) * 26 + (v & 0xFF) - 0x41)] = Int16(i)

@@ -179,6 +179,10 @@ struct RegionMetadata: @unchecked Sendable {
     var nationalPrefix: UnsafeBufferPointer<UInt8> { record.pointee.nationalPrefix }
     var nationalPrefixTransformRule: UnsafeBufferPointer<UInt8> { record.pointee.nationalPrefixTransformRule }
     var formats: UnsafeBufferPointer<NumberFormat> { record.pointee.formats }
+    var internationalFormats: UnsafeBufferPointer<NumberFormat> { record.pointee.internationalFormats }
+    var outboundInternationalPrefix: UnsafeBufferPointer<UInt8> { record.pointee.outboundInternationalPrefix }
+    var extensionPrefix: UnsafeBufferPointer<UInt8> { record.pointee.extensionPrefix }
+    var isMobileNumberPortable: Bool { record.pointee.isMobileNumberPortable }
     var minimumValidDigitsWithoutPlus: Int32 { record.pointee.minimumValidDigitsWithoutPlus }
     var minimumValidNationalDigits: Int32 { record.pointee.minimumValidNationalDigits }
     var someFormatRequiresNationalPrefix: Bool { record.pointee.someFormatRequiresNationalPrefix }
@@ -210,8 +214,19 @@ struct RegionRecord: @unchecked Sendable {
     let nationalPrefixTransformRule: UnsafeBufferPointer<UInt8>
     /// The number descriptions, indexed by ``NumberDescSlot``.
     let descs: UnsafePointer<NumberDesc>
-    /// The national number formats, reduced to what the matcher's national-prefix check reads.
+    /// The national number formats (libphonenumber's `numberFormat`).
     let formats: UnsafeBufferPointer<NumberFormat>
+    /// The formats for INTERNATIONAL when they differ (`intlNumberFormat`); empty when `formats`
+    /// serve both.
+    let internationalFormats: UnsafeBufferPointer<NumberFormat>
+    /// What a call from this region dials before a foreign calling code when formatting for it
+    /// (the preferred international prefix, else a single international prefix, else empty).
+    let outboundInternationalPrefix: UnsafeBufferPointer<UInt8>
+    /// What separates a formatted number from its extension (`" ext. "` unless the region
+    /// prefers another), UTF-8.
+    let extensionPrefix: UnsafeBufferPointer<UInt8>
+    /// libphonenumber's `mobileNumberPortableRegion`.
+    let isMobileNumberPortable: Bool
     /// The fewest digits a text without a plus sign needs to parse, in this region, to a valid
     /// number: a lower bound the matcher uses to skip hopeless candidates (set after decoding).
     var minimumValidDigitsWithoutPlus: Int32 = 0
@@ -244,15 +259,26 @@ struct NumberDesc: Sendable {
     var isPresent: Bool { presence != 0 }
 }
 
-/// A national number format: which numbers it applies to and how it treats the national prefix.
-/// The layout is the image's (12 bytes).
+/// A number format: which numbers it applies to, how it treats the national prefix, and how it
+/// writes them.
 @usableFromInline
-struct NumberFormat: Sendable {
+struct NumberFormat: @unchecked Sendable {
+    // @unchecked: the templates are read-only views of the immortal metadata buffer.
     /// DFA index (prefix mode) of the last, most detailed leading-digits pattern, or -1.
     let leadingDigits: Int32
     /// DFA index (full-match mode) of the format's pattern.
     let pattern: Int32
     let flags: UInt32
+    /// Program index of the pattern, whose groups the templates place.
+    let groups: Int32
+    /// The format in `$1` syntax (UTF-8): `$1-$2-$3`.
+    let template: UnsafeBufferPointer<UInt8>
+    /// The format for NATIONAL, with the national prefix formatting rule applied to the first
+    /// group (`8 ($1) $2-$3`); equal to `template` when the format has no such rule.
+    let nationalTemplate: UnsafeBufferPointer<UInt8>
+    /// The format with the domestic carrier code rule applied, `$CC` standing for the carrier
+    /// code; empty when the format has no such rule.
+    let carrierTemplate: UnsafeBufferPointer<UInt8>
 
     /// The format has a national prefix formatting rule.
     var hasNationalPrefixRule: Bool { flags & 1 != 0 }

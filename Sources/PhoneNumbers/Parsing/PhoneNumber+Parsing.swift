@@ -35,14 +35,18 @@ enum PhoneNumberParser {
 
     typealias Failure = PhoneNumberParseError
 
-    static func parse(_ text: String, region: RegionKey?) throws(Failure) -> PhoneNumber {
+    /// - Parameter checkRegion: false keeps a number written without a country calling code when no
+    ///   region is known, with calling code 0 and no national prefix stripped (libphonenumber's
+    ///   `parse(..., checkRegion: false)`, which only number comparison uses).
+    static func parse(_ text: String, region: RegionKey?, checkRegion: Bool = true) throws(Failure) -> PhoneNumber {
         let result: Result<PhoneNumber, Failure> = withUnsafeTemporaryAllocation(
             of: UInt32.self, capacity: maxInputLength
         ) { scalars in
             guard let count = copyScalars(text, into: scalars.baseAddress!) else {
                 return .failure(Failure(.tooLong, "The string supplied was too long to parse."))
             }
-            return run(UnsafeBufferPointer(rebasing: scalars[0..<count]), region: region).map(\.number)
+            return run(UnsafeBufferPointer(rebasing: scalars[0..<count]), region: region, checkRegion: checkRegion)
+                .map(\.number)
         }
         return try result.get()
     }
@@ -93,7 +97,8 @@ enum PhoneNumberParser {
     /// Runs one parse over the input scalars, with the national number and digit buffers on the stack
     /// (each allocation is kept within the standard library's 1 KiB stack-allocation limit).
     private static func run(
-        _ input: UnsafeBufferPointer<UInt32>, region: RegionKey?, hints: InputHints = InputHints()
+        _ input: UnsafeBufferPointer<UInt32>, region: RegionKey?, hints: InputHints = InputHints(),
+        checkRegion: Bool = true
     ) -> Result<(number: PhoneNumber, source: CountryCodeSource), Failure> {
         withUnsafeTemporaryAllocation(of: UInt32.self, capacity: maxInputLength) { national in
             withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 3 * digitAreaSize) { digits in
@@ -101,7 +106,7 @@ enum PhoneNumberParser {
                     metadata: PhoneNumberMetadata.shared, input: input, hints: hints,
                     nationalStorage: national.baseAddress!, digits: digits.baseAddress!)
                 do throws(Failure) {
-                    return .success(try parser.run(region: region))
+                    return .success(try parser.run(region: region, checkRegion: checkRegion))
                 } catch {
                     return .failure(error)
                 }
@@ -175,14 +180,16 @@ private struct Parser {
         self.national = UnsafePointer(nationalStorage)
     }
 
-    mutating func run(region: RegionKey?) throws(Failure) -> (number: PhoneNumber, source: CountryCodeSource) {
+    mutating func run(
+        region: RegionKey?, checkRegion: Bool = true
+    ) throws(Failure) -> (number: PhoneNumber, source: CountryCodeSource) {
         try buildNationalNumberForParsing()
         var extensionScan: ExtensionScanner.Matches?? = .none
         guard TextChecks.isViablePhoneNumber(national, nationalCount, extensionScan: &extensionScan) else {
             throw Failure(.notANumber, "The string supplied did not seem to be a phone number.")
         }
         let regionMetadata = region.flatMap { metadata.region($0) }
-        if regionMetadata == nil {
+        if regionMetadata == nil && checkRegion {
             guard nationalCount > 0, Scalars.isPlus(national[0]) else {
                 throw Failure(.invalidCountryCode, "Missing or invalid default region.")
             }
@@ -226,10 +233,11 @@ private struct Parser {
         } else {
             // No calling code in the number: it is national, in the default region, and
             // `nationalDigits` is the whole text normalized.
-            guard let regionMetadata else {
+            if let regionMetadata {
+                callingCode = regionMetadata.callingCode
+            } else if checkRegion {
                 throw Failure(.invalidCountryCode, "Missing or invalid default region.")
             }
-            callingCode = regionMetadata.callingCode
         }
 
         if nationalDigits.count < PhoneNumberParser.minNationalLength {

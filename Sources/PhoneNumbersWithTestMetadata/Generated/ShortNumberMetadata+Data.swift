@@ -1,0 +1,1 @@
+../../PhoneNumbers/Generated/ShortNumberMetadata+Data.swift

@@ -1,0 +1,1 @@
+../PhoneNumbers/PhoneNumberType.swift

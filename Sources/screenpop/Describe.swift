@@ -1,0 +1,94 @@
+import ArgumentParser
+import PhoneNumberCarriers
+import PhoneNumberGeocoding
+import PhoneNumberTimeZones
+import PhoneNumbers
+
+/// `screenpop describe`: where numbers are from, one JSON object a line (docs/cli.md).
+struct Describe: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Say where phone numbers are from: place, carrier, time zones, short and emergency numbers.",
+        discussion: """
+            Numbers come from the arguments, or else from standard input, one a line (streamed). \
+            Each gives one JSON object a line: input, e164, error, location, carrier, time_zones, \
+            short_number, emergency, as libphonenumber's geocoder, carrier and time-zone mappers and \
+            ShortNumberInfo answer.
+            """
+    )
+
+    @Option(help: "The default region (ISO 3166 code) for numbers written without a country code; ZZ for none.")
+    var region = "ZZ"
+
+    @Option(name: .customLong("lang"), help: "The language of places and carriers (en, ru, de, zh_Hant...).")
+    var language = "en"
+
+    @Flag(help: "Each input line is REGION<TAB>RAW, with its own default region.")
+    var tsv = false
+
+    @Argument(help: "Numbers to describe. Without any, standard input is read.")
+    var numbers: [String] = []
+
+    func run() throws {
+        var output = OutputBuffer()
+        if !numbers.isEmpty {
+            for number in numbers { write(input: number, region: region, to: &output) }
+            output.flush()
+            return
+        }
+        var reader = LineReader(fileDescriptor: 0)
+        while let line = reader.next(beforeBlocking: { output.flush() }) {
+            guard let text = line.text else {
+                writeError(input: line.lossyText, error: "INVALID_UTF8", to: &output)
+                continue
+            }
+            if tsv {
+                guard let tab = text.firstIndex(of: "\t") else {
+                    writeError(input: text, error: "MISSING_TAB", to: &output)
+                    continue
+                }
+                write(input: String(text[text.index(after: tab)...]), region: String(text[..<tab]), to: &output)
+            } else {
+                write(input: text, region: region, to: &output)
+            }
+        }
+        output.flush()
+        if let failure = reader.failure { throw failure }
+    }
+
+    private func write(input: String, region: String, to output: inout OutputBuffer) {
+        do throws(PhoneNumberParseError) {
+            let number = try PhoneNumber(parsing: input, defaultRegion: region)
+            output.beginObject()
+            output.field("input", input)
+            output.field("e164", number.e164)
+            output.null("error")
+            output.field("location", PhoneNumberGeocoder.description(for: number, language: language))
+            output.field("carrier", PhoneNumberCarrier.name(for: number, language: language))
+            output.field("time_zones") { json in
+                json.beginArray()
+                for zone in PhoneNumberTimeZones.timeZones(for: number) { json.string(zone) }
+                json.endArray()
+            }
+            output.field("short_number", ShortNumbers.isValidShortNumber(number))
+            output.field("emergency", ShortNumbers.isEmergencyNumber(input, region: region))
+            output.endRecord()
+        } catch {
+            writeError(input: input, error: error.code.name, to: &output)
+        }
+        output.flushIfLarge()
+    }
+
+    private func writeError(input: String, error: String, to output: inout OutputBuffer) {
+        output.beginObject()
+        output.field("input", input)
+        output.null("e164")
+        output.field("error", error)
+        output.null("location")
+        output.null("carrier")
+        output.null("time_zones")
+        output.field("short_number", false)
+        output.field("emergency", false)
+        output.endRecord()
+        output.flushIfLarge()
+    }
+}

@@ -1,0 +1,1 @@
+../PhoneNumbersPeerTests/PeerReplay.swift
