@@ -219,18 +219,8 @@ def write_geo(pn, outdir, version_line):
 
 def write_carrier(pn, outdir, version_line):
     from phonenumbers.carrierdata import CARRIER_DATA, CARRIER_LONGEST_PREFIX
-    import phonenumbers.phonenumberutil as util
     assert CARRIER_LONGEST_PREFIX <= 9
     write_prefix_tables(outdir, "CarrierData", CARRIER_DATA, version_line, "Carrier names")
-    portable = [r for r in sorted(pn.SUPPORTED_REGIONS) if pn.is_mobile_number_portable_region(r)]
-    text = [version_line, "enum PortabilityData {",
-            "    /// Regions with mobile number portability (`mobile_number_portable_region` in the metadata),",
-            "    /// packed as `PrefixTable.pack` does, ascending.",
-            "    static let portableRegions: [UInt64] = [%s]" % ", ".join(
-                "0x%X" % k for k in sorted(pack_key(r) for r in portable)),
-            "}", ""]
-    with open(os.path.join(outdir, "PortabilityData.swift"), "w", encoding="utf-8") as f:
-        f.write("\n".join(text))
 
 
 def write_shared(pn, outdir, version_line):

@@ -40,6 +40,9 @@ import Testing
         #expect(PhoneNumberCarrier.name(for: beeline, language: "ru") == "Билайн")
         #expect(PhoneNumberCarrier.name(for: Self.number("+79261234567"), language: "ru") == "МегаФон")
         #expect(PhoneNumberCarrier.isMobileNumberPortable(region: "RU"))
+        // As PyPI phonenumbers' is_mobile_number_portable_region: 107 regions, not UA or UZ.
+        #expect(["KZ", "BY", "DE", "GB", "AM"].allSatisfy { PhoneNumberCarrier.isMobileNumberPortable(region: $0) })
+        #expect(!["UA", "UZ", "ZZ", "001", ""].contains { PhoneNumberCarrier.isMobileNumberPortable(region: $0) })
         #expect(PhoneNumberCarrier.safeDisplayName(for: beeline, language: "en") == nil)  // RU numbers are portable
         #expect(PhoneNumberCarrier.name(for: Self.number("+74951234567"), language: "en") == nil)  // fixed line
     }
