@@ -47,14 +47,15 @@ def varint(n, out):
 
 
 def encode_trie(table, rank):
-    """table: prefix (digits) -> value; rank: value -> index. Nodes breadth first:
-    u16 (child mask bits 0-9, bit 10 has value), then the value index as a varint."""
+    """table: prefix (digits) -> value; rank: value -> index. The name count, the node count, then the
+    nodes breadth first: u16 (child mask bits 0-9, bit 10 has value), then the value index as a varint."""
     children = {"": set()}
     for key in table:
         for i in range(1, len(key) + 1):
             children.setdefault(key[:i], set())
             children[key[:i - 1]].add(key[i - 1])
     out = bytearray()
+    varint(len(rank), out)
     varint(len(children), out)
     order = [""]
     i = 0
@@ -207,6 +208,7 @@ def write_geo(pn, outdir, version_line):
             "    /// The names; the index of the empty name is `emptyName`.",
             "    static let names: StaticString = " + lines_literal(names),
             "    static let emptyName = %d" % names.index(""),
+            "    static let nameCount = %d" % len(names),
             "    /// The mobile token before the area code of mobile numbers (`_MOBILE_TOKEN_MAPPINGS`).",
             "    static let mobileTokens: [(countryCode: Int, token: StaticString)] = [%s]" % ", ".join(
                 '(%d, "%s")' % (c, t) for c, t in sorted(util._MOBILE_TOKEN_MAPPINGS.items())),
@@ -217,18 +219,8 @@ def write_geo(pn, outdir, version_line):
 
 def write_carrier(pn, outdir, version_line):
     from phonenumbers.carrierdata import CARRIER_DATA, CARRIER_LONGEST_PREFIX
-    import phonenumbers.phonenumberutil as util
     assert CARRIER_LONGEST_PREFIX <= 9
     write_prefix_tables(outdir, "CarrierData", CARRIER_DATA, version_line, "Carrier names")
-    portable = [r for r in sorted(pn.SUPPORTED_REGIONS) if pn.is_mobile_number_portable_region(r)]
-    text = [version_line, "enum PortabilityData {",
-            "    /// Regions with mobile number portability (`mobile_number_portable_region` in the metadata),",
-            "    /// packed as `PrefixTable.pack` does, ascending.",
-            "    static let portableRegions: [UInt64] = [%s]" % ", ".join(
-                "0x%X" % k for k in sorted(pack_key(r) for r in portable)),
-            "}", ""]
-    with open(os.path.join(outdir, "PortabilityData.swift"), "w", encoding="utf-8") as f:
-        f.write("\n".join(text))
 
 
 def write_shared(pn, outdir, version_line):

@@ -54,9 +54,8 @@ public enum PhoneNumberCarrier {
     }
 
     /// Whether subscribers in `region` (such as "RU") can keep their mobile number when they change
-    /// carrier (libphonenumber's `isMobileNumberPortableRegion`).
+    /// carrier (libphonenumber's `isMobileNumberPortableRegion`, from the core's metadata).
     public static func isMobileNumberPortable(region: String) -> Bool {
-        let key = PackedCode(region).value
-        return key != 0 && PortabilityData.portableRegions.contains(key)
+        PhoneNumber.isMobileNumberPortable(region: region)
     }
 }

@@ -29,7 +29,7 @@ struct CountryNames: @unchecked Sendable {
             for _ in 0..<reader.varint() { matrix[row + reader.varint()] = UInt16(CountryNameData.emptyName) }
         }
         precondition(reader.isAtEnd, "corrupt generated country names")
-        self.names = NameList(CountryNameData.names)
+        self.names = NameList(CountryNameData.names, count: CountryNameData.nameCount)
         self.matrix = UnsafeBufferPointer(matrix)
         self.languageCount = languageCount
     }

@@ -60,7 +60,9 @@ public enum PhoneNumberGeocoder {
             // Argentina's mobile numbers carry a 9 before the area code: look up the number without it.
             let mainRegion = PhoneNumber.mainRegionCode(forCountryCode: number.countryCode)
             let national = number.nationalSignificantNumber.utf8.dropFirst(token)
-            let stripped = (try? PhoneNumber(parsing: String(decoding: national, as: UTF8.self), defaultRegion: mainRegion)) ?? number
+            let stripped =
+                (try? PhoneNumber(parsing: String(decoding: national, as: UTF8.self), defaultRegion: mainRegion))
+                ?? number
             area = tables.name(for: stripped, language: language, script: script, region: mainRegion ?? "ZZ")
         } else {
             area = tables.name(for: number, language: language, script: script, region: region)

@@ -7,20 +7,21 @@ import Testing
 @Suite struct PhoneNumberGeocoderTests {
     static func number(_ text: String) -> PhoneNumber { try! PhoneNumber(parsing: text) }
 
-    @Test(arguments: [
-        ("+74951234567", "ru", nil, "Московская обл."),  // the oracle's Russian name of 7495123
-        ("+78123456789", "ru", nil, "г. Санкт-Петербург"),
-        ("+78123456789", "en", nil, "St Petersburg"),
-        ("+74951234567", "en", nil, "Moscow"),
-        ("+74951234567", "en", "DE", "Russia"),  // another region than the user's: the country
-        ("+74951234567", "fr", nil, "Moscow"),  // no French name: English
-        ("+79123456789", "ru", nil, "Россия"),  // a mobile: the country
-        ("+442083612345", "en", nil, "London"),
-        ("+4930123456", "de", nil, "Berlin"),
-        ("+41431234567", "it", nil, "Zurigo"),
-        ("+12012345678", "ja", nil, "アメリカ合衆国"),  // no Japanese name, and no English fallback for ja
-        ("+7495123", "en", nil, nil),  // invalid
-    ] as [(String, String, String?, String?)])
+    @Test(
+        arguments: [
+            ("+74951234567", "ru", nil, "Московская обл."),  // the oracle's Russian name of 7495123
+            ("+78123456789", "ru", nil, "г. Санкт-Петербург"),
+            ("+78123456789", "en", nil, "St Petersburg"),
+            ("+74951234567", "en", nil, "Moscow"),
+            ("+74951234567", "en", "DE", "Russia"),  // another region than the user's: the country
+            ("+74951234567", "fr", nil, "Moscow"),  // no French name: English
+            ("+79123456789", "ru", nil, "Россия"),  // a mobile: the country
+            ("+442083612345", "en", nil, "London"),
+            ("+4930123456", "de", nil, "Berlin"),
+            ("+41431234567", "it", nil, "Zurigo"),
+            ("+12012345678", "ja", nil, "アメリカ合衆国"),  // no Japanese name, and no English fallback for ja
+            ("+7495123", "en", nil, nil),  // invalid
+        ] as [(String, String, String?, String?)])
     func describes(_ text: String, _ language: String, _ region: String?, _ expected: String?) {
         #expect(PhoneNumberGeocoder.description(for: Self.number(text), language: language, region: region) == expected)
     }
@@ -39,6 +40,9 @@ import Testing
         #expect(PhoneNumberCarrier.name(for: beeline, language: "ru") == "Билайн")
         #expect(PhoneNumberCarrier.name(for: Self.number("+79261234567"), language: "ru") == "МегаФон")
         #expect(PhoneNumberCarrier.isMobileNumberPortable(region: "RU"))
+        // As PyPI phonenumbers' is_mobile_number_portable_region: 107 regions, not UA or UZ.
+        #expect(["KZ", "BY", "DE", "GB", "AM"].allSatisfy { PhoneNumberCarrier.isMobileNumberPortable(region: $0) })
+        #expect(!["UA", "UZ", "ZZ", "001", ""].contains { PhoneNumberCarrier.isMobileNumberPortable(region: $0) })
         #expect(PhoneNumberCarrier.safeDisplayName(for: beeline, language: "en") == nil)  // RU numbers are portable
         #expect(PhoneNumberCarrier.name(for: Self.number("+74951234567"), language: "en") == nil)  // fixed line
     }

@@ -6,7 +6,7 @@ extension CarrierData {
     /// Carrier names in `ar`: 5 prefixes, 5 names.
     static let lang_ar = PrefixTable(
         encoded: """
-CQACQAAgAHACAAQBAAYEAAQCAAQDAAQA
+BQkAAkAAIABwAgAEAQAGBAAEAgAEAwAEAA==
 """,
         names: #"""
 STC

@@ -6,7 +6,7 @@ extension CarrierData {
     /// Carrier names in `be`: 12 prefixes, 4 names.
     static let lang_be = PrefixTable(
         encoded: """
-FAgAgAAgABwAIAIIABAAAAQC/gMABAEABAAABAAABAEABAAABAMABAEABAAABAEABAEABAA=
+BBQIAIAAIAAcACACCAAQAAAEAv4DAAQBAAQAAAQAAAQBAAQAAAQDAAQBAAQAAAQBAAQBAAQA
 """,
         names: #"""
 Velcom

@@ -6,7 +6,7 @@ extension CarrierData {
     /// Carrier names in `uk`: 19 prefixes, 7 names.
     static let lang_uk = PrefixTable(
         encoded: """
-HAgAAAEBAOgCAAIBAMgBqAL+AwAEAAAEAQAEAgAEAQAEAAAEAAAEAgAEAQAEAAAEAwAEBgAEBAAEAgAEBQAEAQAEAAAEAAAEAAAEAQ==
+BxwIAAABAQDoAgACAQDIAagC/gMABAAABAEABAIABAEABAAABAAABAIABAEABAAABAMABAYABAQABAIABAUABAEABAAABAAABAAABAE=
 """,
         names: #"""
 Київстар

@@ -3814,6 +3814,7 @@ Zâmbia
 
 """#
     static let emptyName = 3645
+    static let nameCount = 3646
     /// The mobile token before the area code of mobile numbers (`_MOBILE_TOKEN_MAPPINGS`).
     static let mobileTokens: [(countryCode: Int, token: StaticString)] = [(54, "9")]
 }

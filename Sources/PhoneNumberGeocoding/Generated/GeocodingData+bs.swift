@@ -6,7 +6,7 @@ extension GeocodingData {
     /// Area descriptions in `bs`: 21 prefixes, 21 names.
     static let lang_bs = PrefixTable(
         encoded: """
-GwgAAAGAADgA/wMABAP/AwAEDAAECgAEEQAECAAEEwAEDgAEBgAEDwAEAgAEEAAECQAEAAAECwAEBAAEFAAEAQAEEgAEBwAEBQAEDQ==
+FRsIAAABgAA4AP8DAAQD/wMABAwABAoABBEABAgABBMABA4ABAYABA8ABAIABBAABAkABAAABAsABAQABBQABAEABBIABAcABAUABA0=
 """,
         names: #"""
 Banja Luka

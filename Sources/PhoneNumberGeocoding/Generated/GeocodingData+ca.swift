@@ -6,7 +6,7 @@ extension GeocodingData {
     /// Area descriptions in `ca`: 16 prefixes, 16 names.
     static let lang_ca = PrefixTable(
         encoded: """
-FwABBAB8AAAEDg4ADgA+AB4AAAQHAAQKAAQFAAQCAAQEAAQBAAQAAAQPAAQDAAQIAAQJAAQNAAQGAAQMAAQL
+EBcAAQQAfAAABA4OAA4APgAeAAAEBwAECgAEBQAEAgAEBAAEAQAEAAAEDwAEAwAECAAECQAEDQAEBgAEDAAECw==
 """,
         names: #"""
 Busan

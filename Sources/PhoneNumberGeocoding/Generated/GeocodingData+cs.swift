@@ -6,7 +6,7 @@ extension GeocodingData {
     /// Area descriptions in `cs`: 17 prefixes, 17 names.
     static let lang_cs = PrefixTable(
         encoded: """
-GAABBAB8AAAEDA4AHgA+AB4AAAQAAAQBAAQFAAQDAAQNAAQKAAQIAAQHAAQPAAQOAAQJAAQCAAQEAAQGAAQLAAQQ
+ERgAAQQAfAAABAwOAB4APgAeAAAEAAAEAQAEBQAEAwAEDQAECgAECAAEBwAEDwAEDgAECQAEAgAEBAAEBgAECwAEEA==
 """,
         names: #"""
 Gjŏnggi

@@ -6,7 +6,7 @@ extension GeocodingData {
     /// Area descriptions in `hi`: 16 prefixes, 16 names.
     static let lang_hi = PrefixTable(
         encoded: """
-FwABBAB8AAAEDw4ADgA+AB4AAAQCAAQAAAQGAAQHAAQNAAQIAAQOAAQBAAQMAAQEAAQDAAQJAAQFAAQKAAQL
+EBcAAQQAfAAABA8OAA4APgAeAAAEAgAEAAAEBgAEBwAEDQAECAAEDgAEAQAEDAAEBAAEAwAECQAEBQAECgAECw==
 """,
         names: #"""
 इन्चेयोन

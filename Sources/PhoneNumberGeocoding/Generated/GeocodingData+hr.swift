@@ -6,7 +6,7 @@ extension GeocodingData {
     /// Area descriptions in `hr`: 12 prefixes, 12 names.
     static let lang_hr = PrefixTable(
         encoded: """
-EggAAAGAACgA/wMDAAAECgAECQAECAAEBQAEAgAEBgAEAwAEBwAEAQAECwAEBAAEAA==
+DBIIAAABgAAoAP8DAwAABAoABAkABAgABAUABAIABAYABAMABAcABAEABAsABAQABAA=
 """,
         names: #"""
 Banja Luka

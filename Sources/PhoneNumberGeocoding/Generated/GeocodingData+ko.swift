@@ -6,7 +6,7 @@ extension GeocodingData {
     /// Area descriptions in `ko`: 17 prefixes, 17 names.
     static let lang_ko = PrefixTable(
         encoded: """
-GAABBAB8AAAECA4AHgA+AB4AAAQBAAQLAAQAAAQPAAQGAAQQAAQJAAQHAAQKAAQFAAQDAAQCAAQMAAQEAAQNAAQO
+ERgAAQQAfAAABAgOAB4APgAeAAAEAQAECwAEAAAEDwAEBgAEEAAECQAEBwAECgAEBQAEAwAEAgAEDAAEBAAEDQAEDg==
 """,
         names: #"""
 강원

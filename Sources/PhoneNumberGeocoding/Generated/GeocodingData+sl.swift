@@ -6,7 +6,7 @@ extension GeocodingData {
     /// Area descriptions in `sl`: 1 prefixes, 1 names.
     static let lang_sl = PrefixTable(
         encoded: """
-BAABBAAEAAAEAA==
+AQQAAQQABAAABAA=
 """,
         names: #"""
 Seul

@@ -6,7 +6,7 @@ extension GeocodingData {
     /// Area descriptions in `sq`: 7 prefixes, 7 names.
     static let lang_sq = PrefixTable(
         encoded: """
-DQgAAAEIAAwAAAMAAwEEAwEEBgAEBQEEBAAEAgAEAAAEAQ==
+Bw0IAAABCAAMAAADAAMBBAMBBAYABAUBBAQABAIABAAABAE=
 """,
         names: #"""
 Ferizaj

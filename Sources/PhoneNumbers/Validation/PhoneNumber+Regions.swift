@@ -23,6 +23,14 @@ extension PhoneNumber {
         }
     }
 
+    /// Whether subscribers in `region` keep their mobile number when they change carrier (libphonenumber's
+    /// `isMobileNumberPortableRegion`); false for an unknown region. Case-insensitive, as region codes
+    /// are everywhere in the core.
+    package static func isMobileNumberPortable(region code: String) -> Bool {
+        guard let key = RegionKey(code), let region = PhoneNumberMetadata.shared.region(key) else { return false }
+        return region.isMobileNumberPortable
+    }
+
     /// The main region of a calling code (libphonenumber's `getRegionCodeForCountryCode`), nil for
     /// an unknown one.
     package static func mainRegionCode(forCountryCode countryCode: Int) -> String? {
