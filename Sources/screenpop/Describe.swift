@@ -30,29 +30,11 @@ struct Describe: ParsableCommand {
 
     func run() throws {
         var output = OutputBuffer()
-        if !numbers.isEmpty {
-            for number in numbers { write(input: number, region: region, to: &output) }
-            output.flush()
-            return
+        try forEachNumberInput(arguments: numbers, region: region, tsv: tsv, output: &output) { input, region, output in
+            write(input: input, region: region, to: &output)
+        } lineError: { input, error, output in
+            writeError(input: input, error: error, to: &output)
         }
-        var reader = LineReader(fileDescriptor: 0)
-        while let line = reader.next(beforeBlocking: { output.flush() }) {
-            guard let text = line.text else {
-                writeError(input: line.lossyText, error: "INVALID_UTF8", to: &output)
-                continue
-            }
-            if tsv {
-                guard let tab = text.firstIndex(of: "\t") else {
-                    writeError(input: text, error: "MISSING_TAB", to: &output)
-                    continue
-                }
-                write(input: String(text[text.index(after: tab)...]), region: String(text[..<tab]), to: &output)
-            } else {
-                write(input: text, region: region, to: &output)
-            }
-        }
-        output.flush()
-        if let failure = reader.failure { throw failure }
     }
 
     private func write(input: String, region: String, to output: inout OutputBuffer) {

@@ -142,3 +142,37 @@ extension OutputBuffer {
         body(&json)
     }
 }
+
+/// The inputs of `normalize` and `describe`: the arguments, or else standard input one a line,
+/// streamed (every answer is written before the command waits for more). Each input comes with the
+/// default region, or with its own for `--tsv` lines (`REGION<TAB>RAW`); a line that cannot be
+/// read goes to `lineError` with its error name (`INVALID_UTF8`, `MISSING_TAB`).
+func forEachNumberInput(
+    arguments: [String], region: String, tsv: Bool, output: inout OutputBuffer,
+    _ body: (_ input: String, _ region: String, inout OutputBuffer) -> Void,
+    lineError: (_ input: String, _ error: String, inout OutputBuffer) -> Void
+) throws {
+    if !arguments.isEmpty {
+        for argument in arguments { body(argument, region, &output) }
+        output.flush()
+        return
+    }
+    var reader = LineReader(fileDescriptor: 0)
+    while let line = reader.next(beforeBlocking: { output.flush() }) {
+        guard let text = line.text else {
+            lineError(line.lossyText, "INVALID_UTF8", &output)
+            continue
+        }
+        if tsv {
+            guard let tab = text.firstIndex(of: "\t") else {
+                lineError(text, "MISSING_TAB", &output)
+                continue
+            }
+            body(String(text[text.index(after: tab)...]), String(text[..<tab]), &output)
+        } else {
+            body(text, region, &output)
+        }
+    }
+    output.flush()
+    if let failure = reader.failure { throw failure }
+}

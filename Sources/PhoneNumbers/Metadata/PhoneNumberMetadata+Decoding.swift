@@ -18,33 +18,11 @@ extension PhoneNumberMetadata {
     init(encoded: StaticString, narrowRows: StaticString, wideRows: StaticString) throws(DecodingError) {
         let bytes = Base64.decode(encoded)
         var reader = ByteReader(bytes: UnsafeRawBufferPointer(bytes))
-        guard reader.remaining >= 8, bytes[0] == 0x53, bytes[1] == 0x50, bytes[2] == 0x4D, bytes[3] == 0x44 else {
-            throw DecodingError(offset: 0, reason: "missing magic")
-        }
-        reader.offset = 4
-        let version = try reader.u16()
-        guard version == Self.formatVersion else {
-            throw DecodingError(offset: 4, reason: "format version \(version), expected \(Self.formatVersion)")
-        }
-        _ = try reader.u16()
+        try reader.header(magic: "SPMD", version: Self.formatVersion)
 
         // DFAs: their first rows; the rows themselves are the literals, used in place.
-        let dfaCount = Int(try reader.u32())
-        let starts = Self.allocate(UInt32.self, dfaCount)
-        for i in 0..<dfaCount { starts[i] = try reader.u32() }
-        let narrowCount = Int(try reader.u32())
-        let wideCount = Int(try reader.u32())
-        guard narrowRows.utf8CodeUnitCount == narrowCount * DigitAutomata.narrowRowBytes,
-            wideRows.utf8CodeUnitCount == wideCount * DigitAutomata.wideRowBytes
-        else { throw DecodingError(offset: reader.offset, reason: "DFA rows do not match the image") }
-        for i in 0..<dfaCount {
-            let isWide = starts[i] & DigitAutomata.wideFlag != 0
-            guard Int(starts[i] & ~DigitAutomata.wideFlag) < (isWide ? wideCount : narrowCount) else {
-                throw DecodingError(offset: reader.offset, reason: "DFA start out of range")
-            }
-        }
-        let automata = DigitAutomata(
-            narrow: narrowRows.utf8Start, wide: wideRows.utf8Start, starts: UnsafeBufferPointer(starts))
+        let automata = try DigitAutomata(reading: &reader, narrowRows: narrowRows, wideRows: wideRows)
+        let dfaCount = automata.starts.count
 
         // Programs.
         let programCount = Int(try reader.u32())
@@ -245,8 +223,47 @@ extension PhoneNumberMetadata {
     }
 }
 
+extension DigitAutomata {
+    /// Reads an image's DFA section (each DFA's first row, then the narrow and wide row counts) and
+    /// checks it against the row literals, which are used in place.
+    init(reading reader: inout ByteReader, narrowRows: StaticString, wideRows: StaticString)
+        throws(PhoneNumberMetadata.DecodingError)
+    {
+        let dfaCount = Int(try reader.u32())
+        let starts = UnsafeMutableBufferPointer<UInt32>.allocate(capacity: max(dfaCount, 1))
+        for i in 0..<dfaCount { starts[i] = try reader.u32() }
+        let narrowCount = Int(try reader.u32())
+        let wideCount = Int(try reader.u32())
+        guard narrowRows.utf8CodeUnitCount == narrowCount * Self.narrowRowBytes,
+            wideRows.utf8CodeUnitCount == wideCount * Self.wideRowBytes
+        else { throw .init(offset: reader.offset, reason: "DFA rows do not match the image") }
+        for i in 0..<dfaCount {
+            let isWide = starts[i] & Self.wideFlag != 0
+            guard Int(starts[i] & ~Self.wideFlag) < (isWide ? wideCount : narrowCount) else {
+                throw .init(offset: reader.offset, reason: "DFA start out of range")
+            }
+        }
+        self.init(
+            narrow: narrowRows.utf8Start, wide: wideRows.utf8Start,
+            starts: UnsafeBufferPointer(rebasing: starts[0..<dfaCount]))
+    }
+}
+
 /// Little-endian reads over the decoded image.
 struct ByteReader {
+    /// Reads an image's header: 4 bytes of magic, a u16 format version that must be `version`, a u16 0.
+    mutating func header(magic: StaticString, version: UInt16) throws(PhoneNumberMetadata.DecodingError) {
+        guard remaining >= 8, magic.utf8CodeUnitCount == 4,
+            (0..<4).allSatisfy({ bytes[offset + $0] == magic.utf8Start[$0] })
+        else { throw .init(offset: offset, reason: "missing magic") }
+        offset += 4
+        let found = try u16()
+        guard found == version else {
+            throw .init(offset: offset - 2, reason: "format version \(found), expected \(version)")
+        }
+        _ = try u16()
+    }
+
     let bytes: UnsafeRawBufferPointer
     var offset = 0
 

@@ -63,33 +63,9 @@ struct ShortNumberMetadata: @unchecked Sendable {
         typealias DecodingError = PhoneNumberMetadata.DecodingError
         let bytes = Base64.decode(encoded)
         var reader = ByteReader(bytes: UnsafeRawBufferPointer(bytes))
-        guard reader.remaining >= 8, bytes[0] == 0x53, bytes[1] == 0x50, bytes[2] == 0x53, bytes[3] == 0x4E else {
-            throw DecodingError(offset: 0, reason: "missing magic")
-        }
-        reader.offset = 4
-        let version = try reader.u16()
-        guard version == Self.formatVersion else {
-            throw DecodingError(offset: 4, reason: "format version \(version), expected \(Self.formatVersion)")
-        }
-        _ = try reader.u16()
-
-        let dfaCount = Int(try reader.u32())
-        let starts = UnsafeMutableBufferPointer<UInt32>.allocate(capacity: max(dfaCount, 1))
-        for i in 0..<dfaCount { starts[i] = try reader.u32() }
-        let narrowCount = Int(try reader.u32())
-        let wideCount = Int(try reader.u32())
-        guard narrowRows.utf8CodeUnitCount == narrowCount * DigitAutomata.narrowRowBytes,
-            wideRows.utf8CodeUnitCount == wideCount * DigitAutomata.wideRowBytes
-        else { throw DecodingError(offset: reader.offset, reason: "DFA rows do not match the image") }
-        for i in 0..<dfaCount {
-            let isWide = starts[i] & DigitAutomata.wideFlag != 0
-            guard Int(starts[i] & ~DigitAutomata.wideFlag) < (isWide ? wideCount : narrowCount) else {
-                throw DecodingError(offset: reader.offset, reason: "DFA start out of range")
-            }
-        }
-        automata = DigitAutomata(
-            narrow: narrowRows.utf8Start, wide: wideRows.utf8Start,
-            starts: UnsafeBufferPointer(rebasing: starts[0..<dfaCount]))
+        try reader.header(magic: "SPSN", version: Self.formatVersion)
+        automata = try DigitAutomata(reading: &reader, narrowRows: narrowRows, wideRows: wideRows)
+        let dfaCount = automata.starts.count
 
         let poolCount = Int(try reader.u32())
         pool = try reader.bytes(poolCount).bindMemory(to: UInt8.self)
