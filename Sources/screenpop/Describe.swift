@@ -16,21 +16,14 @@ struct Describe: ParsableCommand {
             """
     )
 
-    @Option(help: "The default region (ISO 3166 code) for numbers written without a country code; ZZ for none.")
-    var region = "ZZ"
+    @OptionGroup var inputs: NumberInputOptions
 
     @Option(name: .customLong("lang"), help: "The language of places and carriers (en, ru, de, zh_Hant...).")
     var language = "en"
 
-    @Flag(help: "Each input line is REGION<TAB>RAW, with its own default region.")
-    var tsv = false
-
-    @Argument(help: "Numbers to describe. Without any, standard input is read.")
-    var numbers: [String] = []
-
     func run() throws {
         var output = OutputBuffer()
-        try forEachNumberInput(arguments: numbers, region: region, tsv: tsv, output: &output) { input, region, output in
+        try forEachNumberInput(inputs, output: &output) { input, region, output in
             write(input: input, region: region, to: &output)
         } lineError: { input, error, output in
             writeError(input: input, error: error, to: &output)

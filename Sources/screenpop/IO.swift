@@ -1,3 +1,4 @@
+import ArgumentParser
 import ScreenPopJSON
 import ScreenPopSupport
 
@@ -143,17 +144,30 @@ extension OutputBuffer {
     }
 }
 
+/// The options of `normalize` and `describe` that say where numbers come from.
+struct NumberInputOptions: ParsableArguments {
+    @Option(help: "The default region (ISO 3166 code) for numbers written without a country code; ZZ for none.")
+    var region = "ZZ"
+
+    @Flag(help: "Each input line is REGION<TAB>RAW, with its own default region.")
+    var tsv = false
+
+    @Argument(help: "Numbers to read. Without any, standard input is read, one a line.")
+    var numbers: [String] = []
+}
+
 /// The inputs of `normalize` and `describe`: the arguments, or else standard input one a line,
 /// streamed (every answer is written before the command waits for more). Each input comes with the
 /// default region, or with its own for `--tsv` lines (`REGION<TAB>RAW`); a line that cannot be
 /// read goes to `lineError` with its error name (`INVALID_UTF8`, `MISSING_TAB`).
 func forEachNumberInput(
-    arguments: [String], region: String, tsv: Bool, output: inout OutputBuffer,
+    _ options: NumberInputOptions, output: inout OutputBuffer,
     _ body: (_ input: String, _ region: String, inout OutputBuffer) -> Void,
     lineError: (_ input: String, _ error: String, inout OutputBuffer) -> Void
 ) throws {
-    if !arguments.isEmpty {
-        for argument in arguments { body(argument, region, &output) }
+    let region = options.region
+    if !options.numbers.isEmpty {
+        for argument in options.numbers { body(argument, region, &output) }
         output.flush()
         return
     }
@@ -163,7 +177,7 @@ func forEachNumberInput(
             lineError(line.lossyText, "INVALID_UTF8", &output)
             continue
         }
-        if tsv {
+        if options.tsv {
             guard let tab = text.firstIndex(of: "\t") else {
                 lineError(text, "MISSING_TAB", &output)
                 continue

@@ -12,18 +12,11 @@ struct Normalize: ParsableCommand {
             """
     )
 
-    @Option(help: "The default region (ISO 3166 code) for numbers written without a country code; ZZ for none.")
-    var region = "ZZ"
-
-    @Flag(help: "Each input line is REGION<TAB>RAW, with its own default region.")
-    var tsv = false
-
-    @Argument(help: "Numbers to parse. Without any, standard input is read.")
-    var numbers: [String] = []
+    @OptionGroup var inputs: NumberInputOptions
 
     func run() throws {
         var output = OutputBuffer()
-        try forEachNumberInput(arguments: numbers, region: region, tsv: tsv, output: &output) { input, region, output in
+        try forEachNumberInput(inputs, output: &output) { input, region, output in
             writeResult(input: input, region: region, to: &output)
         } lineError: { input, error, output in
             writeError(input: input, error: error, to: &output)
