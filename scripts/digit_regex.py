@@ -576,3 +576,21 @@ def dfa_rows(dfas):
                     wide.append(32 + (v >> 6))
                 wide.extend([32] * 10)
     return first_rows, bytes(narrow), bytes(wide)
+
+
+def image_members(blob, narrow, wide, what):
+    """The Swift members that carry an image: `encodedData` (base64 of `blob`, 120 characters a
+    line) and the DFA rows `narrowDFARows` and `wideDFARows`, read in place. `what` names the image
+    in the first doc comment ("The compiled metadata")."""
+    import base64
+    encoded = base64.b64encode(blob).decode("ascii")
+    body = "\n".join(encoded[i:i + 120] for i in range(0, len(encoded), 120))
+    q = '"' * 3
+    return (
+        "    /// %s without the DFA rows (docs/metadata-format.md), base64-encoded.\n"
+        "    static let encodedData: StaticString = %s\n%s\n%s\n\n"
+        "    /// The rows of the narrow DFAs, read in place: 16 bytes a state, each value + 32.\n"
+        "    static let narrowDFARows: StaticString = %s\n%s\n%s\n\n"
+        "    /// The rows of the wide DFAs, read in place: 32 bytes a state, 11 values of two 6-bit bytes + 32.\n"
+        "    static let wideDFARows: StaticString = %s\n%s\n%s\n"
+    ) % (what, q, body, q, q, swift_literal(narrow), q, q, swift_literal(wide), q)

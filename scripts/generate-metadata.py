@@ -31,14 +31,13 @@ Every numbering-plan pattern is a regular expression over the digits 0-9. The sc
 """
 
 import argparse
-import base64
 import os
 import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from digit_regex import (  # noqa: E402
-    Writer, compile_dfa, compile_program, dfa_rows, length_mask, self_check, swift_literal)
+    Writer, compile_dfa, compile_program, dfa_rows, image_members, length_mask, self_check)
 from oracle import require_phonenumbers  # noqa: E402
 
 FORMAT_VERSION = 6
@@ -400,21 +399,7 @@ extension PhoneNumberMetadata {{
     /// The libphonenumber release this data comes from.
     public static let sourceVersion = "{version}"
 
-    /// The compiled metadata without the DFA rows (docs/metadata-format.md), base64-encoded.
-    static let encodedData: StaticString = \"\"\"
-{body}
-\"\"\"
-
-    /// The rows of the narrow DFAs, read in place: 16 bytes a state, each value + 32.
-    static let narrowDFARows: StaticString = \"\"\"
-{narrow}
-\"\"\"
-
-    /// The rows of the wide DFAs, read in place: 32 bytes a state, 11 values of two 6-bit bytes + 32.
-    static let wideDFARows: StaticString = \"\"\"
-{wide}
-\"\"\"
-}}
+{image}}}
 """
 
 
@@ -430,11 +415,9 @@ def generate(phonenumbers, version, check, source=PRODUCTION_SOURCE, flag=""):
         bad = self_check(dfas, dfa_index, programs, program_index, 300)
         if bad:
             raise SystemExit("check failed: %d compiled patterns differ from Python's re" % bad)
-    encoded = base64.b64encode(blob).decode("ascii")
-    lines = [encoded[i:i + 120] for i in range(0, len(encoded), 120)]
     stat_text = "%(dfas)d DFAs with %(states)d states, %(programs)d programs, %(bytes)d bytes" % stats
-    return SWIFT_TEMPLATE.format(source=source, flag=flag, version=version, stats=stat_text, body="\n".join(lines),
-                                 narrow=swift_literal(narrow), wide=swift_literal(wide)), stat_text
+    return SWIFT_TEMPLATE.format(source=source, flag=flag, version=version, stats=stat_text,
+                                 image=image_members(blob, narrow, wide, "The compiled metadata")), stat_text
 
 
 # --------------------------------------------------------------------------------------------

@@ -16,7 +16,6 @@ docs/metadata-format.md ("The short-number image") describes it.
 """
 
 import argparse
-import base64
 import difflib
 import itertools
 import os
@@ -25,7 +24,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from digit_regex import Writer, compile_dfa, dfa_rows, length_mask, self_check, swift_literal  # noqa: E402
+from digit_regex import Writer, compile_dfa, dfa_rows, image_members, length_mask, self_check  # noqa: E402
 from oracle import require_phonenumbers  # noqa: E402
 
 FORMAT_VERSION = 1
@@ -162,30 +161,14 @@ extension ShortNumberMetadata {{
     /// The phonenumbers release this data comes from.
     static let sourceVersion = "phonenumbers {version}"
 
-    /// The short-number image without the DFA rows (docs/metadata-format.md), base64-encoded.
-    static let encodedData: StaticString = \"\"\"
-{body}
-\"\"\"
-
-    /// The rows of the narrow DFAs, read in place: 16 bytes a state, each value + 32.
-    static let narrowDFARows: StaticString = \"\"\"
-{narrow}
-\"\"\"
-
-    /// The rows of the wide DFAs, read in place: 32 bytes a state, 11 values of two 6-bit bytes + 32.
-    static let wideDFARows: StaticString = \"\"\"
-{wide}
-\"\"\"
-}}
+{image}}}
 """
 
 
 def render(phonenumbers, blob, narrow, wide, stats):
-    encoded = base64.b64encode(blob).decode("ascii")
-    lines = [encoded[i:i + 120] for i in range(0, len(encoded), 120)]
     stat_text = "%(regions)d regions, %(dfas)d DFAs with %(states)d states, %(bytes)d bytes" % stats
-    return SWIFT_TEMPLATE.format(version=phonenumbers.__version__, stats=stat_text, body="\n".join(lines),
-                                 narrow=swift_literal(narrow), wide=swift_literal(wide)), stat_text
+    return SWIFT_TEMPLATE.format(version=phonenumbers.__version__, stats=stat_text,
+                                 image=image_members(blob, narrow, wide, "The short-number image")), stat_text
 
 
 def main():
