@@ -153,8 +153,9 @@ public final class LiveAccount: Sendable {
                 $0.batches += batches.count
             }
             publish(changes, batches: batches)
-            // Each caller learns the whole group's changes: enough to say what it did, cheap to share.
-            return batches.map { _ in .success(changes) }
+            // Each caller learns the whole group's entities and links (cheap to share) and its own
+            // batch's counts: a webhook's answer says how many of its updates were stale.
+            return batches.indices.map { .success(changes.forBatch($0)) }
         } catch {
             statistics.withLock { $0.failures += 1 }
             guard batches.count > 1 else { return [.failure(error)] }

@@ -131,6 +131,12 @@ private struct Merge {
     // MARK: Batches
 
     mutating func apply(_ batch: StoreBatch) throws {
+        let (stale, unchanged) = (changes.staleCount, changes.unchangedCount)
+        defer {
+            changes.batchOutcomes.append(
+                StoreChanges.BatchOutcome(
+                    staleCount: changes.staleCount - stale, unchangedCount: changes.unchangedCount - unchanged))
+        }
         if let account = batch.account { try write(account) }
         if let users = batch.users { try write(users) }
         if let statuses = batch.customerStatuses { try write(statuses) }

@@ -85,12 +85,32 @@ public struct StoreChanges: Sendable {
     public var staleCount = 0
     /// Updates that changed nothing because the store already held what they say.
     public var unchangedCount = 0
+    /// What each batch of the transaction did on its own, in the order given: a group commit
+    /// answers each of its callers with the group's changes and that caller's own counts
+    /// (``forBatch(_:)``).
+    public var batchOutcomes: [BatchOutcome] = []
     /// Whether the account object, users or customer statuses were written.
     public var accountChanged = false
     public var usersChanged = false
     public var customerStatusesChanged = false
 
     public init() {}
+
+    /// One batch's own counts within a transaction.
+    public struct BatchOutcome: Sendable, Equatable {
+        public var staleCount: Int
+        public var unchangedCount: Int
+    }
+
+    /// These changes as the caller of batch `index` sees them: the transaction's entities and links,
+    /// with `staleCount` and `unchangedCount` that batch's own.
+    public func forBatch(_ index: Int) -> StoreChanges {
+        guard batchOutcomes.indices.contains(index) else { return self }
+        var copy = self
+        copy.staleCount = batchOutcomes[index].staleCount
+        copy.unchangedCount = batchOutcomes[index].unchangedCount
+        return copy
+    }
 
     /// Nothing an index or a name list must catch up with.
     public var isEmpty: Bool {

@@ -86,6 +86,27 @@ import Testing
         }
     }
 
+    /// One transaction of several batches (a group commit) tells each batch's own counts: a
+    /// webhook's answer says how many of its updates were stale, not how many of the group's were.
+    @Test func aGroupCommitCountsEachBatchApart() async throws {
+        try await Self.withStore { store in
+            _ = try await Self.emptyLiveAccount(in: store)
+            let accountID = try #require(try store.accountIDs().first)
+            let newer = EntityUpdate(
+                entity: .contact(8), updatedAt: 2_000, name: "New", createdAt: 1_000,
+                phones: [PhoneValue("+7 999 888-55-34")], isComplete: true)
+            let older = EntityUpdate(entity: .contact(8), updatedAt: 1_500, name: "Old")
+            let changes = try store.apply(
+                [StoreBatch(updates: [newer]), StoreBatch(updates: [older, older]), StoreBatch(updates: [newer])],
+                accountID: accountID)
+            #expect(changes.staleCount == 2 && changes.unchangedCount == 1)
+            #expect(changes.forBatch(0).staleCount == 0 && changes.forBatch(0).unchangedCount == 0)
+            #expect(changes.forBatch(1).staleCount == 2)
+            #expect(changes.forBatch(2).staleCount == 0 && changes.forBatch(2).unchangedCount == 1)
+            #expect(changes.forBatch(2).entities.count == changes.entities.count)
+        }
+    }
+
     @Test func anOlderUpdateChangesNothingAndARepeatIsOnce() async throws {
         try await Self.withStore { store in
             let live = try await Self.emptyLiveAccount(in: store)
