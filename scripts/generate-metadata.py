@@ -126,10 +126,8 @@ def number_format(f):
         "pattern": f.pattern,
         "format": dollar_groups(f.format),
         "leading": leading[-1] if leading else None,
-        "leadingAll": leading,
         "rule": dollar_groups(f.national_prefix_formatting_rule),
         "optional": bool(f.national_prefix_optional_when_formatting),
-        "carrierRule": dollar_groups(f.domestic_carrier_code_formatting_rule),
         "python": f,
     }
 

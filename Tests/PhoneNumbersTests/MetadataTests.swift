@@ -14,8 +14,9 @@ import Testing
         }
     }
 
-    /// What moved between 9.0.35 and 9.0.43 (docs/metadata-format.md): Zimbabwe's new numbering,
-    /// and Canada's area code 368, which a port that fell behind rejected.
+    /// Zimbabwe's new numbering came with 9.0.43 (9.0.35 reads `0800 12` as `+26380012`:
+    /// docs/metadata-format.md). Canada's area code 368, valid since before 9.0.35, is what a port
+    /// that fell further behind rejected.
     @Test func theMetadataIsThePinnedRelease() throws {
         #expect(try PhoneNumber(parsing: "0800 12", defaultRegion: "ZW").e164 == "+263080012")
         let canada = try PhoneNumber(parsing: "+1 368 223 4567")
