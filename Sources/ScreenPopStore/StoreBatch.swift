@@ -93,6 +93,11 @@ public struct StoreChanges: Sendable {
     public var accountChanged = false
     public var usersChanged = false
     public var customerStatusesChanged = false
+    /// The account object, users and customer statuses as written, when they changed: what an
+    /// instance that follows the store's change log needs to catch up without reading them back.
+    public var account: AccountObject?
+    public var users: [AccountUser]?
+    public var customerStatuses: [CustomerStatus]?
     /// The transaction's place in the store's change log, when the store keeps one (a store that
     /// several instances share: they follow it to catch up).
     public var sequence: Int64?
