@@ -191,7 +191,8 @@ struct Serve: AsyncParsableCommand {
             metadata: [
                 "account": "\(path)", "account_id": "\(live.accountID)", "contacts": "\(counts.contacts)",
                 "companies": "\(counts.companies)", "leads": "\(counts.leads)", "customers": "\(counts.customers)",
-                "users": "\(live.roster.users.ids.count)", "token": "\(configuration.apiToken)",
+                "users": "\(live.roster.users.ids.count)",
+                "token": "\(configuration.apiToken.map { "\($0)" } ?? "none")",
                 "seconds": "\(ContinuousClock.now - start)",
                 "amocrm": "\(syncer?.client.configuration.baseURL ?? "none")",
             ])
