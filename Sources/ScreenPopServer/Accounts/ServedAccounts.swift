@@ -160,9 +160,12 @@ public final class ServedAccounts: Sendable {
                 return .wait(task)
             }
             switch next {
-            case .served(let account): return account
-            case .wait(let task): _ = try await task.value
-            // Loaded: take it as in use (or, if another load evicted it meanwhile, load it again).
+            case .served(let account):
+                return account
+            case .wait(let task):
+                // Then round again: take it as in use (or, if another load evicted it meanwhile,
+                // load it again).
+                _ = try await task.value
             }
         }
     }
