@@ -42,6 +42,9 @@ struct ManyAccountsIsolationTests {
         let loaded = lines.filter { $0.message == "account loaded" }
         #expect(loaded.map { $0.metadata["account_id"] }.sorted { ($0 ?? "") < ($1 ?? "") } == ["1", "2"])
         #expect(loaded.allSatisfy { $0.metadata["seconds"] != nil && $0.metadata["users"] != nil })
+        // A request's lines name its account.
+        let refused = lines.filter { $0.message == "refused: unknown_user" }
+        #expect(refused.count == 1 && refused.first?.metadata["account_id"] == "1", "\(refused)")
         for line in lines {
             for secret in [TestAccounts.tokenA, TestAccounts.tokenB] {
                 #expect(!line.text.contains(secret.dropFirst(3).prefix(12)), "a token is in a log line: \(line)")

@@ -113,6 +113,9 @@ public final class ServedAccounts: Sendable {
         self.instanceID = generator.next()
     }
 
+    /// Whether this is the server of one account, whose id means nothing (logs leave it out).
+    var isSingleAccount: Bool { provider is SingleAccountProvider }
+
     /// The ids of the loaded accounts, ascending.
     public var loadedAccountIDs: [Int] { state.withLockedValue { $0.entries.keys.sorted() } }
 

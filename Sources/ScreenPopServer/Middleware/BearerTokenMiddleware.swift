@@ -40,7 +40,7 @@ struct BearerTokenMiddleware: RouterMiddleware {
         defer { accounts.endUse(account) }
         var context = context
         context.account = account
-        context.logger[metadataKey: "account_id"] = "\(accountID)"
+        if !accounts.isSingleAccount { context.logger[metadataKey: "account_id"] = "\(accountID)" }
         return try await next(request, context)
     }
 

@@ -50,7 +50,7 @@ struct WebhookController: Sendable {
         }
         defer { accounts.endUse(account) }
         var context = context
-        context.logger[metadataKey: "account_id"] = "\(accountID)"
+        if !accounts.isSingleAccount { context.logger[metadataKey: "account_id"] = "\(accountID)" }
         guard let feed = account.feed else {
             context.logger.notice(
                 "refused: the webhook's account has no feed", metadata: ["http.path": "\(LoggedPath.redactedWebhook)"])
