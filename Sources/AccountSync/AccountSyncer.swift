@@ -85,7 +85,7 @@ public struct AccountSyncer: Sendable {
     /// - Returns: What the listing did.
     @discardableResult
     public func fullListing() async throws -> ListingReport {
-        var state = try store.syncState(accountID: accountID)
+        var state = try await store.syncState(accountID: accountID)
         var report = ListingReport()
         let run: Int
         let startedAt: Int
@@ -131,7 +131,7 @@ public struct AccountSyncer: Sendable {
         // What the listing did not see: read by id (a page may have shifted under the listing), and
         // only what amoCRM does not give back is deleted.
         for kind in EntityKind.allCases {
-            let unseen = try store.unseenIDs(accountID: accountID, kind: kind, run: run, updatedBefore: startedAt)
+            let unseen = try await store.unseenIDs(accountID: accountID, kind: kind, run: run, updatedBefore: startedAt)
             guard !unseen.isEmpty else { continue }
             // A kind the account no longer lists (customers turned off) is gone whole.
             let read = try await readBack(kind, ids: unseen, listingRun: run, ask: kinds.contains(kind))
@@ -153,7 +153,7 @@ public struct AccountSyncer: Sendable {
     /// the cursor. Deletions are not listed by amoCRM: reconciliation finds them.
     @discardableResult
     public func poll() async throws -> ListingReport {
-        let state = try store.syncState(accountID: accountID)
+        let state = try await store.syncState(accountID: accountID)
         guard let from = state[SyncStateKey.pollFrom].flatMap(Int.init) else { return try await fullListing() }
         let startedAt = now()
         var report = ListingReport()

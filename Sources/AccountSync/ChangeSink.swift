@@ -1,4 +1,3 @@
-import NIOPosix
 import ScreenPopStore
 
 /// Where a sync commits what it reads: a ``LiveAccount`` (store, then index and names) when the
@@ -11,7 +10,7 @@ public protocol ChangeSink: Sendable {
 
 extension LiveAccount: ChangeSink {}
 
-/// The store alone: each batch its own transaction, off the tasks' threads.
+/// The store alone: each batch its own transaction.
 public struct StoreSink: ChangeSink {
     public let store: any AccountStore
     public let accountID: Int
@@ -23,8 +22,6 @@ public struct StoreSink: ChangeSink {
 
     @discardableResult
     public func commit(_ batch: StoreBatch) async throws -> StoreChanges {
-        let store = store
-        let accountID = accountID
-        return try await NIOThreadPool.singleton.runIfActive { try store.apply([batch], accountID: accountID) }
+        try await store.apply([batch], accountID: accountID)
     }
 }

@@ -1,7 +1,6 @@
 import AccountIndex
 import AmoCRM
 import CallEvents
-import NIOPosix
 import ScreenPopStore
 import ScreenPopSupport
 
@@ -65,9 +64,9 @@ public final class LiveAccount: Sendable {
     ) async throws -> LiveAccount {
         let stored: StoredAccount?
         if let accountID {
-            stored = try store.load(accountID: accountID, suffixFallback: suffixFallback)
+            stored = try await store.load(accountID: accountID, suffixFallback: suffixFallback)
         } else {
-            stored = try store.loadOnlyAccount(suffixFallback: suffixFallback)
+            stored = try await store.loadOnlyAccount(suffixFallback: suffixFallback)
         }
         guard let stored else { throw StoreError("the store holds no account\(accountID.map { " \($0)" } ?? "")") }
         // The names are gathered while the index is built: a restart waits for the longer of the two.
@@ -141,18 +140,13 @@ public final class LiveAccount: Sendable {
 
     /// The batches in one transaction; if it fails, each alone, so that one bad batch fails alone.
     private func write(_ batches: [StoreBatch]) async -> [Result<StoreChanges, any Error>] {
-        let store = store
-        let accountID = accountID
         do {
-            // SQLite blocks while it writes and syncs: not on the tasks' threads.
-            let changes = try await NIOThreadPool.singleton.runIfActive {
-                try store.apply(batches, accountID: accountID)
-            }
+            let changes = try await store.apply(batches, accountID: accountID)
             statistics.withLock {
                 $0.transactions += 1
                 $0.batches += batches.count
             }
-            publish(changes, batches: batches)
+            await publish(changes, batches: batches)
             // Each caller learns the whole group's entities and links (cheap to share) and its own
             // batch's counts: a webhook's answer says how many of its updates were stale.
             return batches.indices.map { .success(changes.forBatch($0)) }
@@ -168,7 +162,7 @@ public final class LiveAccount: Sendable {
     // MARK: Publishing
 
     /// Brings the index and the roster to what the store now holds.
-    private func publish(_ changes: StoreChanges, batches: [StoreBatch]) {
+    private func publish(_ changes: StoreChanges, batches: [StoreBatch]) async {
         guard !changes.isEmpty else { return }
         let (oldSettings, newSettings, users) = facts.withLock { facts in
             let old = facts.account.settings(customerStatuses: facts.customerStatuses, suffixFallback: suffixFallback)
@@ -185,7 +179,7 @@ public final class LiveAccount: Sendable {
         if let users { roster.setUsers(users.map(\.id)) }
         roster.setNames(changes.entities.map { ($0.ref, $0.details.name) })
         if oldSettings.defaultRegion != newSettings.defaultRegion {
-            rebuildIndex()
+            await rebuildIndex()
         } else {
             var indexChanges = Self.indexChanges(changes, existing: index.snapshot)
             if oldSettings.customersEnabled != newSettings.customersEnabled {
@@ -198,7 +192,7 @@ public final class LiveAccount: Sendable {
                 try index.apply(indexChanges)
             } catch {
                 // The store is right; the index is rebuilt from it rather than left behind.
-                rebuildIndex()
+                await rebuildIndex()
             }
         }
         for observer in observers.withLock({ $0 }) { observer(changes) }
@@ -229,8 +223,8 @@ public final class LiveAccount: Sendable {
     }
 
     /// Builds the index again from the store.
-    public func rebuildIndex() {
-        guard let stored = try? store.load(accountID: accountID, suffixFallback: suffixFallback) else { return }
+    public func rebuildIndex() async {
+        guard let stored = try? await store.load(accountID: accountID, suffixFallback: suffixFallback) else { return }
         index.rebuild(from: stored.data)
         statistics.withLock { $0.rebuilds += 1 }
     }

@@ -150,7 +150,7 @@ public final class LiveFeed: AccountFeed {
         let reconcileSeconds = Int(reconcile.components.seconds)
         while !Task.isCancelled {
             do {
-                let state = try account.store.syncState(accountID: account.accountID)
+                let state = try await account.store.syncState(accountID: account.accountID)
                 if AccountSyncer.isListingDue(state, reconcileSeconds: reconcileSeconds, now: now) {
                     let report = try await syncer.fullListing()
                     logger.info(
@@ -205,7 +205,7 @@ public final class LiveFeed: AccountFeed {
 
     public func syncStatus() async -> FeedAnswer {
         let state = state.withLock { $0 }
-        let stored = (try? account.store.syncState(accountID: account.accountID)) ?? [:]
+        let stored = (try? await account.store.syncState(accountID: account.accountID)) ?? [:]
         let lastPoll = state.lastPollAt ?? stored[SyncStateKey.lastPollAt].flatMap(Int.init)
         let lastListing = state.lastReconcileAt ?? stored[SyncStateKey.lastListingAt].flatMap(Int.init)
         let commits = account.commitStatistics

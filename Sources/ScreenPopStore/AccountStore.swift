@@ -37,44 +37,84 @@ public struct StoredAccount: Hashable, Sendable {
     public var entityNames: [(EntityRef, String)] { details.names(of: data) }
 }
 
-/// Where an instance keeps its account: the system of record that the index is built from at
-/// start.
+/// Where an instance keeps its accounts: the system of record that an index is built from when an
+/// account is first served.
 ///
-/// Every row carries the account's id, so that one schema serves one account today and many
-/// later. A write is one transaction: after a crash the store holds all of it or none of it.
+/// Every row carries the account's id, so that one store serves any number of accounts. A write is
+/// one transaction: after a crash the store holds all of it or none of it. The methods are async
+/// because a store may be a server (PostgreSQL); an embedded one (SQLite) does its blocking work
+/// off the tasks' threads.
 public protocol AccountStore: Sendable {
     /// Replaces everything stored for `account.accountID` with `account`, in one transaction.
-    func replace(with account: StoredAccount) throws(StoreError)
+    func replace(with account: StoredAccount) async throws(StoreError)
     /// The stored accounts' ids, ascending.
-    func accountIDs() throws(StoreError) -> [Int]
+    func accountIDs() async throws(StoreError) -> [Int]
     /// The account with `accountID`, nil when the store has none; `suffixFallback` goes into the
     /// index's settings (it is a choice of the instance, not a fact of the account).
-    func load(accountID: Int, suffixFallback: SuffixFallback) throws(StoreError) -> StoredAccount?
+    func load(accountID: Int, suffixFallback: SuffixFallback) async throws(StoreError) -> StoredAccount?
     /// Merges `batches` into the account, in order, in one transaction (a group commit), and says
     /// what changed. An update older than the stored entity changes nothing (``StoreChanges/staleCount``).
     /// When this returns the changes are durable; when it throws nothing of them was written.
-    func apply(_ batches: [StoreBatch], accountID: Int) throws(StoreError) -> StoreChanges
+    func apply(_ batches: [StoreBatch], accountID: Int) async throws(StoreError) -> StoreChanges
     /// The account's sync state: cursors, the last listing run, tokens.
-    func syncState(accountID: Int) throws(StoreError) -> [String: String]
+    func syncState(accountID: Int) async throws(StoreError) -> [String: String]
     /// Entities of `kind` that are not deleted, were not seen by the listing run `run`, and were
     /// last updated before `updatedBefore`: what a full listing did not find, ascending.
-    func unseenIDs(accountID: Int, kind: EntityKind, run: Int, updatedBefore: Int) throws(StoreError) -> [Int]
+    func unseenIDs(accountID: Int, kind: EntityKind, run: Int, updatedBefore: Int) async throws(StoreError) -> [Int]
     /// How many entities of each kind the account holds, deleted ones apart.
-    func entityCounts(accountID: Int) throws(StoreError) -> [EntityKind: Int]
+    func entityCounts(accountID: Int) async throws(StoreError) -> [EntityKind: Int]
+
+    /// Every registered account (those a server serves, with the hashes of their credentials),
+    /// ascending by id.
+    func registrations() async throws(StoreError) -> [AccountRegistration]
+    /// Inserts or replaces the registration of `registration.accountID`.
+    func register(_ registration: AccountRegistration) async throws(StoreError)
+    /// Removes the account: its registration and everything stored for it, in one transaction.
+    func removeAccount(accountID: Int) async throws(StoreError)
 }
 
 extension AccountStore {
     /// The store's only account, nil when it has none.
     ///
     /// - Throws: ``StoreError`` when it holds several: name one with ``load(accountID:suffixFallback:)``.
-    public func loadOnlyAccount(suffixFallback: SuffixFallback = SuffixFallback()) throws(StoreError) -> StoredAccount?
+    public func loadOnlyAccount(suffixFallback: SuffixFallback = SuffixFallback()) async throws(StoreError)
+        -> StoredAccount?
     {
-        let ids = try accountIDs()
+        let ids = try await accountIDs()
         guard ids.count <= 1 else {
             throw StoreError("the store holds \(ids.count) accounts (\(ids.map(String.init).joined(separator: ", "))); name one")
         }
         guard let id = ids.first else { return nil }
-        return try load(accountID: id, suffixFallback: suffixFallback)
+        return try await load(accountID: id, suffixFallback: suffixFallback)
+    }
+}
+
+/// An account a server serves, as the store keeps it: who it is at amoCRM, and the hashes of the
+/// credentials that select it (the API token its integration sends, the secret in its webhooks'
+/// path). The credentials themselves are shown once, when made, and never stored.
+public struct AccountRegistration: Hashable, Sendable {
+    public var accountID: Int
+    /// The account's amoCRM subdomain (`example` of example.amocrm.ru).
+    public var subdomain: String
+    /// amoCRM's base URL for sync, when the server keeps the account current by itself.
+    public var amocrmURL: String?
+    /// SHA-256 of the API token.
+    public var apiTokenHash: [UInt8]
+    /// SHA-256 of the webhook secret.
+    public var webhookSecretHash: [UInt8]
+    /// Unix seconds.
+    public var createdAt: Int
+
+    public init(
+        accountID: Int, subdomain: String, amocrmURL: String?, apiTokenHash: [UInt8], webhookSecretHash: [UInt8],
+        createdAt: Int
+    ) {
+        self.accountID = accountID
+        self.subdomain = subdomain
+        self.amocrmURL = amocrmURL
+        self.apiTokenHash = apiTokenHash
+        self.webhookSecretHash = webhookSecretHash
+        self.createdAt = createdAt
     }
 }
 

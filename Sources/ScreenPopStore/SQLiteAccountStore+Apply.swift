@@ -3,15 +3,15 @@ import AmoCRM
 import GRDB
 
 extension SQLiteAccountStore {
-    public func apply(_ batch: StoreBatch, accountID: Int) throws(StoreError) -> StoreChanges {
-        try apply([batch], accountID: accountID)
+    public func apply(_ batch: StoreBatch, accountID: Int) async throws(StoreError) -> StoreChanges {
+        try await apply([batch], accountID: accountID)
     }
 
     /// Writes several batches in one transaction (a group commit), in order, as if one after the
     /// other.
-    public func apply(_ batches: [StoreBatch], accountID: Int) throws(StoreError) -> StoreChanges {
+    public func apply(_ batches: [StoreBatch], accountID: Int) async throws(StoreError) -> StoreChanges {
         do {
-            return try pool.write { db in
+            return try await pool.write { db in
                 var merge = try Merge(db: db, accountID: accountID)
                 for batch in batches { try merge.apply(batch) }
                 return try merge.finish()
@@ -23,9 +23,9 @@ extension SQLiteAccountStore {
         }
     }
 
-    public func unseenIDs(accountID: Int, kind: EntityKind, run: Int, updatedBefore: Int) throws(StoreError) -> [Int] {
+    public func unseenIDs(accountID: Int, kind: EntityKind, run: Int, updatedBefore: Int) async throws(StoreError) -> [Int] {
         do {
-            return try pool.read { db in
+            return try await pool.read { db in
                 try Int.fetchAll(
                     db,
                     sql: """
@@ -39,9 +39,9 @@ extension SQLiteAccountStore {
         }
     }
 
-    public func entityCounts(accountID: Int) throws(StoreError) -> [EntityKind: Int] {
+    public func entityCounts(accountID: Int) async throws(StoreError) -> [EntityKind: Int] {
         do {
-            return try pool.read { db in
+            return try await pool.read { db in
                 var counts: [EntityKind: Int] = [:]
                 let rows = try Row.fetchCursor(
                     db, sql: "SELECT kind, COUNT(*) FROM entity WHERE account_id = ? AND is_deleted = 0 GROUP BY kind",
@@ -56,9 +56,9 @@ extension SQLiteAccountStore {
         }
     }
 
-    public func syncState(accountID: Int) throws(StoreError) -> [String: String] {
+    public func syncState(accountID: Int) async throws(StoreError) -> [String: String] {
         do {
-            return try pool.read { db in
+            return try await pool.read { db in
                 var state: [String: String] = [:]
                 let rows = try Row.fetchCursor(
                     db, sql: "SELECT key, value FROM sync_state WHERE account_id = ?", arguments: [accountID])

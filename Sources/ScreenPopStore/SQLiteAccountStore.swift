@@ -115,14 +115,24 @@ public final class SQLiteAccountStore: AccountStore {
             }
             try db.execute(sql: "DROP TABLE link; ALTER TABLE link_v2 RENAME TO link")
         }
+        // Several accounts in one store: who each is and the hashes of its credentials (hex).
+        migrator.registerMigration("v3") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE registration (
+                        account_id INTEGER PRIMARY KEY, subdomain TEXT NOT NULL, amocrm_url TEXT,
+                        api_token_hash TEXT NOT NULL UNIQUE, webhook_secret_hash TEXT NOT NULL UNIQUE,
+                        created_at INTEGER NOT NULL);
+                    """)
+        }
         return migrator
     }
 
     // MARK: Writing
 
-    public func replace(with stored: StoredAccount) throws(StoreError) {
+    public func replace(with stored: StoredAccount) async throws(StoreError) {
         do {
-            try pool.write { db in
+            try await pool.write { db in
                 let id = stored.accountID
                 for table in ["account", "entity", "phone", "link", "user", "customer_status"] {
                     try db.execute(sql: "DELETE FROM \(table) WHERE account_id = ?", arguments: [id])
@@ -189,19 +199,71 @@ public final class SQLiteAccountStore: AccountStore {
         }
     }
 
+    // MARK: Registrations
+
+    public func registrations() async throws(StoreError) -> [AccountRegistration] {
+        do {
+            return try await pool.read { db in
+                try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT account_id, subdomain, amocrm_url, api_token_hash, webhook_secret_hash, created_at
+                        FROM registration ORDER BY account_id
+                        """
+                ).map { row in
+                    AccountRegistration(
+                        accountID: row[0], subdomain: row[1], amocrmURL: row[2], apiTokenHash: Hex.decode(row[3]),
+                        webhookSecretHash: Hex.decode(row[4]), createdAt: row[5])
+                }
+            }
+        } catch {
+            throw StoreError("\(path): cannot read the registrations: \(error)")
+        }
+    }
+
+    public func register(_ registration: AccountRegistration) async throws(StoreError) {
+        do {
+            try await pool.write { db in
+                try db.execute(
+                    sql: "INSERT OR REPLACE INTO registration VALUES (?, ?, ?, ?, ?, ?)",
+                    arguments: [
+                        registration.accountID, registration.subdomain, registration.amocrmURL,
+                        Hex.encode(registration.apiTokenHash), Hex.encode(registration.webhookSecretHash),
+                        registration.createdAt,
+                    ])
+            }
+        } catch {
+            throw StoreError("\(path): cannot register account \(registration.accountID): \(error)")
+        }
+    }
+
+    public func removeAccount(accountID id: Int) async throws(StoreError) {
+        do {
+            try await pool.write { db in
+                for table in [
+                    "registration", "account", "entity", "phone", "link", "user", "customer_status", "sync_state",
+                ] {
+                    try db.execute(sql: "DELETE FROM \(table) WHERE account_id = ?", arguments: [id])
+                }
+            }
+        } catch {
+            throw StoreError("\(path): cannot remove account \(id): \(error)")
+        }
+    }
+
     // MARK: Reading
 
-    public func accountIDs() throws(StoreError) -> [Int] {
+    public func accountIDs() async throws(StoreError) -> [Int] {
         do {
-            return try pool.read { db in try Int.fetchAll(db, sql: "SELECT account_id FROM account ORDER BY account_id") }
+            return try await pool.read { db in try Int.fetchAll(db, sql: "SELECT account_id FROM account ORDER BY account_id") }
         } catch {
             throw StoreError("\(path): cannot read the accounts: \(error)")
         }
     }
 
-    public func load(accountID id: Int, suffixFallback: SuffixFallback) throws(StoreError) -> StoredAccount? {
+    public func load(accountID id: Int, suffixFallback: SuffixFallback) async throws(StoreError) -> StoredAccount? {
         do {
-            return try pool.read { db -> StoredAccount? in
+            return try await pool.read { db -> StoredAccount? in
                 guard let row = try Row.fetchOne(db, sql: "SELECT * FROM account WHERE account_id = ?", arguments: [id])
                 else { return nil }
                 let object = AccountObject(
@@ -287,6 +349,34 @@ public final class SQLiteAccountStore: AccountStore {
                 throw StoreError("unknown entity kind \(row[0] as Int)")
             }
         }
+    }
+}
+
+/// Lowercase hexadecimal, for the credentials' hashes.
+enum Hex {
+    static func encode(_ bytes: [UInt8]) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var text: [UInt8] = []
+        text.reserveCapacity(bytes.count * 2)
+        for byte in bytes {
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 15)])
+        }
+        return String(decoding: text, as: UTF8.self)
+    }
+
+    /// The bytes of `text`; a character that is not a hexadecimal digit counts as 0.
+    static func decode(_ text: String) -> [UInt8] {
+        func value(_ c: UInt8) -> UInt8 {
+            switch c {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): c - UInt8(ascii: "A") + 10
+            default: 0
+            }
+        }
+        let utf8 = Array(text.utf8)
+        return stride(from: 0, to: utf8.count - 1, by: 2).map { value(utf8[$0]) << 4 | value(utf8[$0 + 1]) }
     }
 }
 

@@ -93,6 +93,9 @@ public struct StoreChanges: Sendable {
     public var accountChanged = false
     public var usersChanged = false
     public var customerStatusesChanged = false
+    /// The transaction's place in the store's change log, when the store keeps one (a store that
+    /// several instances share: they follow it to catch up).
+    public var sequence: Int64?
 
     public init() {}
 

@@ -41,7 +41,7 @@ struct AccountSource: ParsableArguments {
                 throw StoreError("\(store): no such store; make one with `screenpop import` or `screenpop sync`")
             }
             let opened = try SQLiteAccountStore(path: store)
-            guard let stored = try opened.loadOnlyAccount(suffixFallback: suffixFallback) else {
+            guard let stored = try await opened.loadOnlyAccount(suffixFallback: suffixFallback) else {
                 throw StoreError("\(store): the store holds no account; fill it with `screenpop import`")
             }
             return Loaded(

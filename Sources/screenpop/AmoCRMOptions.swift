@@ -55,7 +55,7 @@ struct AmoCRMOptions: ParsableArguments {
 
     /// The client, its credentials from the environment, a file, or (OAuth) the pair last stored:
     /// a refresh token works once, so the stored pair wins over the one in the environment.
-    func client(store: any AccountStore, accountID: Int?) throws -> AmoCRMClient {
+    func client(store: any AccountStore, accountID: Int?) async throws -> AmoCRMClient {
         guard let amocrm else { throw ValidationError("Give amoCRM's base URL: --amocrm URL.") }
         let credentials: Credentials
         if let file = amocrmTokenFile {
@@ -73,7 +73,7 @@ struct AmoCRMOptions: ParsableArguments {
                         + "beside \(Self.oauthVariables.clientID)")
             }
             // Before the account's id is known (a first sync), a refreshed pair is kept under id 0.
-            let state = try store.syncState(accountID: accountID ?? 0)
+            let state = try await store.syncState(accountID: accountID ?? 0)
             let stored = state[SyncStateKey.oauthRefreshToken].flatMap { refresh in
                 state[SyncStateKey.oauthAccessToken].map { TokenPair(accessToken: $0, refreshToken: refresh) }
             }
@@ -92,7 +92,7 @@ struct AmoCRMOptions: ParsableArguments {
                             SyncStateKey.oauthAccessToken: pair.accessToken,
                             SyncStateKey.oauthRefreshToken: pair.refreshToken,
                         ])
-                        _ = try store.apply([batch], accountID: accountID ?? 0)
+                        _ = try await store.apply([batch], accountID: accountID ?? 0)
                     }))
         } else {
             throw CLIError(

@@ -24,7 +24,7 @@ struct Import: AsyncParsableCommand {
         do {
             let loaded = try await AccountDirectory.load(account, options: AccountDirectory.Options(progress: .automatic))
             let stored = StoredAccount(loaded)
-            try SQLiteAccountStore(path: store).replace(with: stored)
+            try await SQLiteAccountStore(path: store).replace(with: stored)
             let data = stored.data
             var output = OutputBuffer()
             output.beginObject()

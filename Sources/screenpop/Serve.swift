@@ -222,12 +222,12 @@ struct Serve: AsyncParsableCommand {
             throw CLIError("\(path): no such store; make one with `screenpop import` or `screenpop sync`, or give --amocrm")
         }
         let store = try SQLiteAccountStore(path: path)
-        var accountID = try store.accountIDs().first
+        var accountID = try await store.accountIDs().first
         var client: AmoCRMClient?
         if amocrm.amocrm != nil {
-            let made = try amocrm.client(store: store, accountID: accountID)
+            let made = try await amocrm.client(store: store, accountID: accountID)
             client = made
-            if let id = accountID, Self.isFirstListingUnfinished(try store.syncState(accountID: id)) {
+            if let id = accountID, Self.isFirstListingUnfinished(try await store.syncState(accountID: id)) {
                 // A first listing that was interrupted (the process killed): the store holds a part of
                 // the account. It is finished before anything is served, as on an empty store.
                 logger.info("the first listing of the account was interrupted: finishing it before serving")
@@ -249,7 +249,7 @@ struct Serve: AsyncParsableCommand {
         guard let accountID else {
             throw CLIError("\(path): the store holds no account; fill it with `screenpop import` or `screenpop sync`")
         }
-        if client == nil, Self.isFirstListingUnfinished(try store.syncState(accountID: accountID)) {
+        if client == nil, Self.isFirstListingUnfinished(try await store.syncState(accountID: accountID)) {
             let advice = "finish it with `screenpop sync`, or serve with --amocrm"
             logger.warning("the store holds part of the account: its first listing was interrupted; \(advice)")
         }

@@ -41,28 +41,28 @@ struct Sync: AsyncParsableCommand {
     func run() async throws {
         do {
             let opened = try SQLiteAccountStore(path: store)
-            var accountID = try opened.accountIDs().first
-            let client = try amocrm.client(store: opened, accountID: accountID)
+            var accountID = try await opened.accountIDs().first
+            let client = try await amocrm.client(store: opened, accountID: accountID)
             if accountID == nil {
                 guard let account = try await client.accountObject().account, let id = account.id else {
                     throw CLIError("amoCRM's GET /api/v4/account gave no account id")
                 }
                 accountID = id
                 // A pair refreshed before the id was known moves to the account.
-                let early = try opened.syncState(accountID: 0)
+                let early = try await opened.syncState(accountID: 0)
                 if let access = early[SyncStateKey.oauthAccessToken], let refresh = early[SyncStateKey.oauthRefreshToken] {
-                    _ = try opened.apply(
+                    _ = try await opened.apply(
                         [StoreBatch(syncState: [SyncStateKey.oauthAccessToken: access, SyncStateKey.oauthRefreshToken: refresh])],
                         accountID: id)
                 }
             }
             let id = accountID!
-            let before = try opened.entityCounts(accountID: id).values.reduce(0, +)
+            let before = try await opened.entityCounts(accountID: id).values.reduce(0, +)
             let display = SyncProgressDisplay(expected: before)
             let syncer = AccountSyncer(
                 client: client, store: opened, sink: StoreSink(store: opened, accountID: id), accountID: id,
                 progress: { display.show($0) })
-            let state = try opened.syncState(accountID: id)
+            let state = try await opened.syncState(accountID: id)
             var mode: String
             var report: ListingReport
             if AccountSyncer.isListingInProgress(state) || state[SyncStateKey.pollFrom] == nil {
@@ -80,7 +80,7 @@ struct Sync: AsyncParsableCommand {
                 }
             }
             display.finish()
-            let counts = try opened.entityCounts(accountID: id)
+            let counts = try await opened.entityCounts(accountID: id)
             var output = OutputBuffer()
             output.beginObject()
             output.field("account_id", id)

@@ -53,7 +53,7 @@ struct Webhooks: AsyncParsableCommand {
         func run() async throws {
             do {
                 let opened = try SQLiteAccountStore(path: store)
-                let client = try amocrm.client(store: opened, accountID: try opened.accountIDs().first)
+                let client = try await amocrm.client(store: opened, accountID: try await opened.accountIDs().first)
                 var url = destination
                 var secret: String?
                 if !url.contains("/amocrm/webhooks/") {

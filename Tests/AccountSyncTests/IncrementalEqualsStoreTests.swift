@@ -23,7 +23,7 @@ import Testing
 
     /// The store holding the account object alone, and its live account.
     static func emptyLiveAccount(in store: SQLiteAccountStore) async throws -> LiveAccount {
-        try store.replace(
+        try await store.replace(
             with: StoredAccount(
                 account: account, data: AccountData(settings: AccountSettings(defaultRegion: "RU")),
                 details: AccountDetails(), users: [], customerStatuses: []))
@@ -31,8 +31,8 @@ import Testing
     }
 
     /// The same checks after every commit: the index, the names.
-    static func expectMatchesStore(_ live: LiveAccount, _ store: SQLiteAccountStore, step: String) throws {
-        let stored = try #require(try store.load(accountID: live.accountID, suffixFallback: live.suffixFallback))
+    static func expectMatchesStore(_ live: LiveAccount, _ store: SQLiteAccountStore, step: String) async throws {
+        let stored = try #require(try await store.load(accountID: live.accountID, suffixFallback: live.suffixFallback))
         let rebuilt = AccountIndex(building: stored.data).snapshot.dump()
         let incremental = live.index.snapshot.dump()
         #expect(incremental == rebuilt, "after \(step)")
@@ -45,12 +45,12 @@ import Testing
     func randomUpdatesKeepTheIndexEqualToTheStore(seed: UInt64) async throws {
         try await Self.withStore { store in
             let synthetic = SyntheticAccount(seed: seed, contacts: 40)
-            try store.replace(
+            try await store.replace(
                 with: StoredAccount(
                     account: Self.account, data: synthetic.data, details: synthetic.details,
                     users: [AccountUser(id: 1, name: "A")], customerStatuses: Self.statuses))
             let live = try await LiveAccount.open(store: store)
-            try Self.expectMatchesStore(live, store, step: "open")
+            try await Self.expectMatchesStore(live, store, step: "open")
             var random = UpdateGenerator(seed: seed, ids: synthetic)
             for step in 0..<60 {
                 var batch = StoreBatch(updates: (0..<random.int(1...6)).map { _ in random.update() })
@@ -61,7 +61,7 @@ import Testing
                         customersMode: random.int(0...3) == 0 ? "disabled" : "periodicity")
                 }
                 try await live.commit(batch)
-                try Self.expectMatchesStore(live, store, step: "step \(step): \(batch.updates)")
+                try await Self.expectMatchesStore(live, store, step: "step \(step): \(batch.updates)")
             }
             // Concurrent commits go in groups and still agree, while calls read the index and the
             // roster (under `--sanitize=thread`, a race here is reported).
@@ -81,7 +81,7 @@ import Testing
                 }
                 try await group.waitForAll()
             }
-            try Self.expectMatchesStore(live, store, step: "concurrent commits")
+            try await Self.expectMatchesStore(live, store, step: "concurrent commits")
             #expect(live.commitStatistics.failures == 0)
         }
     }
@@ -91,12 +91,12 @@ import Testing
     @Test func aGroupCommitCountsEachBatchApart() async throws {
         try await Self.withStore { store in
             _ = try await Self.emptyLiveAccount(in: store)
-            let accountID = try #require(try store.accountIDs().first)
+            let accountID = try #require(try await store.accountIDs().first)
             let newer = EntityUpdate(
                 entity: .contact(8), updatedAt: 2_000, name: "New", createdAt: 1_000,
                 phones: [PhoneValue("+7 999 888-55-34")], isComplete: true)
             let older = EntityUpdate(entity: .contact(8), updatedAt: 1_500, name: "Old")
-            let changes = try store.apply(
+            let changes = try await store.apply(
                 [StoreBatch(updates: [newer]), StoreBatch(updates: [older, older]), StoreBatch(updates: [newer])],
                 accountID: accountID)
             #expect(changes.staleCount == 2 && changes.unchangedCount == 1)
@@ -127,7 +127,7 @@ import Testing
             _ = try await live.commit(StoreBatch(updates: [.deletion(of: .contact(7))]))
             _ = try await live.commit(StoreBatch(updates: [older]))
             #expect(live.index.resolve(callerNumber: "+79998885533").target.entity == nil)
-            try Self.expectMatchesStore(live, store, step: "delete")
+            try await Self.expectMatchesStore(live, store, step: "delete")
         }
     }
 
@@ -147,7 +147,7 @@ import Testing
                     EntityUpdate(entity: .lead(5), updatedAt: 11, name: "Deal", statusID: 100, isComplete: false)
                 ]))
             #expect(live.index.resolve(callerNumber: "+79998885533").target == .lead(id: 5))
-            try Self.expectMatchesStore(live, store, step: "lead arrives")
+            try await Self.expectMatchesStore(live, store, step: "lead arrives")
         }
     }
 }

@@ -64,7 +64,7 @@ import Testing
                         kill = .afterPages(Int.random(in: 1...most, using: &random))
                     }
                     kills.append(kill)
-                    let before = try Self.syncState(store)
+                    let before = try await Self.syncState(store)
                     let logStart = standIn.log.count
                     let child = try EndToEnd.startSync(store: store, standIn: standIn)
                     switch kill {
@@ -84,7 +84,7 @@ import Testing
                     pagesRead += requests.count
 
                     // The store opens and reads after every kill.
-                    let state = try Self.syncState(store)
+                    let state = try await Self.syncState(store)
                     if let run = before[SyncStateKey.listingRun], !run.isEmpty {
                         // It went on where the store said, in the same listing run.
                         let kind = try #require(before[SyncStateKey.listingKind].flatMap(Int.init))
@@ -119,21 +119,21 @@ import Testing
                 try #require(last.status == 0, "the sync after the kills (\(kills)) failed: \(last.errors)")
                 #expect(last.json["mode"] as? String == "full")
                 #expect(last.json["resumed"] as? Bool == true, "the sync after \(kills) started over")
-                let state = try Self.syncState(store)
+                let state = try await Self.syncState(store)
                 #expect((state[SyncStateKey.listingRun] ?? "").isEmpty, "a listing is still in progress")
                 #expect(state[SyncStateKey.pollFrom] != nil)
                 // The changes made while it was down on pages read before them come with the next poll.
                 let poll = try await EndToEnd.sync(store: store, standIn: standIn)
                 try #require(poll.status == 0, "the sync after the listing failed: \(poll.errors)")
                 #expect(poll.json["mode"] as? String == "incremental")
-                try EndToEnd.expectStoreEqualsStandIn(store, standIn, "after the kills \(kills)")
+                try await EndToEnd.expectStoreEqualsStandIn(store, standIn, "after the kills \(kills)")
             }
         }
     }
 
-    static func syncState(_ store: String) throws -> [String: String] {
+    static func syncState(_ store: String) async throws -> [String: String] {
         guard FileManager.default.fileExists(atPath: store) else { return [:] }
-        return try SQLiteAccountStore(path: store).syncState(accountID: accountID)
+        return try await SQLiteAccountStore(path: store).syncState(accountID: accountID)
     }
 
     /// `serve --amocrm` on an empty store reads the whole account before it serves; killed during
@@ -155,15 +155,15 @@ import Testing
                 first.kill()
                 _ = try await first.exitStatus()
                 try #require(reached, "the first listing did not start: \(first.errors)")
-                try #require(
+                try await #require(
                     !(try Self.syncState(store)[SyncStateKey.listingRun] ?? "").isEmpty, "no listing in progress")
 
                 let second = try EndToEnd.Child(arguments, environment: EndToEnd.serveEnvironment(standIn))
                 defer { second.kill() }
                 _ = try await second.port(within: .seconds(300))
                 // Listening: the whole account is in the store, and in what it serves.
-                try EndToEnd.expectStoreEqualsStandIn(store, standIn, "when the restarted server listens")
-                #expect((try Self.syncState(store)[SyncStateKey.listingRun] ?? "").isEmpty, "a listing is in progress")
+                try await EndToEnd.expectStoreEqualsStandIn(store, standIn, "when the restarted server listens")
+                #expect((try await Self.syncState(store)[SyncStateKey.listingRun] ?? "").isEmpty, "a listing is in progress")
                 #expect(second.terminate() == 0, "\(second.errors)")
             }
         }
@@ -182,13 +182,13 @@ import Testing
             }
             try #require(status == 0, "sync failed: \(errors)")
             // Webhooks only from here: serve without --amocrm.
-            let initial = try #require(try SQLiteAccountStore(path: store).loadAccount(Self.accountID))
+            let initial = try await #require(try SQLiteAccountStore(path: store).loadAccount(Self.accountID))
             let contacts = Array(initial.data.contacts.filter { !$0.isDeleted }.map(\.id).prefix(300))
             try #require(contacts.count == 300)
             var random = SystemRandomNumberGenerator()
 
             for round in 0..<3 {
-                let before = try #require(try SQLiteAccountStore(path: store).loadAccount(Self.accountID))
+                let before = try await #require(try SQLiteAccountStore(path: store).loadAccount(Self.accountID))
                 let server = try EndToEnd.Child(
                     ["serve", "--store", store, "--port", "0"], environment: EndToEnd.serveEnvironment(nil))
                 defer { server.kill() }
@@ -220,7 +220,7 @@ import Testing
                 #expect(acked.count < contacts.count, "round \(round): the kill came after the burst")
 
                 let reopened = try SQLiteAccountStore(path: store)
-                let after = try #require(try reopened.loadAccount(Self.accountID), "round \(round): no account")
+                let after = try await #require(try reopened.loadAccount(Self.accountID), "round \(round): no account")
                 var lost: [Int] = []
                 var halves: [Int] = []
                 var applied = 0

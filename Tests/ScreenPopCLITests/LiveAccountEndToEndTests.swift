@@ -41,7 +41,7 @@ import Testing
                 #expect(first.json["companies"] as? Int == live.companies.count)
                 #expect(first.json["leads"] as? Int == live.leads.count)
                 #expect(first.json["customers"] as? Int == live.customers.count)
-                try EndToEnd.expectStoreEqualsStandIn(store, standIn, "after the full sync")
+                try await EndToEnd.expectStoreEqualsStandIn(store, standIn, "after the full sync")
 
                 // What amoCRM changes: chosen where the change shows in a call's answer.
                 let before = AccountIndex(building: standIn.account.data)
@@ -63,7 +63,7 @@ import Testing
 
                 // Stamped at the poll cursor the first sync left (the start of its listing less the
                 // overlap): the next poll reads them, and a poll after the next one no longer does.
-                let state = try SQLiteAccountStore(path: store).syncState(accountID: Self.accountID)
+                let state = try await SQLiteAccountStore(path: store).syncState(accountID: Self.accountID)
                 let pollFrom = try #require(state[SyncStateKey.pollFrom].flatMap(Int.init))
                 standIn.setClock(to: pollFrom)
                 standIn.upsertContact(renamed.contact, name: "Переименованный контакт")
@@ -82,9 +82,9 @@ import Testing
                 #expect(second.json["mode"] as? String == "incremental+reconcile")
                 #expect(second.json["deleted"] as? Int == 1)
                 #expect(second.json["resumed"] as? Bool == false)
-                try EndToEnd.expectStoreEqualsStandIn(store, standIn, "after the incremental sync")
+                try await EndToEnd.expectStoreEqualsStandIn(store, standIn, "after the incremental sync")
 
-                let stored = try #require(try SQLiteAccountStore(path: store).loadAccount(Self.accountID))
+                let stored = try await #require(try SQLiteAccountStore(path: store).loadAccount(Self.accountID))
                 #expect(stored.details(of: .contact(renamed.contact.id))?.name == "Переименованный контакт")
                 #expect(stored.data.contacts.first { $0.id == deleted.contact.id }?.isDeleted == true)
                 #expect(stored.data.leads.first { $0.id == lead }?.statusID == 142)
@@ -108,7 +108,7 @@ import Testing
                 #expect(resolved.objects[3]["element_type"] as? Int != 2, "a won lead is not shown")
 
                 // One more change, at the cursor the reconciliation left: a poll alone reads it, once.
-                let reconciled = try SQLiteAccountStore(path: store).syncState(accountID: Self.accountID)
+                let reconciled = try await SQLiteAccountStore(path: store).syncState(accountID: Self.accountID)
                 let later = try another()
                 let cursor = try #require(reconciled[SyncStateKey.pollFrom].flatMap(Int.init))
                 standIn.upsertContact(later.contact, name: "Ещё одно имя", at: cursor)
@@ -117,17 +117,17 @@ import Testing
                 try #require(third.status == 0, "sync failed: \(third.errors)")
                 #expect(third.json["mode"] as? String == "incremental")
                 #expect(third.json["entities_read"] as? Int == 1, "\(third.json)")
-                try EndToEnd.expectStoreEqualsStandIn(store, standIn, "after a poll")
+                try await EndToEnd.expectStoreEqualsStandIn(store, standIn, "after a poll")
 
                 // Nothing changed since: the poll reads nothing.
-                let polled = try SQLiteAccountStore(path: store).syncState(accountID: Self.accountID)
+                let polled = try await SQLiteAccountStore(path: store).syncState(accountID: Self.accountID)
                 try await EndToEnd.waitForTheSecondAfter(polled[SyncStateKey.lastPollAt])
                 let fourth = try await EndToEnd.sync(store: store, standIn: standIn)
                 try #require(fourth.status == 0, "sync failed: \(fourth.errors)")
                 #expect(fourth.json["mode"] as? String == "incremental")
                 #expect(fourth.json["entities_read"] as? Int == 0, "\(fourth.json)")
                 #expect(fourth.json["deleted"] as? Int == 0)
-                try EndToEnd.expectStoreEqualsStandIn(store, standIn, "after a sync with nothing new")
+                try await EndToEnd.expectStoreEqualsStandIn(store, standIn, "after a sync with nothing new")
             }
         }
     }
@@ -151,7 +151,7 @@ import Testing
                 defer { server.kill() }
                 let port = try await server.port()
                 let http = EndToEnd.HTTP(port: port)
-                try EndToEnd.expectStoreEqualsStandIn(store, standIn, "after serve's first listing")
+                try await EndToEnd.expectStoreEqualsStandIn(store, standIn, "after serve's first listing")
 
                 // Contacts without links, so that a call shows the contact itself. The stand-in keeps
                 // their older state: what these webhooks did cannot be undone or masked by a re-read
@@ -208,7 +208,7 @@ import Testing
                 #expect(reRead, "the webhooks' contacts were not read back")
                 #expect(try await http.call("+7 999 711-11-11") == .contact(first))
                 #expect(try await http.call("+7 999 722-22-22") == .contact(second))
-                let stored = try #require(try SQLiteAccountStore(path: store).loadAccount(Self.accountID))
+                let stored = try await #require(try SQLiteAccountStore(path: store).loadAccount(Self.accountID))
                 #expect(stored.details(of: .contact(first))?.name == "Имя из вебхука")
                 #expect(stored.details(of: .contact(second))?.name == "Новее")
                 #expect(stored.data.contacts.first { $0.id == second }?.phones.map(\.value) == ["+7 999 722-22-22"])
@@ -344,10 +344,10 @@ enum EndToEnd {
         return AccountIndex(building: data).snapshot.dump()
     }
 
-    static func storeDump(_ store: String, accountID: Int = LiveAccountEndToEndTests.accountID) throws
+    static func storeDump(_ store: String, accountID: Int = LiveAccountEndToEndTests.accountID) async throws
         -> AccountIndexDump
     {
-        let stored = try #require(try SQLiteAccountStore(path: store).loadAccount(accountID))
+        let stored = try await #require(try SQLiteAccountStore(path: store).loadAccount(accountID))
         return AccountIndex(building: withoutDeleted(stored.data)).snapshot.dump()
     }
 
@@ -355,13 +355,13 @@ enum EndToEnd {
     /// the first lines that differ, not two whole dumps.
     static func expectStoreEqualsStandIn(
         _ store: String, _ standIn: AmoCRMStandIn, _ when: String, sourceLocation: SourceLocation = #_sourceLocation
-    ) throws {
-        let stored = try storeDump(store)
+    ) async throws {
+        let stored = try await storeDump(store)
         let expected = standInDump(standIn)
         // A Bool: the expectation would print both dumps whole.
         let equal = stored == expected
         #expect(equal, "\(when): \(difference(stored, expected))", sourceLocation: sourceLocation)
-        let loaded = try #require(try SQLiteAccountStore(path: store).loadAccount(LiveAccountEndToEndTests.accountID))
+        let loaded = try #require(try await SQLiteAccountStore(path: store).loadAccount(LiveAccountEndToEndTests.accountID))
         let account = standIn.account
         #expect(loaded.users == account.users, "\(when): users", sourceLocation: sourceLocation)
         let names = Dictionary(loaded.entityNames, uniquingKeysWith: { $1 })
@@ -667,7 +667,7 @@ extension StandInAccount {
 
 extension SQLiteAccountStore {
     /// The account with the instance's default suffix fallback.
-    func loadAccount(_ id: Int) throws -> StoredAccount? {
-        try load(accountID: id, suffixFallback: SuffixFallback())
+    func loadAccount(_ id: Int) async throws -> StoredAccount? {
+        try await load(accountID: id, suffixFallback: SuffixFallback())
     }
 }

@@ -40,16 +40,16 @@ import Testing
         #expect(whole.terminationStatus == 0)
         let importTime = ContinuousClock.now - start
         // The store keeps links as a set (a pair once): what it holds of each account is compared.
-        let afterStored = try #require(try SQLiteAccountStore(path: store).loadOnlyAccount())
+        let afterStored = try await #require(try SQLiteAccountStore(path: store).loadOnlyAccount())
         #expect(afterStored.data.contacts == after.data.contacts && afterStored.details == after.details)
         #expect(Set(afterStored.data.links.map(Self.withoutMain)) == Set(after.data.links.map(Self.withoutMain)))
-        try SQLiteAccountStore(path: store).replace(with: before)
-        let beforeStored = try #require(try SQLiteAccountStore(path: store).loadOnlyAccount())
+        try await SQLiteAccountStore(path: store).replace(with: before)
+        let beforeStored = try await #require(try SQLiteAccountStore(path: store).loadOnlyAccount())
 
         var generator = SystemRandomNumberGenerator()
         for round in 0..<6 {
             // Start from the old account, then kill an import of the new one somewhere in its run.
-            try SQLiteAccountStore(path: store).replace(with: before)
+            try await SQLiteAccountStore(path: store).replace(with: before)
             let process = try Self.startImport(store: store, pages: pages)
             let delay = importTime * Double.random(in: 0.5...1.6, using: &generator)
             try await Task.sleep(for: delay)
@@ -57,7 +57,7 @@ import Testing
             process.waitUntilExit()
 
             let reopened = try SQLiteAccountStore(path: store)
-            let stored = try #require(try reopened.loadOnlyAccount(), "round \(round): the account is gone")
+            let stored = try #require(try await reopened.loadOnlyAccount(), "round \(round): the account is gone")
             // Either outcome is fine; a mix of the two, or anything else, is not.
             #expect(
                 stored == beforeStored || stored == afterStored,

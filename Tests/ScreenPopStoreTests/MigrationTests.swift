@@ -10,7 +10,7 @@ import Testing
         try await SQLiteAccountStoreTests.withStorePath { path in
             // The v1 schema and rows, as the first release wrote them.
             let queue = try DatabaseQueue(path: path)
-            try queue.write { db in
+            try await queue.write { db in
                 try db.execute(
                     sql: """
                         CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY);
@@ -48,7 +48,7 @@ import Testing
                         INSERT INTO link VALUES (9, 3, 5, 1, 21, 0);
                         """)
             }
-            let stored = try #require(try SQLiteAccountStore(path: path).loadOnlyAccount())
+            let stored = try await #require(try SQLiteAccountStore(path: path).loadOnlyAccount())
             #expect(stored.accountID == 9)
             #expect(stored.data.contacts.map(\.phones) == [[PhoneValue("+7 999 888-55-33", kind: .mobile)]])
             #expect(stored.details.companies.map(\.name) == ["Old Co", "New Co"])
@@ -58,7 +58,7 @@ import Testing
                 ])
             // And it takes updates at once.
             let store = try SQLiteAccountStore(path: path)
-            let changes = try store.apply(
+            let changes = try await store.apply(
                 [StoreBatch(updates: [EntityUpdate(entity: .contact(1), updatedAt: 200, name: "Anna")])], accountID: 9)
             #expect(changes.entities.map(\.details.name) == ["Anna"])
         }

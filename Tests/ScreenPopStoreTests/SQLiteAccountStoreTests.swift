@@ -39,9 +39,9 @@ import Testing
         let loaded = try await AccountDirectory.load(Self.demo, options: AccountDirectory.Options(progress: .never))
         try await Self.withStorePath { path in
             let stored = StoredAccount(loaded)
-            try SQLiteAccountStore(path: path).replace(with: stored)
+            try await SQLiteAccountStore(path: path).replace(with: stored)
             // A new connection: what is on disk, not a cache.
-            let back = try #require(try SQLiteAccountStore(path: path).loadOnlyAccount())
+            let back = try await #require(try SQLiteAccountStore(path: path).loadOnlyAccount())
             // Links are kept as a set: a pair once, whichever side listed it.
             var expected = stored
             expected.data.links = back.data.links
@@ -63,8 +63,8 @@ import Testing
             ])
         try await Self.withStorePath { path in
             let store = try SQLiteAccountStore(path: path)
-            try store.replace(with: stored)
-            let back = try #require(try store.load(accountID: 777, suffixFallback: SuffixFallback()))
+            try await store.replace(with: stored)
+            let back = try #require(try await store.load(accountID: 777, suffixFallback: SuffixFallback()))
             #expect(back.data.contacts == stored.data.contacts)
             #expect(back.data.leads == stored.data.leads)
             #expect(Set(back.data.links) == Self.pairs(stored.data.links))
@@ -83,22 +83,22 @@ import Testing
         other.account.id = 2
         try await Self.withStorePath { path in
             let store = try SQLiteAccountStore(path: path)
-            try store.replace(with: sample)
-            try store.replace(with: other)
+            try await store.replace(with: sample)
+            try await store.replace(with: other)
             var smaller = sample
             smaller.data.contacts.removeLast()
-            try store.replace(with: smaller)
-            #expect(try store.accountIDs() == [1, 2])
-            #expect(try store.load(accountID: 1, suffixFallback: SuffixFallback())?.data.contacts == smaller.data.contacts)
-            #expect(try store.load(accountID: 2, suffixFallback: SuffixFallback())?.data.contacts == sample.data.contacts)
-            #expect(throws: StoreError.self) { try store.loadOnlyAccount() }
+            try await store.replace(with: smaller)
+            #expect(try await store.accountIDs() == [1, 2])
+            #expect(try await store.load(accountID: 1, suffixFallback: SuffixFallback())?.data.contacts == smaller.data.contacts)
+            #expect(try await store.load(accountID: 2, suffixFallback: SuffixFallback())?.data.contacts == sample.data.contacts)
+            await #expect(throws: StoreError.self) { try await store.loadOnlyAccount() }
         }
     }
 
     @Test func aNewStoreIsReadableByItsOwnerOnly() async throws {
         try await Self.withStorePath { path in
             let store = try SQLiteAccountStore(path: path)
-            _ = try store.apply([StoreBatch(syncState: ["oauth.refresh_token": "secret"])], accountID: 1)
+            _ = try await store.apply([StoreBatch(syncState: ["oauth.refresh_token": "secret"])], accountID: 1)
             for file in [path, path + "-wal"] where FileManager.default.fileExists(atPath: file) {
                 let mode = try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? Int
                 #expect(mode == 0o600, "\(file)")
