@@ -25,6 +25,7 @@ let package = Package(
         .library(name: "ScreenPopStore", targets: ["ScreenPopStore"]),
         .library(name: "AmoCRMClient", targets: ["AmoCRMClient"]),
         .library(name: "AccountSync", targets: ["AccountSync"]),
+        .library(name: "ScreenPopPostgres", targets: ["ScreenPopPostgres"]),
         .executable(name: "screenpop", targets: ["screenpop"]),
     ],
     dependencies: [
@@ -44,6 +45,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         // The embedded store (ScreenPopStore): SQLite through GRDB; needs Debian's libsqlite3-dev.
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        // The shared store (ScreenPopPostgres): PostgreSQL, for several instances serving the same accounts.
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // Pure Swift, no dependencies, no Foundation: parsing, validation and E.164 formatting.
@@ -112,7 +115,20 @@ let package = Package(
         // behind the AccountStore protocol; SQLite (GRDB, WAL) today (docs/live-account.md).
         .target(
             name: "ScreenPopStore",
-            dependencies: ["AccountIndex", "AmoCRM", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["AccountIndex", "AmoCRM", "ScreenPopJSON", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        // The store several instances share: PostgreSQL through postgres-nio, with a change log, LISTEN/NOTIFY,
+        // a call relay and advisory-lock leadership (docs/live-account.md, "PostgreSQL"). No Foundation.
+        .target(
+            name: "ScreenPopPostgres",
+            dependencies: [
+                "ScreenPopStore",
+                "AccountIndex",
+                "AmoCRM",
+                "ScreenPopJSON",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         // The amoCRM (and Kommo) API v4 client over async-http-client: the rate limit, retries, paging,
         // and the full pull of an account into what AccountDirectory loads (docs/live-account.md).
@@ -244,6 +260,15 @@ let package = Package(
             dependencies: [
                 "ScreenPopStore", "AccountIndex", "AccountSynthesis", "AmoCRM",
                 .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        // Against a real PostgreSQL server: SCREENPOP_TEST_POSTGRES_URL, or one scripts/postgres.sh starts.
+        .testTarget(
+            name: "ScreenPopPostgresTests",
+            dependencies: [
+                "ScreenPopPostgres", "ScreenPopStore", "AccountIndex", "AccountSynthesis", "AmoCRM",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(
