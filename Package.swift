@@ -175,6 +175,7 @@ let package = Package(
                 "ScreenPopJSON",
                 "ScreenPopServer",
                 "ScreenPopStore",
+                "ScreenPopPostgres",
                 "ScreenPopSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

@@ -136,6 +136,9 @@ struct Merge {
                 country = excluded.country, customers_mode = excluded.customers_mode
             """)
         changes.accountChanged = true
+        changes.account = AccountObject(
+            id: accountID, name: account.name, subdomain: account.subdomain, country: account.country,
+            customersMode: account.customersMode)
     }
 
     private mutating func write(_ users: [AccountUser]) async throws {
@@ -156,6 +159,7 @@ struct Merge {
                 """#)
         }
         changes.usersChanged = true
+        changes.users = Self.lastOfEachID(users, id: \.id)
     }
 
     private mutating func write(_ statuses: [CustomerStatus]) async throws {
@@ -175,6 +179,7 @@ struct Merge {
                 """)
         }
         changes.customerStatusesChanged = true
+        changes.customerStatuses = Self.lastOfEachID(statuses, id: \.id)
     }
 
     /// The last element of each id, in the order of those last ones.

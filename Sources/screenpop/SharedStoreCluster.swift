@@ -86,7 +86,7 @@ final class PostgresSyncLeadership: SyncLeadership {
 
     func isLeader(accountID: Int) async -> Bool {
         if let lead = held.withLock({ $0[accountID] }) {
-            if lead.isHeld { return true }
+            if await lead.isHeld { return true }
             held.withLock { $0[accountID] = nil }
         }
         guard let lead = try? await store.tryLeadership(accountID: accountID, purpose: Self.purpose) else { return false }

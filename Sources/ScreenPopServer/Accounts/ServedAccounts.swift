@@ -173,6 +173,14 @@ public final class ServedAccounts: Sendable {
         }
     }
 
+    /// Loads the account now rather than on its first request (a server of one account starts
+    /// with it); it may be evicted later like any other.
+    ///
+    /// - Throws: What ``AccountProvider/load(accountID:)`` threw.
+    public func preload(accountID: Int) async throws {
+        endUse(try await beginUse(accountID: accountID))
+    }
+
     /// Ends a use begun by ``beginUse(accountID:)``.
     func endUse(_ account: ServedAccount) {
         state.withLockedValue { state in
