@@ -38,6 +38,8 @@ public final class StoreAccountProvider: AccountProvider {
         }
         /// Who polls each account when several instances share the store.
         public var leadership: (any SyncLeadership)?
+        /// Why changes are refused now (``LiveFeed/changesRefused``).
+        public var changesRefused: @Sendable () -> String? = { nil }
         /// The environment's token and webhook secret, hashed: they select the store's only account.
         public var environmentTokenHash: [UInt8]?
         public var environmentSecretHash: [UInt8]?
@@ -139,7 +141,9 @@ public final class StoreAccountProvider: AccountProvider {
         }
         let live = try await LiveAccount.open(store: store, accountID: accountID, suffixFallback: options.suffixFallback)
         let syncer = client.map { AccountSyncer(client: $0, store: store, sink: live, accountID: accountID) }
-        let feed = LiveFeed(account: live, syncer: syncer, leadership: options.leadership, logger: logger)
+        let feed = LiveFeed(
+            account: live, syncer: syncer, leadership: options.leadership, changesRefused: options.changesRefused,
+            logger: logger)
         var events = CallEventsConfiguration(roster: live.roster)
         events.describeCaller = options.describer(live.index.snapshot.settings.defaultRegion)
         let notify = usersChanged
@@ -151,8 +155,9 @@ public final class StoreAccountProvider: AccountProvider {
         loaded.withLock { $0[accountID] = Loaded(live: live, feed: task) }
         let counts = live.index.snapshot.counts
         let bytes = Self.estimatedBytes(counts, names: live.roster.nameCount)
-        logger.info(
-            "account loaded",
+        // The server logs "account loaded" with the time its request waited; this says what was opened.
+        logger.debug(
+            "account opened",
             metadata: [
                 "account_id": "\(accountID)", "contacts": "\(counts.contacts)", "companies": "\(counts.companies)",
                 "leads": "\(counts.leads)", "customers": "\(counts.customers)",

@@ -232,6 +232,7 @@ struct Serve: AsyncParsableCommand {
             return try await amocrm.client(store: store, accountID: accountID)
         }
         options.leadership = cluster.leadership
+        options.changesRefused = { cluster.changesRefused }
         options.environmentTokenHash = configuration.apiToken?.sha256
         if let secret = AmoCRMOptions.environment(Webhooks.secretVariable) {
             options.environmentSecretHash = AccountSecret.sha256(secret)
