@@ -64,6 +64,7 @@ public final class StoreAccountProvider: AccountProvider {
     private let loaded = LockedValue<[Int: Loaded]>([:])
     /// Where a change of users is told (the server's accounts), set once the server exists.
     private let usersChanged = LockedValue<(@Sendable (Int, [Int]) -> Void)?>(nil)
+    private let removed = LockedValue<(@Sendable (Int) -> Void)?>(nil)
 
     public init(store: any AccountStore, options: Options, logger: Logger) {
         self.store = store
@@ -92,6 +93,28 @@ public final class StoreAccountProvider: AccountProvider {
     /// Tells the server's accounts when an account's users change (``ScreenPopServer/accounts``).
     public func onUsersChanged(_ body: @escaping @Sendable (_ accountID: Int, _ users: [Int]) -> Void) {
         usersChanged.withLock { $0 = body }
+    }
+
+    /// Tells the server when an account was removed from the store (by any instance): it stops
+    /// serving it.
+    public func onRemoved(_ body: @escaping @Sendable (_ accountID: Int) -> Void) {
+        removed.withLock { $0 = body }
+    }
+
+    /// Reads the registrations again every `interval` until cancelled: a rotated token or a removed
+    /// account stops working within that time on every instance, without a restart. A failed read
+    /// keeps what was read before.
+    public func keepCredentialsFresh(every interval: Duration) async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: interval)
+            do {
+                try await refreshCredentials()
+            } catch is CancellationError {
+                return
+            } catch {
+                logger.debug("cannot read the accounts' credentials", metadata: ["error": "\(error)"])
+            }
+        }
     }
 
     // MARK: AccountProvider
@@ -147,6 +170,8 @@ public final class StoreAccountProvider: AccountProvider {
         var events = CallEventsConfiguration(roster: live.roster)
         events.describeCaller = options.describer(live.index.snapshot.settings.defaultRegion)
         let notify = usersChanged
+        let removed = removed
+        live.onRemoval { removed.withLock { $0 }?(accountID) }
         live.observe { changes in
             if let users = changes.users { notify.withLock { $0 }?(accountID, users.map(\.id)) }
         }

@@ -255,6 +255,7 @@ struct Serve: AsyncParsableCommand {
             readiness: { cluster.readiness }, logger: logger)
         let accounts = server.accounts
         provider.onUsersChanged { accountID, users in _ = accounts.setUsers(users, accountID: accountID) }
+        provider.onRemoved { accountID in Task { await accounts.unload(accountID: accountID) } }
         logger.info(
             "store opened",
             metadata: [
@@ -267,6 +268,7 @@ struct Serve: AsyncParsableCommand {
         }
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await cluster.follow(provider: provider, server: server) }
+            group.addTask { await provider.keepCredentialsFresh(every: .seconds(2)) }
             try await server.application().runService()
             group.cancelAll()
         }
