@@ -76,16 +76,21 @@ public final class PostgresChangeListener: Sendable {
             do {
                 let connection = try await PostgresConnection.connect(
                     configuration: store.connectionConfiguration, id: connectionID, logger: store.logger)
-                try await withTaskCancellationHandler {
-                    try await session(on: connection, store: store, continuation: continuation) { pid in
-                        backendPID.pid.withLock { $0 = pid }
-                        wasConnected = true
-                        delay = .milliseconds(100)
+                do {
+                    try await withTaskCancellationHandler {
+                        try await session(on: connection, store: store, continuation: continuation) { pid in
+                            backendPID.pid.withLock { $0 = pid }
+                            wasConnected = true
+                            delay = .milliseconds(100)
+                        }
+                    } onCancel: {
+                        connection.close().whenComplete { _ in }
                     }
-                } onCancel: {
-                    connection.close().whenComplete { _ in }
+                } catch {
+                    await connection.closeAndSettle()
+                    throw error
                 }
-                try? await connection.close()
+                await connection.closeAndSettle()
             } catch {
                 if !Task.isCancelled {
                     store.logger.debug(

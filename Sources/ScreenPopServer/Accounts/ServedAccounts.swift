@@ -173,6 +173,14 @@ public final class ServedAccounts: Sendable {
         }
     }
 
+    /// Loads the account now rather than on its first request (a server of one account starts
+    /// with it); it may be evicted later like any other.
+    ///
+    /// - Throws: What ``AccountProvider/load(accountID:)`` threw.
+    public func preload(accountID: Int) async throws {
+        endUse(try await beginUse(accountID: accountID))
+    }
+
     /// Ends a use begun by ``beginUse(accountID:)``.
     func endUse(_ account: ServedAccount) {
         state.withLockedValue { state in
@@ -256,6 +264,16 @@ public final class ServedAccounts: Sendable {
             logger.info(
                 "account evicted", metadata: ["account_id": "\(account.id)", "bytes": "\(account.memoryBytes)"])
         }
+    }
+
+    /// Stops serving the account now, whatever it holds: its streams end and it is unloaded (an
+    /// account removed from the store). A later request loads it again if it still can be.
+    public func unload(accountID: Int) async {
+        let account = state.withLockedValue { $0.entries.removeValue(forKey: accountID)?.account }
+        guard let account else { return }
+        account.hub.shutdown()
+        await account.unload()
+        logger.info("account unloaded", metadata: ["account_id": "\(accountID)"])
     }
 
     // MARK: Streams
