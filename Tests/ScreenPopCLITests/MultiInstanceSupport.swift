@@ -168,6 +168,15 @@ enum MultiInstance {
         }
     }
 
+    /// A flag a task polls to stop. (Cancelling a task that awaits `URLSession.data` can deadlock
+    /// in FoundationNetworking on Linux: the cancellation holds the task's status lock while it
+    /// waits for the session's queue, and the session's queue waits for that lock to resume it.)
+    final class StopFlag: Sendable {
+        private let state = Mutex(false)
+        var isSet: Bool { state.withLock { $0 } }
+        func set() { state.withLock { $0 = true } }
+    }
+
     /// Runs `body`; an error it throws is reported with the instances' logs.
     static func showingLogs<T>(
         _ instances: [Instance], sourceLocation: SourceLocation = #_sourceLocation, _ body: () async throws -> T

@@ -260,15 +260,18 @@ import Testing
                 #expect(try await two.call("+79161234567") == lead)
 
                 // The load: calls to instance 1 all along, every answer kept.
+                let stop = MultiInstance.StopFlag()
                 let load = Task {
                     var statuses: [Int: Int] = [:]
-                    while !Task.isCancelled {
-                        let status = (try? await one.events(number: "+79161234567", users: [MultiInstance.demoUsers[0]]).status) ?? -1
+                    while !stop.isSet {
+                        let status =
+                            (try? await one.events(number: "+79161234567", users: [MultiInstance.demoUsers[0]]).status) ?? -1
                         statuses[status, default: 0] += 1
                         try? await Task.sleep(for: .milliseconds(50))
                     }
                     return statuses
                 }
+                defer { stop.set() }
 
                 try await postgres.stop()
                 // Cut off: calls from memory, webhooks refused for now, not ready.
@@ -315,7 +318,7 @@ import Testing
                 #expect(try await Self.eventuallyOpens(two, "+7 999 555-06-06", try await one.call("+7 999 555-06-06")))
                 #expect(try await one.call("+7 999 555-06-06") != .unknownCaller)
 
-                load.cancel()
+                stop.set()
                 let statuses = await load.value
                 #expect(statuses.keys.sorted() == [200], "calls during the outage: \(statuses)")
                 #expect((statuses[200] ?? 0) >= 5, "\(statuses)")
