@@ -417,6 +417,13 @@ enum MultiInstance {
             return events
         }
 
+        /// Waits for the event of the notification `uid` (other calls' events may come first).
+        func waitForEvent(uid: String, seconds: Double = 30) async throws -> Event? {
+            func find() -> Event? { events.first { $0.json["uid"] as? String == uid } }
+            _ = try await EndToEnd.eventually(seconds: seconds) { find() != nil || ended }
+            return find()
+        }
+
         func close() { shutdown(fd, Int32(SHUT_RDWR)) }
     }
 

@@ -212,10 +212,13 @@ import Testing
                 let stream = try MultiInstance.EventStream(port: instances[1].port, user: "\(user)", token: account.apiToken)
                 defer { stream.close() }
                 try #require(try await stream.waitUntilConnected(), "\(stream.description)")
+                // (The calls above notified every user: their events may reach the stream too.)
                 let posted = try await clients[0].events(number: "+7 999 555-04-04", users: [user])
                 #expect(posted.status == 200, "\(posted.text)")
-                let events = try await stream.waitForEvents(1)
-                #expect(events.count == 1, "the call to instance 1 did not reach instance 2's stream: \(stream.description)")
+                let uid = try #require(ServeCommandTests.item(posted.json)?["uid"] as? String, "\(posted.text)")
+                let event = try await stream.waitForEvent(uid: uid)
+                #expect(event != nil, "the call to instance 1 did not reach instance 2's stream: \(stream.description)")
+                #expect((event?.json["target"] as? [String: Any])?["element_id"] as? Int == tatiana.id, "\(stream.description)")
             }
             instances[0].expectCleanExit()
             instances[1].expectCleanExit()
