@@ -75,11 +75,13 @@ enum MultiInstance {
         store: String, subdomain: String, id: Int?, _ extra: [String] = [], environment: [String: String] = [:],
         sourceLocation: SourceLocation = #_sourceLocation
     ) async throws -> Registered {
-        let arguments = ["accounts", "add", "--store", store, "--subdomain", subdomain] + (id.map { ["--id", "\($0)"] } ?? [])
+        let arguments =
+            ["accounts", "add", "--store", store, "--subdomain", subdomain] + (id.map { ["--id", "\($0)"] } ?? [])
         let added = try await screenpop(arguments + extra, environment: environment)
         try #require(added.status == 0, "accounts add: \(added.errors)", sourceLocation: sourceLocation)
         let json = added.json
-        let accountID = try #require(json["account_id"] as? Int, "accounts add: \(added.output)", sourceLocation: sourceLocation)
+        let accountID = try #require(
+            json["account_id"] as? Int, "accounts add: \(added.output)", sourceLocation: sourceLocation)
         if let id { #expect(accountID == id, "accounts add: \(added.output)", sourceLocation: sourceLocation) }
         #expect(json["subdomain"] as? String == subdomain, "\(added.output)", sourceLocation: sourceLocation)
         let token = try #require(json["api_token"] as? String, "\(added.output)", sourceLocation: sourceLocation)
@@ -98,7 +100,8 @@ enum MultiInstance {
     {
         let imported = try await screenpop(["import", "--store", store, "--account", directory])
         try #require(imported.status == 0, "import: \(imported.errors)", sourceLocation: sourceLocation)
-        return try #require(imported.json["account_id"] as? Int, "import: \(imported.output)", sourceLocation: sourceLocation)
+        return try #require(
+            imported.json["account_id"] as? Int, "import: \(imported.output)", sourceLocation: sourceLocation)
     }
 
     // MARK: Instances
@@ -151,7 +154,9 @@ enum MultiInstance {
         /// SIGTERM: a graceful shutdown ends with status 0 (within 20 s).
         func expectCleanExit(sourceLocation: SourceLocation = #_sourceLocation) {
             let status = child.terminate()
-            #expect(status == 0, "\(name) after SIGTERM: \(status.map(String.init) ?? "still running"): \(logExcerpt)", sourceLocation: sourceLocation)
+            #expect(
+                status == 0, "\(name) after SIGTERM: \(status.map(String.init) ?? "still running"): \(logExcerpt)",
+                sourceLocation: sourceLocation)
         }
 
         /// SIGKILL, and waits for the exit.
@@ -240,7 +245,9 @@ enum MultiInstance {
             let answer = try await events(number: number)
             guard answer.status == 200 else {
                 throw Failure(
-                    description: "POST /api/v2/events (\(number)) on \(port), token \(token.map { String($0.prefix(10)) + "…" } ?? "none"): \(answer.status) \(answer.text)")
+                    description:
+                        "POST /api/v2/events (\(number)) on \(port), token \(token.map { String($0.prefix(10)) + "…" } ?? "none"): \(answer.status) \(answer.text)"
+                )
             }
             let item = ServeCommandTests.item(answer.json)
             return Target(type: item?["element_type"] as? Int, id: item?["element_id"] as? Int)
@@ -263,7 +270,9 @@ enum MultiInstance {
         struct Event: CustomStringConvertible {
             var id: String?
             var data: String
-            var json: [String: Any] { (try? JSONSerialization.jsonObject(with: Data(data.utf8))) as? [String: Any] ?? [:] }
+            var json: [String: Any] {
+                (try? JSONSerialization.jsonObject(with: Data(data.utf8))) as? [String: Any] ?? [:]
+            }
             var description: String { "id: \(id ?? "none") data: \(data.prefix(160))" }
         }
 
@@ -347,7 +356,9 @@ enum MultiInstance {
                 let lines = head.split(separator: "\r\n")
                 let statusLine = lines.first.map(String.init) ?? ""
                 state.status = statusLine.split(separator: " ").dropFirst().first.flatMap { Int($0) }
-                state.chunked = lines.contains { $0.lowercased().hasPrefix("transfer-encoding:") && $0.lowercased().contains("chunked") }
+                state.chunked = lines.contains {
+                    $0.lowercased().hasPrefix("transfer-encoding:") && $0.lowercased().contains("chunked")
+                }
                 state.headEnd = end + 4
                 state.rawConsumed = end + 4
             }
@@ -393,7 +404,9 @@ enum MultiInstance {
         /// The body as text (for a refused stream, the error's JSON).
         var bodyText: String { state.withLock { String(decoding: $0.body, as: UTF8.self) } }
         var description: String {
-            state.withLock { "status \($0.status.map(String.init) ?? "none"), \($0.events.count) events, body \(String(decoding: $0.body.prefix(400), as: UTF8.self))" }
+            state.withLock {
+                "status \($0.status.map(String.init) ?? "none"), \($0.events.count) events, body \(String(decoding: $0.body.prefix(400), as: UTF8.self))"
+            }
         }
 
         /// Waits for the `: connected` comment: the stream is registered and gets what comes next.
@@ -413,7 +426,9 @@ enum MultiInstance {
 
         /// Waits for `count` events in all.
         func waitForEvents(_ count: Int, seconds: Double = 30) async throws -> [Event] {
-            _ = try await EndToEnd.eventually(seconds: seconds) { state.withLock { $0.events.count >= count || $0.ended } }
+            _ = try await EndToEnd.eventually(seconds: seconds) {
+                state.withLock { $0.events.count >= count || $0.ended }
+            }
             return events
         }
 
@@ -438,7 +453,8 @@ enum MultiInstance {
         let directory: URL?
 
         static let script = ServeCommandTests.repository.appendingPathComponent("scripts/postgres.sh").path
-        static let hint = "PostgreSQL is needed for these tests: apt-get install postgresql (or set SCREENPOP_TEST_POSTGRES_URL)"
+        static let hint =
+            "PostgreSQL is needed for these tests: apt-get install postgresql (or set SCREENPOP_TEST_POSTGRES_URL)"
 
         /// Starts a server in a new directory (initdb, a free port).
         static func start(_ label: String) async throws -> PostgresServer {
@@ -454,7 +470,9 @@ enum MultiInstance {
                 url.hasPrefix("postgres://")
             else {
                 throw Failure(
-                    description: "scripts/postgres.sh start failed (status \(result.status)): \(result.errors) \(result.output)\n\(hint)")
+                    description:
+                        "scripts/postgres.sh start failed (status \(result.status)): \(result.errors) \(result.output)\n\(hint)"
+                )
             }
             return url
         }
@@ -665,7 +683,9 @@ final class TCPProxy: @unchecked Sendable {
         address.sin_port = in_port_t(UInt16(requested).bigEndian)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard bound == 0, posixListen(fd, 64) == 0 else {
             let error = errno

@@ -35,9 +35,10 @@ import Testing
     }
 
     /// A contact's update as amoCRM's webhook sends it: its numbers now `phones`.
-    static func phoneWebhook(contact: Int, phones: [String], accountID: Int = accountID,
-        subdomain: String = MultiInstance.demoSubdomain, name: String = "Из вебхука") -> WebhookForm
-    {
+    static func phoneWebhook(
+        contact: Int, phones: [String], accountID: Int = accountID,
+        subdomain: String = MultiInstance.demoSubdomain, name: String = "Из вебхука"
+    ) -> WebhookForm {
         var form = WebhookForm()
         form.contact(contact, action: "update", name: name, lastModified: Int(time(nil)), phones: phones)
         form.account(accountID, subdomain: subdomain)
@@ -78,10 +79,12 @@ import Testing
                     #expect(try await client.call(newTatiana) == .unknownCaller)
                 }
                 #expect(first.log.contains("account loaded") && first.log.contains("\(Self.accountID)"), "\(first.log)")
-                #expect(second.log.contains("account loaded") && second.log.contains("\(Self.accountID)"), "\(second.log)")
+                #expect(
+                    second.log.contains("account loaded") && second.log.contains("\(Self.accountID)"), "\(second.log)")
 
                 let toFirst = try await one.webhook(
-                    secret: account.webhookSecret, Self.phoneWebhook(contact: sergei, phones: ["8-915-444-55-66", newSergei]))
+                    secret: account.webhookSecret,
+                    Self.phoneWebhook(contact: sergei, phones: ["8-915-444-55-66", newSergei]))
                 #expect(toFirst.status == 200, "\(toFirst.text)")
                 #expect(try await one.call(newSergei) == sergeiOpens, "the instance that took the webhook")
                 #expect(
@@ -89,7 +92,8 @@ import Testing
                     "instance 2 never saw instance 1's webhook: \(second.log.suffix(3000))")
 
                 let toSecond = try await two.webhook(
-                    secret: account.webhookSecret, Self.phoneWebhook(contact: tatiana, phones: ["+7(999)101-20-30", newTatiana]))
+                    secret: account.webhookSecret,
+                    Self.phoneWebhook(contact: tatiana, phones: ["+7(999)101-20-30", newTatiana]))
                 #expect(toSecond.status == 200, "\(toSecond.text)")
                 #expect(
                     try await Self.eventuallyOpens(one, newTatiana, tatianaOpens),
@@ -124,7 +128,8 @@ import Testing
             }
             try await MultiInstance.showingLogs([first, second]) {
                 try #require(try await onFirst.waitUntilConnected(), "stream on 1: \(onFirst.description) \(first.log)")
-                try #require(try await onSecond.waitUntilConnected(), "stream on 2: \(onSecond.description) \(second.log)")
+                try #require(
+                    try await onSecond.waitUntilConnected(), "stream on 2: \(onSecond.description) \(second.log)")
 
                 let one = first.client(account.apiToken)
                 let posted = try await one.events(number: "+79161234567", users: [user])
@@ -205,11 +210,16 @@ import Testing
                 let tatiana = try await clients[0].call("+7 999 555-04-04")
                 let andrei = try await clients[1].call("+7 999 555-05-05")
                 #expect(tatiana != .unknownCaller && andrei != .unknownCaller)
-                #expect(try await Self.eventuallyOpens(clients[1], "+7 999 555-04-04", tatiana), "\(instances[1].log.suffix(2000))")
-                #expect(try await Self.eventuallyOpens(clients[0], "+7 999 555-05-05", andrei), "\(instances[0].log.suffix(2000))")
+                #expect(
+                    try await Self.eventuallyOpens(clients[1], "+7 999 555-04-04", tatiana),
+                    "\(instances[1].log.suffix(2000))")
+                #expect(
+                    try await Self.eventuallyOpens(clients[0], "+7 999 555-05-05", andrei),
+                    "\(instances[0].log.suffix(2000))")
 
                 let user = MultiInstance.demoUsers[0]
-                let stream = try MultiInstance.EventStream(port: instances[1].port, user: "\(user)", token: account.apiToken)
+                let stream = try MultiInstance.EventStream(
+                    port: instances[1].port, user: "\(user)", token: account.apiToken)
                 defer { stream.close() }
                 try #require(try await stream.waitUntilConnected(), "\(stream.description)")
                 // (The calls above notified every user: their events may reach the stream too.)
@@ -218,7 +228,9 @@ import Testing
                 let uid = try #require(ServeCommandTests.item(posted.json)?["uid"] as? String, "\(posted.text)")
                 let event = try await stream.waitForEvent(uid: uid)
                 #expect(event != nil, "the call to instance 1 did not reach instance 2's stream: \(stream.description)")
-                #expect((event?.json["target"] as? [String: Any])?["element_id"] as? Int == tatiana.id, "\(stream.description)")
+                #expect(
+                    (event?.json["target"] as? [String: Any])?["element_id"] as? Int == tatiana.id,
+                    "\(stream.description)")
             }
             instances[0].expectCleanExit()
             instances[1].expectCleanExit()
@@ -268,7 +280,8 @@ import Testing
                     var statuses: [Int: Int] = [:]
                     while !stop.isSet {
                         let status =
-                            (try? await one.events(number: "+79161234567", users: [MultiInstance.demoUsers[0]]).status) ?? -1
+                            (try? await one.events(number: "+79161234567", users: [MultiInstance.demoUsers[0]]).status)
+                            ?? -1
                         statuses[status, default: 0] += 1
                         try? await Task.sleep(for: .milliseconds(50))
                     }
@@ -286,14 +299,17 @@ import Testing
                     (try? await first.client(nil).get("/ready").status) == 503
                 }
                 let readyAnswer = try? await first.client(nil).get("/ready")
-                #expect(notReady, "/ready while PostgreSQL is down: \(readyAnswer?.status ?? 0) \(readyAnswer?.text ?? "")")
+                #expect(
+                    notReady, "/ready while PostgreSQL is down: \(readyAnswer?.status ?? 0) \(readyAnswer?.text ?? "")")
                 #expect((readyAnswer?.json["status"] as? String) == "not_ready", "\(readyAnswer?.text ?? "")")
 
                 // Instance 1 stays cut off (its proxy), PostgreSQL comes back on the same port.
                 proxy.cut()
                 let url = try await postgres.restart()
                 #expect(url == postgres.url, "PostgreSQL came back elsewhere: \(url), was \(postgres.url)")
-                #expect(try await second.waitUntilReady(), "instance 2 not ready after the restart: \(second.log.suffix(3000))")
+                #expect(
+                    try await second.waitUntilReady(),
+                    "instance 2 not ready after the restart: \(second.log.suffix(3000))")
                 let whileCut = try await EndToEnd.eventually(seconds: 30) {
                     try await two.webhook(
                         secret: account.webhookSecret,
@@ -308,13 +324,16 @@ import Testing
 
                 // Instance 1's way back: ready, webhooks taken, and the change it missed is there.
                 try proxy.restore()
-                #expect(try await first.waitUntilReady(), "instance 1 not ready after reconnecting: \(first.log.suffix(3000))")
+                #expect(
+                    try await first.waitUntilReady(),
+                    "instance 1 not ready after reconnecting: \(first.log.suffix(3000))")
                 #expect(
                     try await Self.eventuallyOpens(one, "+7 999 555-07-07", tatiana),
                     "instance 1 did not catch up with the webhook it missed: \(first.log.suffix(3000))")
                 let accepted = try await EndToEnd.eventually(seconds: 30) {
                     try await one.webhook(
-                        secret: account.webhookSecret, Self.phoneWebhook(contact: 21_000_005, phones: ["+7 999 555-06-06"])
+                        secret: account.webhookSecret,
+                        Self.phoneWebhook(contact: 21_000_005, phones: ["+7 999 555-06-06"])
                     ).status == 200
                 }
                 #expect(accepted, "instance 1 takes no webhook after reconnecting: \(first.log.suffix(3000))")
@@ -350,10 +369,12 @@ import Testing
             for (name, bytes) in synthetic.amoCRMPages(users: users) where name != "account.json" {
                 try Data(bytes).write(to: pages.appendingPathComponent(name))
             }
-            let object = #"{"id": \#(secondID), "subdomain": "\#(secondSubdomain)", "country": "RU", "customers_mode": "periodicity"}"#
+            let object =
+                #"{"id": \#(secondID), "subdomain": "\#(secondSubdomain)", "country": "RU", "customers_mode": "periodicity"}"#
             try Data(object.utf8).write(to: pages.appendingPathComponent("account.json"))
             // A number of B's that A does not have, and what it opens in B.
-            let demo = try await AccountDirectory.load(Self.demoAccount, options: AccountDirectory.Options(progress: .never))
+            let demo = try await AccountDirectory.load(
+                Self.demoAccount, options: AccountDirectory.Options(progress: .never))
             let demoIndex = AccountIndex(building: demo.data)
             let secondIndex = AccountIndex(building: synthetic.data)
             let picker = EntityPicker(synthetic.data, index: secondIndex)
@@ -365,79 +386,92 @@ import Testing
             let opensInB = Target(type: expected.elementType, id: expected.elementID)
 
             try await postgres.withDatabase("isolated") { store in
-                #expect(try await MultiInstance.importAccount(store: store, directory: Self.demoAccount) == Self.accountID)
+                #expect(
+                    try await MultiInstance.importAccount(store: store, directory: Self.demoAccount) == Self.accountID)
                 #expect(try await MultiInstance.importAccount(store: store, directory: pages.path) == secondID)
-                let a = try await MultiInstance.addAccount(store: store, subdomain: MultiInstance.demoSubdomain, id: Self.accountID)
+                let a = try await MultiInstance.addAccount(
+                    store: store, subdomain: MultiInstance.demoSubdomain, id: Self.accountID)
                 let b = try await MultiInstance.addAccount(store: store, subdomain: secondSubdomain, id: secondID)
                 #expect(a.apiToken != b.apiToken && a.webhookSecret != b.webhookSecret)
                 let list = try await MultiInstance.screenpop(["accounts", "list", "--store", store])
                 #expect(list.status == 0, "\(list.errors)")
-                #expect(Set(list.objects.compactMap { $0["account_id"] as? Int }) == [Self.accountID, secondID], "\(list.output)")
-                #expect(!list.output.contains(a.apiToken) && !list.output.contains(b.webhookSecret), "credentials listed")
+                #expect(
+                    Set(list.objects.compactMap { $0["account_id"] as? Int }) == [Self.accountID, secondID],
+                    "\(list.output)")
+                #expect(
+                    !list.output.contains(a.apiToken) && !list.output.contains(b.webhookSecret), "credentials listed")
 
                 let instance = try await Instance.start("instance", store: store)
                 defer { instance.child.kill() }
                 try await MultiInstance.showingLogs([instance]) {
-                let asA = instance.client(a.apiToken)
-                let asB = instance.client(b.apiToken)
+                    let asA = instance.client(a.apiToken)
+                    let asB = instance.client(b.apiToken)
 
-                // Numbers: B's number is an unknown caller for A, B's contact for B.
-                #expect(try await asA.call(picked.number) == .unknownCaller)
-                #expect(try await asB.call(picked.number) == opensInB)
-                #expect(try await asA.call("+79161234567") == Target(type: 2, id: 31_000_001))
-                let demoInB = secondIndex.resolve(callerNumber: "+79161234567").decision
-                #expect(try await asB.call("+79161234567") == Target(type: demoInB.elementType, id: demoInB.elementID))
-                // Users: A cannot notify B's user.
-                let notify = try await asA.events(number: picked.number, users: [secondUser])
-                #expect(notify.status == 400, "\(notify.text)")
+                    // Numbers: B's number is an unknown caller for A, B's contact for B.
+                    #expect(try await asA.call(picked.number) == .unknownCaller)
+                    #expect(try await asB.call(picked.number) == opensInB)
+                    #expect(try await asA.call("+79161234567") == Target(type: 2, id: 31_000_001))
+                    let demoInB = secondIndex.resolve(callerNumber: "+79161234567").decision
+                    #expect(
+                        try await asB.call("+79161234567") == Target(type: demoInB.elementType, id: demoInB.elementID))
+                    // Users: A cannot notify B's user.
+                    let notify = try await asA.events(number: picked.number, users: [secondUser])
+                    #expect(notify.status == 400, "\(notify.text)")
 
-                // Streams: B's user is not A's.
-                let refused = try MultiInstance.EventStream(port: instance.port, user: "\(secondUser)", token: a.apiToken)
-                defer { refused.close() }
-                #expect(try await refused.waitForStatus() == 400, "A's token opened a stream of B's user: \(refused.description)")
-                #expect(refused.bodyText.contains("unknown_user"), "\(refused.description)")
-                let own = try MultiInstance.EventStream(port: instance.port, user: "\(secondUser)", token: b.apiToken)
-                defer { own.close() }
-                #expect(try await own.waitUntilConnected(), "B's own user: \(own.description)")
+                    // Streams: B's user is not A's.
+                    let refused = try MultiInstance.EventStream(
+                        port: instance.port, user: "\(secondUser)", token: a.apiToken)
+                    defer { refused.close() }
+                    #expect(
+                        try await refused.waitForStatus() == 400,
+                        "A's token opened a stream of B's user: \(refused.description)")
+                    #expect(refused.bodyText.contains("unknown_user"), "\(refused.description)")
+                    let own = try MultiInstance.EventStream(
+                        port: instance.port, user: "\(secondUser)", token: b.apiToken)
+                    defer { own.close() }
+                    #expect(try await own.waitUntilConnected(), "B's own user: \(own.description)")
 
-                // Webhooks: A's secret with B's account id is refused and changes nothing in B.
-                let foreign = Self.phoneWebhook(
-                    contact: picked.contact.id, phones: [picked.number, "+7 999 555-08-08"], accountID: secondID, subdomain: secondSubdomain)
-                let wrong = try await asA.webhook(secret: a.webhookSecret, foreign)
-                #expect(wrong.status == 403, "\(wrong.text)")
-                #expect(wrong.text.contains("wrong_account"), "\(wrong.text)")
-                #expect(try await asB.call("+7 999 555-08-08") == .unknownCaller)
-                #expect(try await asA.call("+7 999 555-08-08") == .unknownCaller)
-                #expect(try await asB.call(picked.number) == opensInB)
-                // B's own secret takes it.
-                let right = try await asB.webhook(secret: b.webhookSecret, foreign)
-                #expect(right.status == 200, "\(right.text)")
-                #expect(try await asB.call("+7 999 555-08-08") == opensInB)
-                #expect(try await asA.call("+7 999 555-08-08") == .unknownCaller)
+                    // Webhooks: A's secret with B's account id is refused and changes nothing in B.
+                    let foreign = Self.phoneWebhook(
+                        contact: picked.contact.id, phones: [picked.number, "+7 999 555-08-08"], accountID: secondID,
+                        subdomain: secondSubdomain)
+                    let wrong = try await asA.webhook(secret: a.webhookSecret, foreign)
+                    #expect(wrong.status == 403, "\(wrong.text)")
+                    #expect(wrong.text.contains("wrong_account"), "\(wrong.text)")
+                    #expect(try await asB.call("+7 999 555-08-08") == .unknownCaller)
+                    #expect(try await asA.call("+7 999 555-08-08") == .unknownCaller)
+                    #expect(try await asB.call(picked.number) == opensInB)
+                    // B's own secret takes it.
+                    let right = try await asB.webhook(secret: b.webhookSecret, foreign)
+                    #expect(right.status == 200, "\(right.text)")
+                    #expect(try await asB.call("+7 999 555-08-08") == opensInB)
+                    #expect(try await asA.call("+7 999 555-08-08") == .unknownCaller)
 
-                // Tokens no account has.
-                for token in [nil, "sp_not-a-token", a.webhookSecret] {
-                    let answer = try await instance.client(token).events(number: "+79161234567")
-                    #expect(answer.status == 401, "\(token ?? "no token"): \(answer.status) \(answer.text)")
-                }
-                let unknownSecret = try await asA.webhook(secret: "wh_not-a-secret", foreign)
-                #expect(unknownSecret.status == 404, "\(unknownSecret.text)")
+                    // Tokens no account has.
+                    for token in [nil, "sp_not-a-token", a.webhookSecret] {
+                        let answer = try await instance.client(token).events(number: "+79161234567")
+                        #expect(answer.status == 401, "\(token ?? "no token"): \(answer.status) \(answer.text)")
+                    }
+                    let unknownSecret = try await asA.webhook(secret: "wh_not-a-secret", foreign)
+                    #expect(unknownSecret.status == 404, "\(unknownSecret.text)")
 
-                // A rotated token: the new one works, the old one stops (a running server rereads the
-                // credentials when a token is not found: within a bound, not at once).
-                let rotated = try await MultiInstance.screenpop(["accounts", "rotate-token", "--store", store, "--id", "\(secondID)"])
-                #expect(rotated.status == 0, "\(rotated.errors)")
-                let newToken = try #require(rotated.json["api_token"] as? String, "\(rotated.output)")
-                #expect(newToken != b.apiToken)
-                let newWorks = try await EndToEnd.eventually(seconds: 30) {
-                    try await instance.client(newToken).events(number: picked.number).status == 200
-                }
-                #expect(newWorks, "B's new token is refused")
-                #expect(try await instance.client(newToken).call(picked.number) == opensInB)
-                let oldRefused = try await EndToEnd.eventually(seconds: 30) {
-                    try await asB.events(number: picked.number).status == 401
-                }
-                #expect(oldRefused, "B's old token still works after rotate-token")
+                    // A rotated token: the new one works, the old one stops (a running server rereads the
+                    // credentials when a token is not found: within a bound, not at once).
+                    let rotated = try await MultiInstance.screenpop([
+                        "accounts", "rotate-token", "--store", store, "--id", "\(secondID)",
+                    ])
+                    #expect(rotated.status == 0, "\(rotated.errors)")
+                    let newToken = try #require(rotated.json["api_token"] as? String, "\(rotated.output)")
+                    #expect(newToken != b.apiToken)
+                    let newWorks = try await EndToEnd.eventually(seconds: 30) {
+                        try await instance.client(newToken).events(number: picked.number).status == 200
+                    }
+                    #expect(newWorks, "B's new token is refused")
+                    #expect(try await instance.client(newToken).call(picked.number) == opensInB)
+                    let oldRefused = try await EndToEnd.eventually(seconds: 30) {
+                        try await asB.events(number: picked.number).status == 401
+                    }
+                    #expect(oldRefused, "B's old token still works after rotate-token")
                 }
                 instance.expectCleanExit()
             }
@@ -487,8 +521,11 @@ import Testing
                         }
                         return count
                     }
-                    let polled = try await EndToEnd.eventually(seconds: 60) { polls(since: start).values.reduce(0, +) >= 6 }
-                    try #require(polled, "no polls: \(polls(since: start)); A: \(a.log.suffix(2000)) B: \(b.log.suffix(2000))")
+                    let polled = try await EndToEnd.eventually(seconds: 60) {
+                        polls(since: start).values.reduce(0, +) >= 6
+                    }
+                    try #require(
+                        polled, "no polls: \(polls(since: start)); A: \(a.log.suffix(2000)) B: \(b.log.suffix(2000))")
                     let counts = polls(since: start)
                     #expect(counts.count == 1, "both instances poll: \(counts)")
                     let leader = try #require(counts.max { $0.value < $1.value }?.key)
@@ -499,7 +536,9 @@ import Testing
                     let killed = try #require(removed)
                     try await killed.killHard()
                     let afterKill = standIn.log.count
-                    let tookOver = try await EndToEnd.eventually(seconds: 60) { (polls(since: afterKill)[follower] ?? 0) >= 2 }
+                    let tookOver = try await EndToEnd.eventually(seconds: 60) {
+                        (polls(since: afterKill)[follower] ?? 0) >= 2
+                    }
                     #expect(
                         tookOver,
                         """
