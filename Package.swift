@@ -25,11 +25,14 @@ let package = Package(
         .library(name: "ScreenPopStore", targets: ["ScreenPopStore"]),
         .library(name: "AmoCRMClient", targets: ["AmoCRMClient"]),
         .library(name: "AccountSync", targets: ["AccountSync"]),
+        .library(name: "ScreenPopPostgres", targets: ["ScreenPopPostgres"]),
         .executable(name: "screenpop", targets: ["screenpop"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-atomics", from: "1.3.0"),
+        // SHA-256 of the API tokens and webhook secrets of a server of many accounts (AccountSecret).
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
         // The call-notification server (ScreenPopServer) and its tests. Hummingbird without its default
         // traits: no swift-configuration, FoundationEssentials only.
@@ -42,6 +45,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         // The embedded store (ScreenPopStore): SQLite through GRDB; needs Debian's libsqlite3-dev.
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        // The shared store (ScreenPopPostgres): PostgreSQL, for several instances serving the same accounts.
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // Pure Swift, no dependencies, no Foundation: parsing, validation and E.164 formatting.
@@ -86,7 +91,9 @@ let package = Package(
             dependencies: [
                 "CallEvents",
                 "AccountIndex",
+                "ScreenPopJSON",
                 "ScreenPopSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -108,7 +115,20 @@ let package = Package(
         // behind the AccountStore protocol; SQLite (GRDB, WAL) today (docs/live-account.md).
         .target(
             name: "ScreenPopStore",
-            dependencies: ["AccountIndex", "AmoCRM", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["AccountIndex", "AmoCRM", "ScreenPopJSON", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        // The store several instances share: PostgreSQL through postgres-nio, with a change log, LISTEN/NOTIFY,
+        // a call relay and advisory-lock leadership (docs/live-account.md, "PostgreSQL"). No Foundation.
+        .target(
+            name: "ScreenPopPostgres",
+            dependencies: [
+                "ScreenPopStore",
+                "AccountIndex",
+                "AmoCRM",
+                "ScreenPopJSON",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         // The amoCRM (and Kommo) API v4 client over async-http-client: the rate limit, retries, paging,
         // and the full pull of an account into what AccountDirectory loads (docs/live-account.md).
@@ -155,6 +175,7 @@ let package = Package(
                 "ScreenPopJSON",
                 "ScreenPopServer",
                 "ScreenPopStore",
+                "ScreenPopPostgres",
                 "ScreenPopSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -240,6 +261,15 @@ let package = Package(
             dependencies: [
                 "ScreenPopStore", "AccountIndex", "AccountSynthesis", "AmoCRM",
                 .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        // Against a real PostgreSQL server: SCREENPOP_TEST_POSTGRES_URL, or one scripts/postgres.sh starts.
+        .testTarget(
+            name: "ScreenPopPostgresTests",
+            dependencies: [
+                "ScreenPopPostgres", "ScreenPopStore", "AccountIndex", "AccountSynthesis", "AmoCRM",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(

@@ -9,29 +9,35 @@ import AmoCRM
 /// company, a lead's company, a customer's company) and a lead's main contact keep one row: the
 /// later replaces the earlier, as in an index. So the rows never contradict each other, and their
 /// order means nothing.
-struct LinkRow: Hashable, Sendable {
-    var kind: Int
-    var a: Int
-    var b: Int
-    var isMain: Bool
+package struct LinkRow: Hashable, Sendable {
+    package var kind: Int
+    package var a: Int
+    package var b: Int
+    package var isMain: Bool
 
     /// The pair, without `is_main`.
-    struct Pair: Hashable, Sendable {
-        var kind: Int
-        var a: Int
-        var b: Int
+    package struct Pair: Hashable, Sendable {
+        package var kind: Int
+        package var a: Int
+        package var b: Int
+
+        package init(kind: Int, a: Int, b: Int) {
+            self.kind = kind
+            self.a = a
+            self.b = b
+        }
     }
 
-    var pair: Pair { Pair(kind: kind, a: a, b: b) }
+    package var pair: Pair { Pair(kind: kind, a: a, b: b) }
 
-    init(kind: Int, a: Int, b: Int, isMain: Bool) {
+    package init(kind: Int, a: Int, b: Int, isMain: Bool) {
         self.kind = kind
         self.a = a
         self.b = b
         self.isMain = isMain
     }
 
-    init(_ link: AccountLink) {
+    package init(_ link: AccountLink) {
         switch link {
         case .contactLead(let contact, let lead, let isMain): self.init(kind: 1, a: contact, b: lead, isMain: isMain)
         case .companyLead(let company, let lead): self.init(kind: 2, a: company, b: lead, isMain: false)
@@ -41,7 +47,7 @@ struct LinkRow: Hashable, Sendable {
         }
     }
 
-    var link: AccountLink? {
+    package var link: AccountLink? {
         switch kind {
         case 1: .contactLead(contactID: a, leadID: b, isMain: isMain)
         case 2: .companyLead(companyID: a, leadID: b)
@@ -54,7 +60,7 @@ struct LinkRow: Hashable, Sendable {
 
     /// For an "at most one" kind, the end that has at most one such link: `a` for a contact's
     /// company, `b` for a lead's or a customer's company; nil for the many-to-many kinds.
-    static func singleEnd(ofKind kind: Int) -> SingleEnd? {
+    package static func singleEnd(ofKind kind: Int) -> SingleEnd? {
         switch kind {
         case 5: .a
         case 2, 4: .b
@@ -62,11 +68,11 @@ struct LinkRow: Hashable, Sendable {
         }
     }
 
-    enum SingleEnd { case a, b }
+    package enum SingleEnd { case a, b }
 
     /// The rows of `links` as the table keeps them: each pair once, the later of two "at most one"
     /// links kept, the lead's last main contact its only main one; in the order of `links`.
-    static func normalized(_ links: [AccountLink]) -> [LinkRow] {
+    package static func normalized(_ links: [AccountLink]) -> [LinkRow] {
         var rows: [LinkRow?] = []
         var position: [Pair: Int] = [:]
         var single: [Pair: Int] = [:]  // (kind, single end's id, 0) -> row position
@@ -100,7 +106,7 @@ struct LinkRow: Hashable, Sendable {
 
     /// Whether an entity of `kind` is the `a_id` end (the contact or company of the pair) of links
     /// of `linkKind`; false for the `b_id` end, nil when such links do not involve it.
-    static func isAEnd(_ kind: EntityKind, inKind linkKind: Int) -> Bool? {
+    package static func isAEnd(_ kind: EntityKind, inKind linkKind: Int) -> Bool? {
         switch (kind, linkKind) {
         case (.contact, 1), (.contact, 3), (.contact, 5), (.company, 2), (.company, 4): true
         case (.lead, 1), (.lead, 2), (.customer, 3), (.customer, 4), (.company, 5): false

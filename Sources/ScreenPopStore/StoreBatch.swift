@@ -72,7 +72,7 @@ public struct StoredEntity: Hashable, Sendable {
 }
 
 /// What one transaction changed: what an index and a name list built before it need to catch up.
-public struct StoreChanges: Sendable {
+public struct StoreChanges: Sendable, Equatable {
     /// Each entity the batch changed, as it is now, once, in the order first changed.
     public var entities: [StoredEntity] = []
     /// Entities the batch created (absent from the store before it).
@@ -108,6 +108,11 @@ public struct StoreChanges: Sendable {
     public struct BatchOutcome: Sendable, Equatable {
         public var staleCount: Int
         public var unchangedCount: Int
+
+        public init(staleCount: Int, unchangedCount: Int) {
+            self.staleCount = staleCount
+            self.unchangedCount = unchangedCount
+        }
     }
 
     /// These changes as the caller of batch `index` sees them: the transaction's entities and links,

@@ -1,3 +1,5 @@
+import Logging
+import ScreenPopPostgres
 import ScreenPopStore
 import ScreenPopSupport
 
@@ -13,9 +15,10 @@ enum StoreLocation {
     ///
     /// - Parameter create: Whether a SQLite file that does not exist is made (reading never
     ///   creates one: a mistyped path is an error, not a new empty store).
-    static func open(_ text: String, create: Bool) async throws -> any AccountStore {
+    static func open(_ text: String, create: Bool, logger: Logger? = nil) async throws -> any AccountStore {
         if isPostgres(text) {
-            throw CLIError("PostgreSQL stores are not built into this screenpop")
+            if let logger { return try await PostgresAccountStore.open(text, logger: logger) }
+            return try await PostgresAccountStore.open(text)
         }
         guard create || access(text, F_OK) == 0 else {
             throw StoreError("\(text): no such store; make one with `screenpop import` or `screenpop sync`")
@@ -24,7 +27,9 @@ enum StoreLocation {
     }
 
     /// Closes a store's connections (PostgreSQL); a SQLite file needs nothing.
-    static func close(_ store: any AccountStore) async {}
+    static func close(_ store: any AccountStore) async {
+        await (store as? PostgresAccountStore)?.shutdown()
+    }
 }
 
 extension StoreLocation {
