@@ -322,7 +322,8 @@ class Server:
     def __init__(self, arguments, environment=None, name="serve", log_path=None):
         self.name = name
         self.lines = []
-        self.loaded = {}  # account_id -> [seconds, ...]
+        self.loaded = {}  # account_id -> [seconds, ...]: the server's `account loaded`
+        self.provider_loaded = {}  # the same from the store's provider
         self.evicted = []  # (account_id, bytes)
         self.lock = threading.Lock()
         self.listening = threading.Event()
@@ -345,10 +346,13 @@ class Server:
                 if len(self.lines) < 100_000:
                     self.lines.append(line)
                 if "account loaded" in line:
+                    # Two lines a load: the server's (`bytes=`, the whole load) and the store
+                    # provider's (`estimated_bytes=`, reading the store and building the index).
                     account = re.search(r"account_id=(\d+)", line)
                     seconds = re.search(r"seconds=([0-9.eE+-]+)", line)
                     if account and seconds:
-                        self.loaded.setdefault(int(account.group(1)), []).append(float(seconds.group(1)))
+                        into = self.loaded if re.search(r"\sbytes=", line) else self.provider_loaded
+                        into.setdefault(int(account.group(1)), []).append(float(seconds.group(1)))
                 elif "account evicted" in line:
                     account = re.search(r"account_id=(\d+)", line)
                     size = re.search(r"bytes=(\d+)", line)
