@@ -23,6 +23,9 @@ public final class LiveFeed: AccountFeed {
     /// Who may poll and reconcile: with several instances on one store, one at a time (nil: this
     /// instance alone).
     public let leadership: (any SyncLeadership)?
+    /// Why changes are refused now (the shared store unreachable), nil when they are taken: a
+    /// webhook then gets 503 at once, and amoCRM sends it again later.
+    public let changesRefused: @Sendable () -> String?
     let logger: Logger
     private let state = LockedValue(State())
     /// Wakes the re-reader.
@@ -43,10 +46,14 @@ public final class LiveFeed: AccountFeed {
         var errorCount = 0
     }
 
-    public init(account: LiveAccount, syncer: AccountSyncer?, leadership: (any SyncLeadership)? = nil, logger: Logger) {
+    public init(
+        account: LiveAccount, syncer: AccountSyncer?, leadership: (any SyncLeadership)? = nil,
+        changesRefused: @escaping @Sendable () -> String? = { nil }, logger: Logger
+    ) {
         self.account = account
         self.syncer = syncer
         self.leadership = leadership
+        self.changesRefused = changesRefused
         self.logger = logger
         (wakes, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
@@ -78,6 +85,9 @@ public final class LiveFeed: AccountFeed {
                 ?? "the webhook names no account (account[id] or account[subdomain]); nothing was applied"
             return Self.error(named == nil ? 400 : 403, code: named == nil ? "missing_account" : "wrong_account",
                 message: message, key: named == nil ? "account" : (webhook.accountID != nil ? "account[id]" : "account[subdomain]"))
+        }
+        if let reason = changesRefused() {
+            return Self.error(503, code: "store_unavailable", message: "\(reason); send the change again later")
         }
         let changes: StoreChanges
         do {

@@ -38,6 +38,8 @@ public final class StoreAccountProvider: AccountProvider {
         }
         /// Who polls each account when several instances share the store.
         public var leadership: (any SyncLeadership)?
+        /// Why changes are refused now (``LiveFeed/changesRefused``).
+        public var changesRefused: @Sendable () -> String? = { nil }
         /// The environment's token and webhook secret, hashed: they select the store's only account.
         public var environmentTokenHash: [UInt8]?
         public var environmentSecretHash: [UInt8]?
@@ -62,6 +64,7 @@ public final class StoreAccountProvider: AccountProvider {
     private let loaded = LockedValue<[Int: Loaded]>([:])
     /// Where a change of users is told (the server's accounts), set once the server exists.
     private let usersChanged = LockedValue<(@Sendable (Int, [Int]) -> Void)?>(nil)
+    private let removed = LockedValue<(@Sendable (Int) -> Void)?>(nil)
 
     public init(store: any AccountStore, options: Options, logger: Logger) {
         self.store = store
@@ -90,6 +93,28 @@ public final class StoreAccountProvider: AccountProvider {
     /// Tells the server's accounts when an account's users change (``ScreenPopServer/accounts``).
     public func onUsersChanged(_ body: @escaping @Sendable (_ accountID: Int, _ users: [Int]) -> Void) {
         usersChanged.withLock { $0 = body }
+    }
+
+    /// Tells the server when an account was removed from the store (by any instance): it stops
+    /// serving it.
+    public func onRemoved(_ body: @escaping @Sendable (_ accountID: Int) -> Void) {
+        removed.withLock { $0 = body }
+    }
+
+    /// Reads the registrations again every `interval` until cancelled: a rotated token or a removed
+    /// account stops working within that time on every instance, without a restart. A failed read
+    /// keeps what was read before.
+    public func keepCredentialsFresh(every interval: Duration) async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: interval)
+            do {
+                try await refreshCredentials()
+            } catch is CancellationError {
+                return
+            } catch {
+                logger.debug("cannot read the accounts' credentials", metadata: ["error": "\(error)"])
+            }
+        }
     }
 
     // MARK: AccountProvider
@@ -139,10 +164,14 @@ public final class StoreAccountProvider: AccountProvider {
         }
         let live = try await LiveAccount.open(store: store, accountID: accountID, suffixFallback: options.suffixFallback)
         let syncer = client.map { AccountSyncer(client: $0, store: store, sink: live, accountID: accountID) }
-        let feed = LiveFeed(account: live, syncer: syncer, leadership: options.leadership, logger: logger)
+        let feed = LiveFeed(
+            account: live, syncer: syncer, leadership: options.leadership, changesRefused: options.changesRefused,
+            logger: logger)
         var events = CallEventsConfiguration(roster: live.roster)
         events.describeCaller = options.describer(live.index.snapshot.settings.defaultRegion)
         let notify = usersChanged
+        let removed = removed
+        live.onRemoval { removed.withLock { $0 }?(accountID) }
         live.observe { changes in
             if let users = changes.users { notify.withLock { $0 }?(accountID, users.map(\.id)) }
         }
@@ -151,8 +180,9 @@ public final class StoreAccountProvider: AccountProvider {
         loaded.withLock { $0[accountID] = Loaded(live: live, feed: task) }
         let counts = live.index.snapshot.counts
         let bytes = Self.estimatedBytes(counts, names: live.roster.nameCount)
-        logger.info(
-            "account loaded",
+        // The server logs "account loaded" with the time its request waited; this says what was opened.
+        logger.debug(
+            "account opened",
             metadata: [
                 "account_id": "\(accountID)", "contacts": "\(counts.contacts)", "companies": "\(counts.companies)",
                 "leads": "\(counts.leads)", "customers": "\(counts.customers)",

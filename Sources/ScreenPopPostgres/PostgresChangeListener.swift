@@ -76,14 +76,20 @@ public final class PostgresChangeListener: Sendable {
             do {
                 let connection = try await PostgresConnection.connect(
                     configuration: store.connectionConfiguration, id: connectionID, logger: store.logger)
-                try await withTaskCancellationHandler {
-                    try await session(on: connection, store: store, continuation: continuation) { pid in
-                        backendPID.pid.withLock { $0 = pid }
-                        wasConnected = true
-                        delay = .milliseconds(100)
+                do {
+                    try await withTaskCancellationHandler {
+                        try await session(on: connection, store: store, continuation: continuation) { pid in
+                            backendPID.pid.withLock { $0 = pid }
+                            wasConnected = true
+                            delay = .milliseconds(100)
+                        }
+                    } onCancel: {
+                        connection.close().whenComplete { _ in }
                     }
-                } onCancel: {
-                    connection.close().whenComplete { _ in }
+                } catch {
+                    // A connection must be closed before it goes, even a broken one.
+                    try? await connection.close()
+                    throw error
                 }
                 try? await connection.close()
             } catch {

@@ -232,6 +232,7 @@ struct Serve: AsyncParsableCommand {
             return try await amocrm.client(store: store, accountID: accountID)
         }
         options.leadership = cluster.leadership
+        options.changesRefused = { cluster.changesRefused }
         options.environmentTokenHash = configuration.apiToken?.sha256
         if let secret = AmoCRMOptions.environment(Webhooks.secretVariable) {
             options.environmentSecretHash = AccountSecret.sha256(secret)
@@ -254,6 +255,7 @@ struct Serve: AsyncParsableCommand {
             readiness: { cluster.readiness }, logger: logger)
         let accounts = server.accounts
         provider.onUsersChanged { accountID, users in _ = accounts.setUsers(users, accountID: accountID) }
+        provider.onRemoved { accountID in Task { await accounts.unload(accountID: accountID) } }
         logger.info(
             "store opened",
             metadata: [
@@ -266,6 +268,7 @@ struct Serve: AsyncParsableCommand {
         }
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await cluster.follow(provider: provider, server: server) }
+            group.addTask { await provider.keepCredentialsFresh(every: .seconds(2)) }
             try await server.application().runService()
             group.cancelAll()
         }

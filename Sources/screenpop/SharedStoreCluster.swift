@@ -20,11 +20,17 @@ final class SharedStoreCluster: Sendable {
     init(store: any AccountStore, logger: Logger) {
         self.store = store
         self.logger = logger
-        self.postgres = store as? PostgresAccountStore
+        let postgres = store as? PostgresAccountStore
+        self.postgres = postgres
+        self.leadership = postgres.map(PostgresSyncLeadership.init)
+        self.relay = postgres.map { PostgresCallRelay(store: $0, logger: logger) }
     }
 
-    var leadership: (any SyncLeadership)? { postgres.map(PostgresSyncLeadership.init) }
-    var relay: (any CallRelay)? { postgres.map { PostgresCallRelay(store: $0, logger: logger) } }
+    /// Why changes are refused now (PostgreSQL unreachable), nil when they are taken.
+    var changesRefused: String? { connected.withLock { $0 } == false ? "PostgreSQL is unreachable" : nil }
+
+    let leadership: (any SyncLeadership)?
+    let relay: PostgresCallRelay?
 
     /// Not ready while the store's announcements cannot be heard: the index answers calls, but
     /// changes are refused and others' changes are not followed.
@@ -40,8 +46,10 @@ final class SharedStoreCluster: Sendable {
     /// Listens to the store until cancelled: changes to the accounts loaded here, calls to their
     /// streams, and catching up after every (re)connection.
     func follow(provider: StoreAccountProvider, server: ScreenPopServer) async {
-        guard let postgres else { return }
+        guard let postgres, let relay else { return }
         let listener = postgres.listen()
+        let sending = Task { await relay.run() }
+        defer { sending.cancel() }
         await withTaskCancellationHandler {
             for await event in listener.events {
                 switch event {
@@ -88,6 +96,8 @@ final class PostgresSyncLeadership: SyncLeadership {
         if let lead = held.withLock({ $0[accountID] }) {
             if await lead.isHeld { return true }
             held.withLock { $0[accountID] = nil }
+            // Its connection broke: closed before it goes (PostgresNIO requires it).
+            await lead.release()
         }
         guard let lead = try? await store.tryLeadership(accountID: accountID, purpose: Self.purpose) else { return false }
         held.withLock { $0[accountID] = lead }
@@ -101,16 +111,48 @@ final class PostgresSyncLeadership: SyncLeadership {
 }
 
 /// Calls made here, to the other instances' streams, through PostgreSQL's NOTIFY.
-struct PostgresCallRelay: CallRelay {
+///
+/// A call's answer never waits for PostgreSQL: ``publish(accountID:payload:)`` queues, and one task
+/// sends in order. When PostgreSQL is slow or away, the oldest queued calls beyond 1,000 are
+/// dropped (a pop is worth seconds, not minutes) and counted in one warning per outage.
+final class PostgresCallRelay: CallRelay {
     let store: PostgresAccountStore
     let logger: Logger
+    private let queue: AsyncStream<(Int, [UInt8])>
+    private let input: AsyncStream<(Int, [UInt8])>.Continuation
+    private let failures = LockedValue(0)
+
+    init(store: PostgresAccountStore, logger: Logger) {
+        self.store = store
+        self.logger = logger
+        (queue, input) = AsyncStream.makeStream(of: (Int, [UInt8]).self, bufferingPolicy: .bufferingNewest(1000))
+    }
 
     func publish(accountID: Int, payload: [UInt8]) async {
-        do {
-            try await store.publishCall(accountID: accountID, payload: payload)
-        } catch {
-            // The call was answered and delivered here; other instances' streams miss it.
-            logger.warning("call not relayed to the other instances", metadata: ["account_id": "\(accountID)", "error": "\(error)"])
+        input.yield((accountID, payload))
+    }
+
+    /// Sends what is queued until cancelled.
+    func run() async {
+        for await (accountID, payload) in queue {
+            do {
+                try await store.publishCall(accountID: accountID, payload: payload)
+                let failed = failures.withLock { count in
+                    defer { count = 0 }
+                    return count
+                }
+                if failed > 0 { logger.notice("calls are relayed again", metadata: ["not_relayed": "\(failed)"]) }
+            } catch {
+                // The call was answered and delivered here; other instances' streams miss it.
+                let first = failures.withLock { count in
+                    count += 1
+                    return count == 1
+                }
+                if first {
+                    logger.warning(
+                        "calls not relayed to the other instances", metadata: ["account_id": "\(accountID)", "error": "\(error)"])
+                }
+            }
         }
     }
 }

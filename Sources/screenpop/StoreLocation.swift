@@ -17,7 +17,12 @@ enum StoreLocation {
     ///   creates one: a mistyped path is an error, not a new empty store).
     static func open(_ text: String, create: Bool, logger: Logger? = nil) async throws -> any AccountStore {
         if isPostgres(text) {
-            if let logger { return try await PostgresAccountStore.open(text, logger: logger) }
+            if var logger {
+                // PostgresNIO says every failed connection attempt at `info`: an outage is told
+                // once, by the instance (SharedStoreCluster).
+                logger.logLevel = max(logger.logLevel, .warning)
+                return try await PostgresAccountStore.open(text, logger: logger)
+            }
             return try await PostgresAccountStore.open(text)
         }
         guard create || access(text, F_OK) == 0 else {

@@ -266,6 +266,16 @@ public final class ServedAccounts: Sendable {
         }
     }
 
+    /// Stops serving the account now, whatever it holds: its streams end and it is unloaded (an
+    /// account removed from the store). A later request loads it again if it still can be.
+    public func unload(accountID: Int) async {
+        let account = state.withLockedValue { $0.entries.removeValue(forKey: accountID)?.account }
+        guard let account else { return }
+        account.hub.shutdown()
+        await account.unload()
+        logger.info("account unloaded", metadata: ["account_id": "\(accountID)"])
+    }
+
     // MARK: Streams
 
     /// A heartbeat to every open stream of every loaded account.
