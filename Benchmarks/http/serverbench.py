@@ -323,7 +323,8 @@ class Server:
         self.name = name
         self.lines = []
         self.loaded = {}  # account_id -> [seconds, ...]: the server's `account loaded`
-        self.provider_loaded = {}  # the same from the store's provider
+        self.provider_loaded = {}  # the same from the store's provider, when it logs one
+        self.loaded_bytes = {}  # account_id -> the server's estimate (`bytes=`)
         self.evicted = []  # (account_id, bytes)
         self.lock = threading.Lock()
         self.listening = threading.Event()
@@ -351,8 +352,11 @@ class Server:
                     account = re.search(r"account_id=(\d+)", line)
                     seconds = re.search(r"seconds=([0-9.eE+-]+)", line)
                     if account and seconds:
-                        into = self.loaded if re.search(r"\sbytes=", line) else self.provider_loaded
+                        size = re.search(r"\sbytes=(\d+)", line)
+                        into = self.loaded if size else self.provider_loaded
                         into.setdefault(int(account.group(1)), []).append(float(seconds.group(1)))
+                        if size:
+                            self.loaded_bytes[int(account.group(1))] = int(size.group(1))
                 elif "account evicted" in line:
                     account = re.search(r"account_id=(\d+)", line)
                     size = re.search(r"bytes=(\d+)", line)
