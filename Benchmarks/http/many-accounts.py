@@ -174,6 +174,9 @@ def serve_all(args, store, accounts, big, directory, result):
             provider = [server.provider_loaded[i][0] for i, _, _ in accounts if i in server.provider_loaded]
             result["evicted_without_budget"] = len(server.evicted)
         result["first_answer_client"] = sb.summary(client_times)
+        # Whether a load slows down as more accounts are loaded: the first and the last hundred.
+        result["first_answer_first100_p50_ms"] = sb.summary(client_times[:100])["p50_ms"]
+        result["first_answer_last100_p50_ms"] = sb.summary(client_times[-100:])["p50_ms"]
         result["load_logged"] = sb.summary(logged)
         result["load_provider_logged"] = sb.summary(provider)
         result["rss_all_loaded_bytes"] = rss
@@ -256,6 +259,8 @@ def report(result):
               mb(result["rss_idle_bytes"]), mb(result["rss_before_small_bytes"]), result["accounts"],
               mb(result["rss_all_loaded_bytes"]), mb(result["hwm_all_loaded_bytes"]), result["rss_per_account_bytes"] / 1e3,
               "-" if result["estimated_bytes_median"] is None else "%.0f" % (result["estimated_bytes_median"] / 1e3)))
+    print("first answer p50: first 100 accounts %s, last 100 %s" % (
+        sb.fmt_ms(result["first_answer_first100_p50_ms"]), sb.fmt_ms(result["first_answer_last100_p50_ms"])))
     if "big_first_call_ms" in result:
         print("one account of %d contacts: first call %.1f ms (logged load %s ms, provider %s ms; target <= 100 ms), "
               "then %.2f ms" % (result["big_contacts"], result["big_first_call_ms"], result["big_load_logged_ms"],
