@@ -48,7 +48,7 @@ def main():
     parser.add_argument("--calls-rate", type=float, default=20, help="calls a second to instance 1")
     parser.add_argument("--contacts", type=int, default=10_000, help="contacts of the synthetic account")
     parser.add_argument("--demo", action="store_true", help="the demo account instead of a synthetic one")
-    parser.add_argument("--senders", type=int, default=4, help="connections sending webhooks")
+    parser.add_argument("--senders", type=int, default=16, help="connections sending webhooks")
     parser.add_argument("--probe-interval", type=float, default=0.01, help="seconds between two probes")
     parser.add_argument("--timeout", type=float, default=5, help="seconds after which a webhook is never visible")
     parser.add_argument("--instances", type=int, choices=[1, 2], default=2)
