@@ -213,14 +213,15 @@ class StoreSQL:
                     select.append("'Bench account ' || g.id")
                 else:
                     select.append("t." + name)
-            order = " ORDER BY g.id, t.seq" if "seq" in [n for n, _ in self.columns(table)] else ""
+            # One account's rows together, in the source's order, as an import writes them: rows
+            # interleaved account by account would make every load read many more pages.
             if self.postgres:
                 source = "generate_series(%d, %d) AS g(id)" % (first, last)
+                order = " ORDER BY g.id, t.seq" if "seq" in [n for n, _ in self.columns(table)] else " ORDER BY g.id, t.ctid"
             else:
                 source = ("(WITH RECURSIVE r(id) AS (SELECT %d UNION ALL SELECT id + 1 FROM r WHERE id < %d) "
                           "SELECT id FROM r) AS g" % (first, last))
-                if table in ("link", "user", "customer_status"):
-                    order = " ORDER BY g.id, t.rowid"  # load() reads these in rowid order
+                order = " ORDER BY g.id, t.rowid"  # load() reads links, users and statuses in rowid order
             statements.append("INSERT INTO %s (%s) SELECT %s FROM %s t CROSS JOIN %s WHERE t.account_id = %d%s" % (
                 self._quote(table), ", ".join(names), ", ".join(select), self._quote(table), source, source_id,
                 order))
