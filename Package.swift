@@ -267,7 +267,7 @@ let package = Package(
         .testTarget(
             name: "ScreenPopPostgresTests",
             dependencies: [
-                "ScreenPopPostgres", "ScreenPopStore", "AccountIndex", "AccountSynthesis", "AmoCRM",
+                "ScreenPopPostgres", "ScreenPopStore", "AccountIndex", "AccountSynthesis", "AmoCRM", "AccountSync",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -23,7 +23,8 @@ public final class Leadership: Sendable {
         self.logger = logger
     }
 
-    /// Whether the lock is still held: its connection is open and answers.
+    /// Whether the lock is still held: its connection is open and answers (a dropped connection's
+    /// lock is gone: the server released it).
     public var isHeld: Bool {
         get async {
             guard !connection.isClosed else { return false }
@@ -33,9 +34,11 @@ public final class Leadership: Sendable {
 
     /// Releases the lock and closes its connection.
     public func release() async {
+        // (postgres-nio never answers a query sent on a closed connection.)
+        guard !connection.isClosed else { return }
         _ = try? await connection.query(
             "SELECT pg_advisory_unlock(\(purpose), \(Int32(truncatingIfNeeded: accountID)))", logger: logger)
-        try? await connection.close()
+        await connection.closeAndSettle()
     }
 }
 
@@ -60,13 +63,13 @@ extension PostgresAccountStore {
                 "SELECT pg_try_advisory_lock(\(purpose), \(key)), pg_backend_pid()", on: connection, logger: logger
             ) { try $0.decode((Bool, Int32).self) }.first
             guard let row, row.0 else {
-                try? await connection.close()
+                await connection.closeAndSettle()
                 return nil
             }
             return Leadership(
                 accountID: accountID, purpose: purpose, backendPID: row.1, connection: connection, logger: logger)
         } catch {
-            try? await connection.close()
+            await connection.closeAndSettle()
             throw failure("cannot take the leadership of account \(accountID)", error)
         }
     }

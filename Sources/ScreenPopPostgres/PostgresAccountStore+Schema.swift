@@ -80,9 +80,24 @@ extension PostgresAccountStore {
     ]
 
     /// Applies the migrations this database has not had, in one transaction under an advisory lock.
+    ///
+    /// It runs on a connection of its own, opened first: a server that does not answer is an error
+    /// at once, not after the pool's retries.
     func migrate() async throws {
+        let connection = try await PostgresConnection.connect(
+            configuration: connectionConfiguration, id: 0, logger: logger)
+        do {
+            try await migrate(on: connection)
+        } catch {
+            await connection.closeAndSettle()
+            throw error
+        }
+        await connection.closeAndSettle()
+    }
+
+    private func migrate(on connection: PostgresConnection) async throws {
         let logger = logger
-        try await transaction { connection in
+        try await connection.withTransaction(logger: logger) { connection in
             try await connection.query("SELECT pg_advisory_xact_lock(\(Self.migrationLockKey))", logger: logger)
             try await connection.query(
                 """

@@ -87,11 +87,10 @@ public final class PostgresChangeListener: Sendable {
                         connection.close().whenComplete { _ in }
                     }
                 } catch {
-                    // A connection must be closed before it goes, even a broken one.
-                    try? await connection.close()
+                    await connection.closeAndSettle()
                     throw error
                 }
-                try? await connection.close()
+                await connection.closeAndSettle()
             } catch {
                 if !Task.isCancelled {
                     store.logger.debug(

@@ -177,7 +177,7 @@ private struct Merge {
         let insert = try db.makeStatement(sql: "INSERT OR REPLACE INTO user VALUES (?, ?, ?, ?)")
         for user in users { try insert.execute(arguments: [accountID, user.id, user.name, user.email]) }
         changes.usersChanged = true
-        changes.users = users
+        changes.users = users.keepingLastOfEachID(\.id)
     }
 
     private mutating func write(_ statuses: [CustomerStatus]) throws {
@@ -190,7 +190,7 @@ private struct Merge {
         let insert = try db.makeStatement(sql: "INSERT OR REPLACE INTO customer_status VALUES (?, ?, ?, ?)")
         for status in statuses { try insert.execute(arguments: [accountID, status.id, status.name, status.type]) }
         changes.customerStatusesChanged = true
-        changes.customerStatuses = statuses
+        changes.customerStatuses = statuses.keepingLastOfEachID(\.id)
     }
 
     // MARK: Entities

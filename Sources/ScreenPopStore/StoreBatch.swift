@@ -131,3 +131,13 @@ public struct StoreChanges: Sendable, Equatable {
             && !customerStatusesChanged
     }
 }
+
+extension Array {
+    /// The last element of each id, in the order of those last ones: what a table keyed by id holds
+    /// after the elements were written in order, each replacing the one before it.
+    public func keepingLastOfEachID(_ id: (Element) -> Int) -> [Element] {
+        var last: [Int: Int] = [:]
+        for (index, value) in enumerated() { last[id(value)] = index }
+        return enumerated().filter { last[id($0.element)] == $0.offset }.map(\.element)
+    }
+}

@@ -76,10 +76,10 @@ enum TestPostgres {
             id: 1, logger: logger)
         do {
             let result = try await body(connection)
-            try await connection.close()
+            await connection.closeAndSettle()
             return result
         } catch {
-            try? await connection.close()
+            await connection.closeAndSettle()
             throw error
         }
     }
@@ -87,7 +87,7 @@ enum TestPostgres {
     /// A new empty database's URL for `body`, dropped afterwards.
     static func withDatabase<T>(_ body: (String) async throws -> T) async throws -> T {
         let name = "screenpop_test_\(UInt64.random(in: 0...UInt64.max))"
-        try await withAdminConnection { try await $0.query("CREATE DATABASE \(unescaped: name)", logger: logger) }
+        _ = try await withAdminConnection { try await $0.query("CREATE DATABASE \(unescaped: name)", logger: logger) }
         let url = url(try server.get(), database: name)
         do {
             let result = try await body(url)
@@ -100,7 +100,7 @@ enum TestPostgres {
     }
 
     private static func drop(_ name: String) async throws {
-        try await withAdminConnection {
+        _ = try await withAdminConnection {
             try await $0.query("DROP DATABASE IF EXISTS \(unescaped: name) WITH (FORCE)", logger: logger)
         }
     }

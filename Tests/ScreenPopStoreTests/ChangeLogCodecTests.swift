@@ -1,0 +1,64 @@
+import AccountIndex
+import AmoCRM
+import ScreenPopStore
+import Testing
+
+/// A change log entry reads back as the changes it was written from.
+@Suite struct ChangeLogCodecTests {
+    static var everything: StoreChanges {
+        var changes = StoreChanges()
+        changes.entities = [
+            StoredEntity(
+                ref: .contact(7), isDeleted: false, statusID: nil,
+                phones: [PhoneValue("+7 999 888-55-33"), PhoneValue("8 (916) \"quoted\"\n\\", kind: .mobile)],
+                details: EntityDetails(name: "Ann \u{1F600} \"A\"", createdAt: 1_000, updatedAt: 2_000, responsibleUserID: 5)),
+            StoredEntity(
+                ref: .lead(9), isDeleted: true, statusID: 142, phones: [],
+                details: EntityDetails(name: "", createdAt: 0, updatedAt: 0, pipelineID: 3_300_100)),
+            StoredEntity(
+                ref: .customer(Int(Int32.max) + 10), isDeleted: false, statusID: nil, phones: [],
+                details: EntityDetails(name: "Customer")),
+            StoredEntity(
+                ref: .company(3), isDeleted: false, statusID: nil, phones: [PhoneValue("+7 495 111-22-33", kind: .fax)],
+                details: EntityDetails(name: "Co")),
+        ]
+        changes.created = [.contact(7), .customer(Int(Int32.max) + 10)]
+        changes.unlinked = [.contactLead(contactID: 7, leadID: 9, isMain: true), .companyCustomer(companyID: 3, customerID: 4)]
+        changes.linked = [
+            .contactLead(contactID: 7, leadID: 9), .companyLead(companyID: 3, leadID: 9),
+            .contactCustomer(contactID: 7, customerID: 4), .contactCompany(contactID: 7, companyID: 3),
+        ]
+        changes.staleCount = 2
+        changes.unchangedCount = 3
+        changes.batchOutcomes = [
+            StoreChanges.BatchOutcome(staleCount: 2, unchangedCount: 1),
+            StoreChanges.BatchOutcome(staleCount: 0, unchangedCount: 2),
+        ]
+        changes.accountChanged = true
+        changes.customerStatusesChanged = true
+        changes.sequence = 1 << 40
+        return changes
+    }
+
+    @Test func changesRoundTripExactly() throws {
+        let changes = Self.everything
+        #expect(try ChangeLogCodec.decode(ChangeLogCodec.encode(changes)) == changes)
+        var flags = StoreChanges()
+        flags.usersChanged = true
+        #expect(try ChangeLogCodec.decode(ChangeLogCodec.encode(flags)) == flags)
+        #expect(try ChangeLogCodec.decode(ChangeLogCodec.encode(StoreChanges())) == StoreChanges())
+    }
+
+    @Test(arguments: [
+        "", "[]", #"{"v":2}"#, #"{"v":1,"entities":[[1,7]]}"#, #"{"v":1,"created":[[5,7]]}"#,
+        #"{"v":1,"linked":[[9,1,2,false]]}"#, #"{"v":1,"stale":"x"}"#,
+    ])
+    func whatItDidNotWriteIsAnError(text: String) {
+        #expect(throws: StoreError.self) { try ChangeLogCodec.decode(Array(text.utf8)) }
+    }
+
+    @Test func aLaterVersionsAdditionsAreSkipped() throws {
+        let text = #"{"v":1,"stale":4,"newKey":{"a":[1,2]}}"#
+        #expect(try ChangeLogCodec.decode(Array(text.utf8)).staleCount == 4)
+    }
+}
