@@ -207,12 +207,13 @@ public final class StoreAccountProvider: AccountProvider {
         return AccountSyncer.isListingInProgress(state) && (state[SyncStateKey.lastListingRun] ?? "").isEmpty
     }
 
-    /// What an account holds in memory, estimated from the index benchmark: 260 MiB for the 1 M
-    /// contact account's 3.5 M entities, about 78 bytes an entity, and 48 bytes and the text of
-    /// each name (docs/performance.md); rounded up to 100 and 64.
+    /// What an account holds in memory, estimated: 140 bytes an entity and 90 a name, from the
+    /// resident memory of a server holding 1,000 accounts of 2,000 contacts (1.66 MB each,
+    /// `Benchmarks/http/many-accounts.py`, docs/performance.md), of which the index is about 78
+    /// bytes an entity (the 1 M contact benchmark's 260 MiB for 3.5 M entities).
     static func estimatedBytes(_ counts: AccountSnapshot.Counts, names: Int) -> Int {
         let entities = counts.contacts + counts.companies + counts.leads + counts.customers
-        return 64 << 10 + entities * 100 + names * 64
+        return 64 << 10 + entities * 140 + names * 90
     }
 
     // MARK: Following a shared store

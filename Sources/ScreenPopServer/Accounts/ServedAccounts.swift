@@ -2,6 +2,7 @@ import AccountIndex
 import CallEvents
 import Logging
 import NIOConcurrencyHelpers
+import ScreenPopSupport
 
 /// One account as this server instance serves it: its index, users and names, feed, live streams
 /// and API service.
@@ -264,6 +265,7 @@ public final class ServedAccounts: Sendable {
             logger.info(
                 "account evicted", metadata: ["account_id": "\(account.id)", "bytes": "\(account.memoryBytes)"])
         }
+        if !evicted.isEmpty { returnFreedMemoryToTheSystem() }
     }
 
     /// Stops serving the account now, whatever it holds: its streams end and it is unloaded (an
@@ -273,6 +275,7 @@ public final class ServedAccounts: Sendable {
         guard let account else { return }
         account.hub.shutdown()
         await account.unload()
+        returnFreedMemoryToTheSystem()
         logger.info("account unloaded", metadata: ["account_id": "\(accountID)"])
     }
 
