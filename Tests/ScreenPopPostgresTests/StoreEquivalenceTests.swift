@@ -19,7 +19,9 @@ import Testing
     }
 
     static let account = AccountObject(id: 42, subdomain: "test", country: "RU", customersMode: "periodicity")
-    static let statuses = [CustomerStatus(id: 1005, name: "Closed", type: 3), CustomerStatus(id: 1001, name: "Open", type: 0)]
+    static let statuses = [
+        CustomerStatus(id: 1005, name: "Closed", type: 3), CustomerStatus(id: 1001, name: "Open", type: 0),
+    ]
 
     /// Everything a store answers about account 42.
     static func expectSameAnswers(_ sqlite: SQLiteAccountStore, _ postgres: PostgresAccountStore, _ step: String)
@@ -30,7 +32,9 @@ import Testing
         #expect(a == b, "account after \(step)")
         #expect(try await sqlite.accountIDs() == postgres.accountIDs(), "ids after \(step)")
         #expect(try await sqlite.syncState(accountID: 42) == postgres.syncState(accountID: 42), "state after \(step)")
-        #expect(try await sqlite.entityCounts(accountID: 42) == postgres.entityCounts(accountID: 42), "counts after \(step)")
+        #expect(
+            try await sqlite.entityCounts(accountID: 42) == postgres.entityCounts(accountID: 42), "counts after \(step)"
+        )
         for kind in EntityKind.allCases {
             let unseenA = try await sqlite.unseenIDs(accountID: 42, kind: kind, run: 3, updatedBefore: 1_700_000_300)
             let unseenB = try await postgres.unseenIDs(accountID: 42, kind: kind, run: 3, updatedBefore: 1_700_000_300)
@@ -75,7 +79,9 @@ import Testing
             try await postgres.replace(with: stored)
             try await Self.expectSameAnswers(sqlite, postgres, "the import")
             let back = try #require(try await postgres.load(accountID: 42, suffixFallback: SuffixFallback()))
-            #expect(AccountIndex(building: back.data).snapshot.dump() == AccountIndex(building: loaded.data).snapshot.dump())
+            #expect(
+                AccountIndex(building: back.data).snapshot.dump() == AccountIndex(building: loaded.data).snapshot.dump()
+            )
         }
     }
 
@@ -86,7 +92,9 @@ import Testing
                 entity: .contact(8), updatedAt: 2_000, name: "New", createdAt: 1_000,
                 phones: [PhoneValue("+7 999 888-55-34")], isComplete: true)
             let older = EntityUpdate(entity: .contact(8), updatedAt: 1_500, name: "Old")
-            let batches = [StoreBatch(updates: [newer]), StoreBatch(updates: [older, older]), StoreBatch(updates: [newer])]
+            let batches = [
+                StoreBatch(updates: [newer]), StoreBatch(updates: [older, older]), StoreBatch(updates: [newer]),
+            ]
             let changes = try await postgres.apply(batches, accountID: 42)
             #expect(changes.staleCount == 2 && changes.unchangedCount == 1)
             #expect(changes.forBatch(1).staleCount == 2)
@@ -161,7 +169,9 @@ struct RandomUpdates {
             return .deletion(of: refs[kind], updatedAt: updatedAt)
         }
         var update: EntityUpdate
-        let phones = (0..<int(0...2)).map { _ in PhoneValue(random.pick(Self.numbers), kind: int(0...1) == 0 ? .work : .mobile) }
+        let phones = (0..<int(0...2)).map { _ in
+            PhoneValue(random.pick(Self.numbers), kind: int(0...1) == 0 ? .work : .mobile)
+        }
         switch kind {
         case 0:
             update = EntityUpdate(entity: .contact(random.pick(contacts)), phones: phones)
