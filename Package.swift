@@ -31,6 +31,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-atomics", from: "1.3.0"),
+        // SHA-256 of the API tokens and webhook secrets of a server of many accounts (AccountSecret).
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
         // The call-notification server (ScreenPopServer) and its tests. Hummingbird without its default
         // traits: no swift-configuration, FoundationEssentials only.
@@ -89,7 +91,9 @@ let package = Package(
             dependencies: [
                 "CallEvents",
                 "AccountIndex",
+                "ScreenPopJSON",
                 "ScreenPopSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -171,6 +175,7 @@ let package = Package(
                 "ScreenPopJSON",
                 "ScreenPopServer",
                 "ScreenPopStore",
+                "ScreenPopPostgres",
                 "ScreenPopSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -267,7 +272,7 @@ let package = Package(
         .testTarget(
             name: "ScreenPopPostgresTests",
             dependencies: [
-                "ScreenPopPostgres", "ScreenPopStore", "AccountIndex", "AccountSynthesis", "AmoCRM",
+                "ScreenPopPostgres", "ScreenPopStore", "AccountIndex", "AccountSynthesis", "AmoCRM", "AccountSync",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]

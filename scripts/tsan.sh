@@ -4,7 +4,9 @@
 #
 #   scripts/tsan.sh                 the concurrent suites: the index's readers and writer, the live
 #                                   account's group commits with readers, the server's streams and
-#                                   webhook route
+#                                   webhook route, the server of many accounts, instances following
+#                                   each other on PostgreSQL (SCREENPOP_TEST_POSTGRES_URL or a
+#                                   throwaway server)
 #   scripts/tsan.sh --filter REGEX  other suites
 #
 # Locks that tasks share are pthread mutexes (ScreenPopSupport's LockedValue, NIOLockedValueBox):
@@ -12,7 +14,7 @@
 # are reported as races.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-filter="ConcurrencyTests|IncrementalEqualsStoreTests|StreamTests|WebhookRouteTests|IncrementalEqualsScratchTests"
+filter="ConcurrencyTests|IncrementalEqualsStoreTests|StreamTests|WebhookRouteTests|IncrementalEqualsScratchTests|ManyAccountsTests|FollowingTests|SharedStoreTests"
 if [ "${1:-}" = "--filter" ]; then filter="$2"; fi
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT

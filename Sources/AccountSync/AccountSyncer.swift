@@ -255,6 +255,9 @@ public enum SyncStateKey {
     /// OAuth tokens as the last refresh gave them.
     public static let oauthAccessToken = "oauth.access_token"
     public static let oauthRefreshToken = "oauth.refresh_token"
+    /// A long-lived token kept for the account by `screenpop accounts add`, so that a server that
+    /// serves many accounts can sync each with its own.
+    public static let longLivedToken = "amocrm.long_lived_token"
 }
 
 /// A sync that cannot go on: what and why.

@@ -62,17 +62,26 @@ public final class LiveAccount: Sendable {
     public static func open(
         store: any AccountStore, accountID: Int? = nil, suffixFallback: SuffixFallback = SuffixFallback()
     ) async throws -> LiveAccount {
-        let stored: StoredAccount?
-        if let accountID {
-            stored = try await store.load(accountID: accountID, suffixFallback: suffixFallback)
-        } else {
-            stored = try await store.loadOnlyAccount(suffixFallback: suffixFallback)
+        var id = accountID
+        if id == nil {
+            let ids = try await store.accountIDs()
+            guard ids.count <= 1 else {
+                throw StoreError("the store holds \(ids.count) accounts (\(ids.map(String.init).joined(separator: ", "))); name one")
+            }
+            id = ids.first
         }
-        guard let stored else { throw StoreError("the store holds no account\(accountID.map { " \($0)" } ?? "")") }
+        // Read before the account: a change written while it loads is applied again (to the same
+        // effect) rather than missed.
+        let sequence = try await (store as? any SharedAccountStore)?.lastSequence(accountID: id ?? 0) ?? 0
+        guard let id, let stored = try await store.load(accountID: id, suffixFallback: suffixFallback) else {
+            throw StoreError("the store holds no account\(accountID.map { " \($0)" } ?? "")")
+        }
         // The names are gathered while the index is built: a restart waits for the longer of the two.
         async let names = EntityNames(stored.entityNames)
         let index = await AccountIndex.building(stored.data)
-        return LiveAccount(stored: stored, index: index, names: await names, store: store, suffixFallback: suffixFallback)
+        let live = LiveAccount(stored: stored, index: index, names: await names, store: store, suffixFallback: suffixFallback)
+        live.following.withLock { $0.applied = sequence }
+        return live
     }
 
     /// An account whose index is already built from `stored`; `names` are its entities' names
@@ -146,7 +155,12 @@ public final class LiveAccount: Sendable {
                 $0.transactions += 1
                 $0.batches += batches.count
             }
-            await publish(changes, batches: batches)
+            if let sequence = changes.sequence, store is any SharedAccountStore {
+                // Others may have written before this transaction: theirs are published first.
+                await catchUp(through: sequence, own: changes)
+            } else {
+                await publish(changes)
+            }
             // Each caller learns the whole group's entities and links (cheap to share) and its own
             // batch's counts: a webhook's answer says how many of its updates were stale.
             return batches.indices.map { .success(changes.forBatch($0)) }
@@ -159,22 +173,164 @@ public final class LiveAccount: Sendable {
         }
     }
 
+    // MARK: Following a shared store
+
+    /// Where this instance's index stands in a shared store's change log, and who waits for it.
+    struct Following: Sendable {
+        /// The last sequence published.
+        var applied: Int64 = 0
+        var isRunning = false
+        /// Asked for again while running: look once more when done.
+        var again = false
+        /// The index missed a change (the log could not be read): rebuild from the store at the next catch-up.
+        var isStale = false
+        /// This instance's own transactions, published from memory when their turn comes.
+        var own: [Int64: StoreChanges] = [:]
+        var waiting: [(through: Int64, done: CheckedContinuation<Void, Never>)] = []
+    }
+
+    let following = LockedValue(Following())
+    /// Called when another instance removed the account from the shared store.
+    private let removalObservers = LockedValue<[@Sendable () -> Void]>([])
+
+    /// The change-log sequence the index has reached (0 for a store without a change log).
+    public var appliedSequence: Int64 { following.withLock { $0.applied } }
+
+    /// Calls `observer` when the account is removed from the shared store by anyone.
+    public func onRemoval(_ observer: @escaping @Sendable () -> Void) {
+        removalObservers.withLock { $0.append(observer) }
+    }
+
+    /// Brings the index, the roster and the facts up to the shared store's change log: what any
+    /// instance wrote, in the order it was written. Call it when the store announces a change,
+    /// and after a lost connection (announcements may have been missed). Does nothing for a
+    /// store without a change log.
+    ///
+    /// - Parameters:
+    ///   - through: Returns once the index has reached this sequence (or could not read further).
+    ///   - own: A transaction of this instance, published from memory when its turn comes.
+    public func catchUp(through target: Int64? = nil, own: StoreChanges? = nil) async {
+        guard let shared = store as? any SharedAccountStore else { return }
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            let start = following.withLock { state -> Bool in
+                if let own, let sequence = own.sequence { state.own[sequence] = own }
+                if let target, target > state.applied {
+                    state.waiting.append((target, done))
+                } else {
+                    state.waiting.append((0, done))
+                }
+                if state.isRunning {
+                    state.again = true
+                    return false
+                }
+                state.isRunning = true
+                return true
+            }
+            if start { Task { await self.follow(shared) } }
+        }
+    }
+
+    /// Reads and publishes the log until nothing is left, then wakes who waited.
+    private func follow(_ store: any SharedAccountStore) async {
+        while true {
+            following.withLock { $0.again = false }
+            var failed = false
+            do {
+                if following.withLock({ $0.isStale }) {
+                    let sequence = try await store.lastSequence(accountID: accountID)
+                    try await reload()
+                    following.withLock {
+                        $0.isStale = false
+                        $0.applied = max($0.applied, sequence)
+                    }
+                }
+                while true {
+                    let after = following.withLock { $0.applied }
+                    let entries = try await store.changes(accountID: accountID, after: after, limit: 500)
+                    for entry in entries {
+                        let own = following.withLock { $0.own.removeValue(forKey: entry.sequence) }
+                        switch entry.kind {
+                        case .changes(let changes): await publish(own ?? changes)
+                        case .replaced: try await reload()
+                        case .removed: for observer in removalObservers.withLock({ $0 }) { observer() }
+                        }
+                        following.withLock { $0.applied = entry.sequence }
+                        resumeWaiters()
+                    }
+                    if entries.count < 500 { break }
+                }
+            } catch {
+                failed = true
+            }
+            let done = following.withLock { state -> Bool in
+                if failed {
+                    // The store went away mid-way: what this instance wrote is published now (its
+                    // callers were told it is durable), and the index is rebuilt once the log can be
+                    // read again, since others' changes may have been skipped.
+                    state.isStale = true
+                }
+                guard !state.again || failed else { return false }
+                state.isRunning = false
+                return true
+            }
+            if failed {
+                let own = following.withLock { state -> [StoreChanges] in
+                    let own = state.own.sorted { $0.key < $1.key }.map(\.value)
+                    state.own.removeAll()
+                    return own
+                }
+                for changes in own { await publish(changes) }
+                resumeWaiters(all: true)
+            }
+            if done {
+                resumeWaiters(all: true)
+                return
+            }
+        }
+    }
+
+    private func resumeWaiters(all: Bool = false) {
+        let ready = following.withLock { state -> [CheckedContinuation<Void, Never>] in
+            let applied = state.applied
+            let ready = state.waiting.filter { all || $0.through <= applied }.map(\.done)
+            state.waiting.removeAll { all || $0.through <= applied }
+            return ready
+        }
+        for done in ready { done.resume() }
+    }
+
+    /// Reads the whole account again: after an import replaced it, or when changes were missed.
+    private func reload() async throws {
+        guard let stored = try await store.load(accountID: accountID, suffixFallback: suffixFallback) else { return }
+        facts.withLock {
+            $0 = Facts(account: stored.account, customerStatuses: stored.customerStatuses, users: stored.users)
+        }
+        index.rebuild(from: stored.data)
+        roster.setUsers(stored.users.map(\.id))
+        roster.replaceNames(EntityNames(stored.entityNames))
+        statistics.withLock { $0.rebuilds += 1 }
+        var changes = StoreChanges()
+        changes.usersChanged = true
+        changes.users = stored.users
+        for observer in observers.withLock({ $0 }) { observer(changes) }
+    }
+
     // MARK: Publishing
 
     /// Brings the index and the roster to what the store now holds.
-    private func publish(_ changes: StoreChanges, batches: [StoreBatch]) async {
+    private func publish(_ changes: StoreChanges) async {
         guard !changes.isEmpty else { return }
         let (oldSettings, newSettings, users) = facts.withLock { facts in
             let old = facts.account.settings(customerStatuses: facts.customerStatuses, suffixFallback: suffixFallback)
-            for batch in batches {
-                if let account = batch.account { facts.account = AccountObject(
+            if let account = changes.account {
+                facts.account = AccountObject(
                     id: accountID, name: account.name, subdomain: account.subdomain, country: account.country,
-                    customersMode: account.customersMode) }
-                if let statuses = batch.customerStatuses { facts.customerStatuses = statuses }
-                if let users = batch.users { facts.users = users }
+                    customersMode: account.customersMode)
             }
+            if let statuses = changes.customerStatuses { facts.customerStatuses = statuses }
+            if let users = changes.users { facts.users = users }
             let new = facts.account.settings(customerStatuses: facts.customerStatuses, suffixFallback: suffixFallback)
-            return (old, new, changes.usersChanged ? facts.users : nil)
+            return (old, new, changes.users)
         }
         if let users { roster.setUsers(users.map(\.id)) }
         roster.setNames(changes.entities.map { ($0.ref, $0.details.name) })
@@ -229,3 +385,4 @@ public final class LiveAccount: Sendable {
         statistics.withLock { $0.rebuilds += 1 }
     }
 }
+

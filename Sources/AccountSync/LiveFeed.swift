@@ -20,6 +20,12 @@ public final class LiveFeed: AccountFeed {
     public let account: LiveAccount
     /// Nil without `--amocrm`: webhooks then apply what they carry and nothing is read back.
     public let syncer: AccountSyncer?
+    /// Who may poll and reconcile: with several instances on one store, one at a time (nil: this
+    /// instance alone).
+    public let leadership: (any SyncLeadership)?
+    /// Why changes are refused now (the shared store unreachable), nil when they are taken: a
+    /// webhook then gets 503 at once, and amoCRM sends it again later.
+    public let changesRefused: @Sendable () -> String?
     let logger: Logger
     private let state = LockedValue(State())
     /// Wakes the re-reader.
@@ -40,9 +46,14 @@ public final class LiveFeed: AccountFeed {
         var errorCount = 0
     }
 
-    public init(account: LiveAccount, syncer: AccountSyncer?, logger: Logger) {
+    public init(
+        account: LiveAccount, syncer: AccountSyncer?, leadership: (any SyncLeadership)? = nil,
+        changesRefused: @escaping @Sendable () -> String? = { nil }, logger: Logger
+    ) {
         self.account = account
         self.syncer = syncer
+        self.leadership = leadership
+        self.changesRefused = changesRefused
         self.logger = logger
         (wakes, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
@@ -74,6 +85,9 @@ public final class LiveFeed: AccountFeed {
                 ?? "the webhook names no account (account[id] or account[subdomain]); nothing was applied"
             return Self.error(named == nil ? 400 : 403, code: named == nil ? "missing_account" : "wrong_account",
                 message: message, key: named == nil ? "account" : (webhook.accountID != nil ? "account[id]" : "account[subdomain]"))
+        }
+        if let reason = changesRefused() {
+            return Self.error(503, code: "store_unavailable", message: "\(reason); send the change again later")
         }
         let changes: StoreChanges
         do {
@@ -144,11 +158,17 @@ public final class LiveFeed: AccountFeed {
             await group.next()
             group.cancelAll()
         }
+        await leadership?.resign(accountID: account.accountID)
     }
 
     private func pollLoop(_ syncer: AccountSyncer, poll: Duration, reconcile: Duration) async {
         let reconcileSeconds = Int(reconcile.components.seconds)
         while !Task.isCancelled {
+            // Another instance polls this account: this one waits, and takes over if that one dies.
+            if let leadership, await !leadership.isLeader(accountID: account.accountID) {
+                try? await Task.sleep(for: min(poll, .seconds(5)))
+                continue
+            }
             do {
                 let state = try await account.store.syncState(accountID: account.accountID)
                 if AccountSyncer.isListingDue(state, reconcileSeconds: reconcileSeconds, now: now) {
@@ -260,4 +280,13 @@ public final class LiveFeed: AccountFeed {
         writer.endObject()
         return FeedAnswer(status: 200, json: writer.bytes)
     }
+}
+
+/// Which instance polls and reconciles an account when several serve it from one store (a
+/// PostgreSQL advisory lock held by a connection: it goes with the process that held it).
+public protocol SyncLeadership: Sendable {
+    /// Whether this instance leads the account's sync now; takes the lead when nobody holds it.
+    func isLeader(accountID: Int) async -> Bool
+    /// Gives the lead up (the account is no longer served here).
+    func resign(accountID: Int) async
 }

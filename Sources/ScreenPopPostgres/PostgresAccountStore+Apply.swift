@@ -136,6 +136,9 @@ struct Merge {
                 country = excluded.country, customers_mode = excluded.customers_mode
             """)
         changes.accountChanged = true
+        changes.account = AccountObject(
+            id: accountID, name: account.name, subdomain: account.subdomain, country: account.country,
+            customersMode: account.customersMode)
     }
 
     private mutating func write(_ users: [AccountUser]) async throws {
@@ -148,7 +151,7 @@ struct Merge {
         guard old != users else { return }
         write(#"DELETE FROM "user" WHERE account_id = \#(accountID)"#)
         // A repeated id: the later one stays, in its place (SQLite's INSERT OR REPLACE).
-        for (position, user) in Self.lastOfEachID(users, id: \.id).enumerated() {
+        for (position, user) in users.keepingLastOfEachID(\.id).enumerated() {
             write(
                 #"""
                 INSERT INTO "user" (account_id, id, name, email, position)
@@ -156,6 +159,7 @@ struct Merge {
                 """#)
         }
         changes.usersChanged = true
+        changes.users = users.keepingLastOfEachID(\.id)
     }
 
     private mutating func write(_ statuses: [CustomerStatus]) async throws {
@@ -167,7 +171,7 @@ struct Merge {
         }
         guard old != statuses else { return }
         write("DELETE FROM customer_status WHERE account_id = \(accountID)")
-        for (position, status) in Self.lastOfEachID(statuses, id: \.id).enumerated() {
+        for (position, status) in statuses.keepingLastOfEachID(\.id).enumerated() {
             write(
                 """
                 INSERT INTO customer_status (account_id, id, name, type, position)
@@ -175,13 +179,7 @@ struct Merge {
                 """)
         }
         changes.customerStatusesChanged = true
-    }
-
-    /// The last element of each id, in the order of those last ones.
-    static func lastOfEachID<T>(_ values: [T], id: (T) -> Int) -> [T] {
-        var last: [Int: Int] = [:]
-        for (index, value) in values.enumerated() { last[id(value)] = index }
-        return values.enumerated().filter { last[id($0.element)] == $0.offset }.map(\.element)
+        changes.customerStatuses = statuses.keepingLastOfEachID(\.id)
     }
 
     // MARK: Entities

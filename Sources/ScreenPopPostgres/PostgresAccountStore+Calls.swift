@@ -15,7 +15,7 @@ extension PostgresAccountStore {
         do {
             let message = "\(accountID):\(origin):\(Base64.encode(payload))"
             if message.utf8.count < Self.largestNotification {
-                try await client.query("SELECT pg_notify(\(Self.callsChannel), \(message))", logger: logger)
+                try await execute("SELECT pg_notify(\(Self.callsChannel), \(message))")
                 return
             }
             let (logger, origin) = (logger, origin)

@@ -97,7 +97,7 @@ extension PostgresAccountStore {
     /// account's registration has is an error (each hash selects one account).
     public func register(_ registration: AccountRegistration) async throws(StoreError) {
         do {
-            try await client.query(
+            try await execute(
                 """
                 INSERT INTO registration (account_id, subdomain, amocrm_url, api_token_hash, webhook_secret_hash, created_at)
                 VALUES (\(registration.accountID), \(registration.subdomain), \(registration.amocrmURL),
@@ -106,7 +106,7 @@ extension PostgresAccountStore {
                 ON CONFLICT (account_id) DO UPDATE SET subdomain = excluded.subdomain, amocrm_url = excluded.amocrm_url,
                     api_token_hash = excluded.api_token_hash, webhook_secret_hash = excluded.webhook_secret_hash,
                     created_at = excluded.created_at
-                """, logger: logger)
+                """)
         } catch {
             throw failure("cannot register account \(registration.accountID)", error)
         }

@@ -2,6 +2,7 @@ import AccountIndex
 import AmoCRM
 import Logging
 import PostgresNIO
+import Synchronization
 import ScreenPopStore
 
 #if canImport(Glibc)
@@ -157,16 +158,61 @@ public final class PostgresAccountStore: SharedAccountStore {
     // MARK: Transactions
 
     /// Runs `body` in one transaction on a pooled connection.
-    func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
-        try await client.withConnection { connection in
-            try await connection.withTransaction(logger: logger) { connection in try await body(connection) }
+    func transaction<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        try await withConnection { connection in
+            try await connection.withTransaction(logger: self.logger) { connection in try await body(connection) }
         }
     }
 
     /// The rows of `query` on a pooled connection, each decoded by `decode`.
-    func rows<T: Sendable>(_ query: PostgresQuery, _ decode: @Sendable (PostgresRow) throws -> T) async throws -> [T] {
-        try await client.withConnection { connection in
-            try await Self.rows(query, on: connection, logger: logger, decode)
+    func rows<T: Sendable>(_ query: PostgresQuery, _ decode: @escaping @Sendable (PostgresRow) throws -> T) async throws
+        -> [T]
+    {
+        try await withConnection { connection in try await Self.rows(query, on: connection, logger: self.logger, decode) }
+    }
+
+    /// Runs `query` on a pooled connection, outside a transaction.
+    func execute(_ query: PostgresQuery) async throws {
+        try await withConnection { connection in _ = try await connection.query(query, logger: self.logger) }
+    }
+
+    /// How long an operation may wait for a pooled connection: while PostgreSQL is away the pool
+    /// would wait for ever, and a webhook's sender must hear "503, send it again" instead. (Once
+    /// connected, an operation takes the time it needs: an import of millions of rows may take
+    /// minutes; a connection that breaks fails it at once.)
+    static let connectionDeadline: Duration = .seconds(10)
+
+    /// No pooled connection within ``connectionDeadline``.
+    struct NoConnection: Error, CustomStringConvertible {
+        var description: String { "no connection to PostgreSQL within \(PostgresAccountStore.connectionDeadline)" }
+    }
+
+    /// A flag set once, shared by tasks.
+    private final class Flag: Sendable {
+        let value = Atomic<Bool>(false)
+    }
+
+    /// `body` on a pooled connection, or ``NoConnection`` when none comes within the deadline.
+    func withConnection<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        let client = client
+        let leased = Flag()
+        return try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask {
+                try await client.withConnection { connection in
+                    leased.value.store(true, ordering: .releasing)
+                    return try await body(connection)
+                }
+            }
+            group.addTask {
+                try await Task.sleep(for: Self.connectionDeadline)
+                if !leased.value.load(ordering: .acquiring) { throw NoConnection() }
+                return nil  // connected in time: the operation goes on
+            }
+            defer { group.cancelAll() }
+            while let next = try await group.next() {
+                if let value = next { return value }
+            }
+            throw NoConnection()
         }
     }
 

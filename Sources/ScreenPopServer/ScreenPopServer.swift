@@ -12,8 +12,9 @@ public struct ServerConfiguration: Sendable {
     public var host: String
     /// The port; 0 picks a free one (read it in `onServerRunning`).
     public var port: Int
-    /// The token the integration must send.
-    public var apiToken: APIToken
+    /// The token the integration must send, in a server of one account; nil in a server of many
+    /// (the ``AccountProvider`` knows their tokens).
+    public var apiToken: APIToken?
     /// How often streams get a heartbeat comment (15 s).
     public var heartbeatInterval: Duration
     /// The SSE `retry` sent to clients, in milliseconds (2,000).
@@ -32,24 +33,63 @@ public struct ServerConfiguration: Sendable {
     public var webhookSecret: APIToken?
     /// The largest webhook body accepted (4 MiB); a larger one gets 413 and never reaches the feed.
     public var maxWebhookBytes: Int
+    /// The memory the loaded accounts may hold, by their providers' estimates
+    /// (``ServedAccountParts/memoryBytes``); nil: no limit, nothing is evicted (``ServedAccounts``).
+    public var maxMemoryBytes: Int?
 
+    /// The configuration of a server of one account: its token, and its webhook secret.
     public init(
         host: String = "127.0.0.1", port: Int = 8080, apiToken: APIToken, heartbeatInterval: Duration = .seconds(15),
         retryMilliseconds: Int = 2000, streams: StreamLimits = StreamLimits(),
         timeouts: ConnectionTimeouts = ConnectionTimeouts(), maxConnections: Int = 10_000,
-        webhookSecret: APIToken? = nil, maxWebhookBytes: Int = 4 << 20
+        webhookSecret: APIToken? = nil, maxWebhookBytes: Int = 4 << 20, maxMemoryBytes: Int? = nil
+    ) {
+        self.init(
+            host: host, port: port, heartbeatInterval: heartbeatInterval, retryMilliseconds: retryMilliseconds,
+            streams: streams, timeouts: timeouts, maxConnections: maxConnections, maxWebhookBytes: maxWebhookBytes,
+            maxMemoryBytes: maxMemoryBytes)
+        self.apiToken = apiToken
+        self.webhookSecret = webhookSecret
+    }
+
+    /// The configuration of a server of many accounts (``ScreenPopServer/init(accounts:configuration:relay:readiness:logger:)``):
+    /// no token or webhook secret, which the ``AccountProvider`` knows per account.
+    ///
+    /// ``StreamLimits/streams`` bounds the streams of each account; ``maxConnections`` those of the
+    /// server.
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, heartbeatInterval: Duration = .seconds(15),
+        retryMilliseconds: Int = 2000, streams: StreamLimits = StreamLimits(),
+        timeouts: ConnectionTimeouts = ConnectionTimeouts(), maxConnections: Int = 10_000,
+        maxWebhookBytes: Int = 4 << 20, maxMemoryBytes: Int? = nil
     ) {
         self.host = host
         self.port = port
-        self.apiToken = apiToken
+        self.apiToken = nil
         self.heartbeatInterval = heartbeatInterval
         self.retryMilliseconds = retryMilliseconds
         self.streams = streams
         self.timeouts = timeouts
         self.maxConnections = maxConnections
-        self.webhookSecret = webhookSecret
+        self.webhookSecret = nil
         self.maxWebhookBytes = maxWebhookBytes
+        self.maxMemoryBytes = maxMemoryBytes
     }
+}
+
+/// Whether the server can serve now (`GET /ready`), as the embedding code tells it: a load
+/// balancer sends traffic only to a ready instance. `/health` is liveness only.
+public struct Readiness: Sendable, Hashable {
+    /// Why not, or nil when ready.
+    public var reason: String?
+
+    /// Ready.
+    public static let ready = Readiness(reason: nil)
+
+    /// Not ready, and why (`"PostgreSQL unreachable"`): shown to whoever asks `/ready`, so no secrets.
+    public static func notReady(_ reason: String) -> Readiness { Readiness(reason: reason) }
+
+    public var isReady: Bool { reason == nil }
 }
 
 /// Delivers to several sinks in turn: the hub, and whatever the embedding code adds.
@@ -61,35 +101,63 @@ struct FanOutSink: NotificationSink {
     }
 }
 
-/// The call-notification server: amoCRM's `/api/v2/events` over HTTP, with live streams.
+/// The call-notification server: amoCRM's `/api/v2/events` over HTTP, with live streams, for one
+/// account or many.
 ///
 /// ```swift
 /// let server = ScreenPopServer(index: index, events: CallEventsConfiguration(users: users, names: EntityNames(data)),
 ///                              configuration: ServerConfiguration(apiToken: token), logger: logger)
 /// try await server.application().runService()     // SIGINT/SIGTERM shut it down gracefully
+///
+/// let many = ScreenPopServer(accounts: storeProvider, configuration: ServerConfiguration(maxMemoryBytes: 8 << 30),
+///                            relay: postgresRelay, readiness: { await store.isReachable ? .ready : .notReady("PostgreSQL unreachable") })
 /// ```
 ///
-/// Routes (all but `/health` and the webhooks need `Authorization: Bearer <token>`):
+/// Routes (all but `/health`, `/ready` and the webhooks need `Authorization: Bearer <token>`; the
+/// token says which account a request is for, in a server of many):
 /// - `POST /api/v2/events` and `/api/v2/events/`: the API (docs/events-api.md).
 /// - `GET /api/v2/events/stream?user_id=N`: the user's notifications as Server-Sent Events.
-/// - `POST /amocrm/webhooks/<secret>`: amoCRM's webhooks, to the ``AccountFeed`` (only with a feed
-///   and ``ServerConfiguration/webhookSecret``; the secret is the credential, and a wrong one gets
-///   the 404 of an unknown path).
+/// - `POST /amocrm/webhooks/<secret>`: amoCRM's webhooks, to the account's ``AccountFeed`` (the
+///   secret is the credential and says which account; a wrong one gets the 404 of an unknown
+///   path). A server of one account has the route only with a feed and
+///   ``ServerConfiguration/webhookSecret``.
 /// - `GET /api/v2/sync/status`: the feed's sync status (404 without a feed).
-/// - `GET /health`: `{"status":"ok"}`.
+/// - `GET /health`: `{"status":"ok"}`, liveness.
+/// - `GET /ready`: `{"status":"ready"}`, or 503 `{"status":"not_ready","reason":"…"}`.
 public struct ScreenPopServer: Sendable {
-    public let index: AccountIndex
-    public let events: CallEventsConfiguration
     public let configuration: ServerConfiguration
-    /// The live streams; also a ``CallEvents/NotificationSink`` for anything else that makes notifications.
-    public let hub: NotificationHub
+    /// The accounts loaded here.
+    public let accounts: ServedAccounts
     /// The open connections, and those refused or closed for taking too long.
     public let connections: ConnectionLimiter
     public let logger: Logger
-    /// What keeps the account current: receives the webhooks, reports the sync's status.
-    public let feed: (any AccountFeed)?
-    let sink: FanOutSink
+    /// Whether the server can serve now (`GET /ready`).
+    public let readiness: @Sendable () async -> Readiness
+    /// The account of a server of one account; nil in a server of many.
+    public let singleAccount: ServedAccount?
 
+    /// The account's index, in a server of one account (a server of many has none: it traps).
+    public var index: AccountIndex { single.index }
+    /// The account's users and names, in a server of one account (a server of many traps).
+    public var events: CallEventsConfiguration { single.events }
+    /// The live streams, in a server of one account (a server of many traps); also a
+    /// ``CallEvents/NotificationSink`` for anything else that makes notifications.
+    public var hub: NotificationHub { single.hub }
+    /// What keeps the account current, in a server of one account: receives the webhooks, reports
+    /// the sync's status. Nil in a server of many.
+    public var feed: (any AccountFeed)? { singleAccount?.feed }
+
+    private var single: ServedAccount {
+        guard let singleAccount else {
+            preconditionFailure("a server of many accounts has no single account: use accounts.account(id)")
+        }
+        return singleAccount
+    }
+
+    /// A server of one account, whose token is ``ServerConfiguration/apiToken`` and whose webhook
+    /// secret is ``ServerConfiguration/webhookSecret``; the account is loaded from the start and
+    /// never evicted.
+    ///
     /// - Parameters:
     ///   - index: The account's index.
     ///   - events: The account's users and names, and the API's limits.
@@ -102,14 +170,62 @@ public struct ScreenPopServer: Sendable {
         additionalSinks: [any NotificationSink] = [], feed: (any AccountFeed)? = nil,
         logger: Logger = Logger(label: "screenpop")
     ) {
-        self.index = index
-        self.feed = feed
-        self.events = events
+        var configuration = configuration
+        configuration.maxMemoryBytes = nil
+        let parts = ServedAccountParts(index: index, events: events, feed: feed)
+        let provider = SingleAccountProvider(
+            tokenHash: configuration.apiToken?.sha256,
+            secretHash: feed == nil ? nil : configuration.webhookSecret?.sha256, parts: parts)
+        let accounts = ServedAccounts(
+            provider: provider, streams: configuration.streams, maxMemoryBytes: nil, relay: nil,
+            additionalSinks: additionalSinks, logger: logger)
+        let account = accounts.makeAccount(id: SingleAccountProvider.accountID, parts: parts)
+        accounts.insert(account)
         self.configuration = configuration
-        self.logger = logger
-        self.hub = NotificationHub(users: events.users, limits: configuration.streams)
+        self.accounts = accounts
         self.connections = ConnectionLimiter(maximum: configuration.maxConnections)
-        self.sink = FanOutSink(sinks: [hub] + additionalSinks)
+        self.logger = logger
+        self.readiness = { .ready }
+        self.singleAccount = account
+    }
+
+    /// A server of many accounts: the token of each request (and the secret of each webhook) says
+    /// which account it is for, and ``ServedAccounts`` loads that account on its first request.
+    ///
+    /// - Parameters:
+    ///   - accounts: Where the accounts and their credentials come from.
+    ///   - configuration: Where to listen, the streams' settings, the memory budget; its
+    ///     ``ServerConfiguration/apiToken`` and ``ServerConfiguration/webhookSecret`` are not used.
+    ///   - relay: Carries the notifications made here to the other instances; nil: one instance.
+    ///   - readiness: Whether the server can serve now (`GET /ready`).
+    ///   - logger: The server's logger.
+    public init(
+        accounts provider: any AccountProvider, configuration: ServerConfiguration, relay: (any CallRelay)? = nil,
+        readiness: @escaping @Sendable () async -> Readiness = { .ready }, logger: Logger = Logger(label: "screenpop")
+    ) {
+        self.configuration = configuration
+        self.accounts = ServedAccounts(
+            provider: provider, streams: configuration.streams, maxMemoryBytes: configuration.maxMemoryBytes,
+            relay: relay, additionalSinks: [], logger: logger)
+        self.connections = ConnectionLimiter(maximum: configuration.maxConnections)
+        self.logger = logger
+        self.readiness = readiness
+        self.singleAccount = nil
+    }
+
+    /// Delivers notifications another instance made (a ``CallRelay``'s payload) to this instance's
+    /// streams of the account, with their ids. An account not loaded here has no streams here: the
+    /// payload is dropped, as is one this instance made itself.
+    public func receiveRelayed(accountID: Int, payload: [UInt8]) {
+        let decoded: RelayPayload
+        do {
+            decoded = try RelayPayload(decoding: payload)
+        } catch {
+            logger.warning("relayed payload dropped", metadata: ["account_id": "\(accountID)", "error": "\(error)"])
+            return
+        }
+        guard decoded.origin != accounts.instanceID, let account = accounts.account(accountID) else { return }
+        account.hub.deliver(encoded: decoded.events)
     }
 
     /// The router with every route and middleware.
@@ -121,18 +237,33 @@ public struct ScreenPopServer: Sendable {
             buffer.writeStaticString(#"{"status":"ok"}"#)
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: buffer))
         }
-        // Outside the token's group: amoCRM sends no token; the path's secret is checked instead.
-        // Without a feed or a secret the route does not exist (404, as any unknown path).
-        if let feed, let secret = configuration.webhookSecret {
-            WebhookController(feed: feed, secret: secret, maxBodyBytes: configuration.maxWebhookBytes)
-                .addRoutes(to: router)
+        let readiness = readiness
+        router.get("/ready") { _, _ -> Response in
+            let now = await readiness()
+            var json = Array(#"{"status":"#.utf8)
+            if let reason = now.reason {
+                json += Array(#""not_ready","reason":"#.utf8)
+                CallEventsError.appendJSONString(reason, to: &json)
+                json += Array("}".utf8)
+            } else {
+                json += Array(#""ready"}"#.utf8)
+            }
+            var buffer = ByteBuffer()
+            buffer.writeBytes(json)
+            return Response(
+                status: now.isReady ? .ok : .serviceUnavailable, headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: buffer))
         }
-        let api = router.group().add(middleware: BearerTokenMiddleware(token: configuration.apiToken))
+        // Outside the token's group: amoCRM sends no token; the path's secret is checked instead. A
+        // server of one account without a feed or a secret has no such route (404, as any unknown path).
+        if singleAccount == nil || (feed != nil && configuration.webhookSecret != nil) {
+            WebhookController(accounts: accounts, maxBodyBytes: configuration.maxWebhookBytes).addRoutes(to: router)
+        }
+        let api = router.group().add(middleware: BearerTokenMiddleware(accounts: accounts))
         EventsController(
-            service: CallEventsService(index: index, configuration: events, sink: sink), hub: hub,
             heartbeatInterval: configuration.heartbeatInterval, retryMilliseconds: configuration.retryMilliseconds
         ).addRoutes(to: api)
-        SyncStatusController(feed: feed).addRoutes(to: api)
+        SyncStatusController().addRoutes(to: api)
         return router
     }
 
@@ -148,21 +279,26 @@ public struct ScreenPopServer: Sendable {
     ) -> some ApplicationProtocol {
         let logger = logger
         let configuration = configuration
-        let webhooks = feed != nil && configuration.webhookSecret != nil
+        let webhooks = singleAccount == nil || (feed != nil && configuration.webhookSecret != nil)
+        // The token's description, never the token (APIToken's description hides it).
+        let credentials: Logger.Metadata =
+            singleAccount != nil
+            ? ["token": "\(configuration.apiToken.map { "\($0)" } ?? "none")"]
+            : [
+                "accounts": "many",
+                "max_memory_bytes": "\(configuration.maxMemoryBytes.map(String.init) ?? "unlimited")",
+            ]
         return Application(
             router: router(),
             server: .guardedHTTP1(timeouts: configuration.timeouts, limiter: connections),
             configuration: ApplicationConfiguration(
                 address: .hostname(configuration.host, port: configuration.port), serverName: nil),
-            services: [HeartbeatService(hub: hub, interval: configuration.heartbeatInterval)],
+            services: [HeartbeatService(accounts: accounts, interval: configuration.heartbeatInterval)],
             onServerRunning: { channel in
-                logger.info(
-                    "listening",
-                    metadata: [
-                        "address": "\(channel.localAddress?.description ?? "?")",
-                        "token": "\(configuration.apiToken)",
-                        "webhooks": "\(webhooks ? "on" : "off")",
-                    ])
+                var metadata = credentials
+                metadata["address"] = "\(channel.localAddress?.description ?? "?")"
+                metadata["webhooks"] = "\(webhooks ? "on" : "off")"
+                logger.info("listening", metadata: metadata)
                 await onServerRunning(channel)
             },
             logger: logger)

@@ -1,18 +1,22 @@
 import Hummingbird
 import NIOCore
 
-/// The request context of the server: Hummingbird's core context, with the body limit and the
-/// connection.
+/// The request context of the server: Hummingbird's core context, with the body limit, the
+/// connection and the request's account.
 public struct ServerRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The largest request body accepted (1 MiB unless configured otherwise).
     public var maxUploadSize: Int
     /// The request's connection: a stream that falls too far behind closes it.
     public let channel: any Channel
+    /// The account the request's credential named: set by the bearer-token middleware (or the
+    /// webhook route) once the account is loaded; nil before.
+    public internal(set) var account: ServedAccount?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = CoreRequestContextStorage(source: source)
         maxUploadSize = 1 << 20
         channel = source.channel
+        account = nil
     }
 }

@@ -90,6 +90,40 @@ public enum ChangeLogCodec {
         out.bool(changes.usersChanged)
         out.key("statuses")
         out.bool(changes.customerStatusesChanged)
+        // The new values, so that a follower needs not read them back.
+        if let account = changes.account {
+            out.key("account_object")
+            out.beginArray()
+            out.string(orNull: account.name)
+            out.string(orNull: account.subdomain)
+            out.string(orNull: account.country)
+            out.string(account.customersMode)
+            out.endArray()
+        }
+        if let users = changes.users {
+            out.key("user_list")
+            out.beginArray()
+            for user in users {
+                out.beginArray()
+                out.integer(user.id)
+                out.string(user.name)
+                out.string(orNull: user.email)
+                out.endArray()
+            }
+            out.endArray()
+        }
+        if let statuses = changes.customerStatuses {
+            out.key("status_list")
+            out.beginArray()
+            for status in statuses {
+                out.beginArray()
+                out.integer(status.id)
+                out.string(status.name)
+                out.integer(orNull: status.type)
+                out.endArray()
+            }
+            out.endArray()
+        }
         if let sequence = changes.sequence {
             out.key("sequence")
             out.integer(sequence)
@@ -154,6 +188,40 @@ public enum ChangeLogCodec {
                         changes.usersChanged = try reader.readBool()
                     } else if key == "statuses" {
                         changes.customerStatusesChanged = try reader.readBool()
+                    } else if key == "account_object" {
+                        try reader.beginArray()
+                        let name = try element(&reader) { (r: inout JSONReader) throws(JSONError) in try r.readStringOrNull() }
+                        let subdomain = try element(&reader) { (r: inout JSONReader) throws(JSONError) in
+                            try r.readStringOrNull()
+                        }
+                        let country = try element(&reader) { (r: inout JSONReader) throws(JSONError) in try r.readStringOrNull() }
+                        let mode = try element(&reader) { (r: inout JSONReader) throws(JSONError) in try r.readString() }
+                        try end(&reader)
+                        changes.account = AccountObject(name: name, subdomain: subdomain, country: country, customersMode: mode)
+                    } else if key == "user_list" {
+                        var users: [AccountUser] = []
+                        try reader.beginArray()
+                        while try reader.nextElement() {
+                            try reader.beginArray()
+                            let id = try element(&reader) { (r: inout JSONReader) throws(JSONError) in try r.readInt() }
+                            let name = try element(&reader) { (r: inout JSONReader) throws(JSONError) in try r.readString() }
+                            let email = try element(&reader) { (r: inout JSONReader) throws(JSONError) in try r.readStringOrNull() }
+                            try end(&reader)
+                            users.append(AccountUser(id: id, name: name, email: email))
+                        }
+                        changes.users = users
+                    } else if key == "status_list" {
+                        var statuses: [CustomerStatus] = []
+                        try reader.beginArray()
+                        while try reader.nextElement() {
+                            try reader.beginArray()
+                            let id = try element(&reader) { (r: inout JSONReader) throws(JSONError) in try r.readInt() }
+                            let name = try element(&reader) { (r: inout JSONReader) throws(JSONError) in try r.readString() }
+                            let type = try element(&reader) { (r: inout JSONReader) throws(JSONError) in try r.readIntOrNull() }
+                            try end(&reader)
+                            statuses.append(CustomerStatus(id: id, name: name, type: type))
+                        }
+                        changes.customerStatuses = statuses
                     } else if key == "sequence" {
                         changes.sequence = try reader.readInt64()
                     } else {

@@ -163,6 +163,9 @@ private struct Merge {
             sql: "INSERT OR REPLACE INTO account VALUES (?, ?, ?, ?, ?)",
             arguments: [accountID, account.name, account.subdomain, account.country, account.customersMode])
         changes.accountChanged = true
+        changes.account = AccountObject(
+            id: accountID, name: account.name, subdomain: account.subdomain, country: account.country,
+            customersMode: account.customersMode)
     }
 
     private mutating func write(_ users: [AccountUser]) throws {
@@ -174,6 +177,7 @@ private struct Merge {
         let insert = try db.makeStatement(sql: "INSERT OR REPLACE INTO user VALUES (?, ?, ?, ?)")
         for user in users { try insert.execute(arguments: [accountID, user.id, user.name, user.email]) }
         changes.usersChanged = true
+        changes.users = users.keepingLastOfEachID(\.id)
     }
 
     private mutating func write(_ statuses: [CustomerStatus]) throws {
@@ -186,6 +190,7 @@ private struct Merge {
         let insert = try db.makeStatement(sql: "INSERT OR REPLACE INTO customer_status VALUES (?, ?, ?, ?)")
         for status in statuses { try insert.execute(arguments: [accountID, status.id, status.name, status.type]) }
         changes.customerStatusesChanged = true
+        changes.customerStatuses = statuses.keepingLastOfEachID(\.id)
     }
 
     // MARK: Entities

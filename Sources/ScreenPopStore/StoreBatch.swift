@@ -93,6 +93,11 @@ public struct StoreChanges: Sendable, Equatable {
     public var accountChanged = false
     public var usersChanged = false
     public var customerStatusesChanged = false
+    /// The account object, users and customer statuses as written, when they changed: what an
+    /// instance that follows the store's change log needs to catch up without reading them back.
+    public var account: AccountObject?
+    public var users: [AccountUser]?
+    public var customerStatuses: [CustomerStatus]?
     /// The transaction's place in the store's change log, when the store keeps one (a store that
     /// several instances share: they follow it to catch up).
     public var sequence: Int64?
@@ -124,5 +129,15 @@ public struct StoreChanges: Sendable, Equatable {
     public var isEmpty: Bool {
         entities.isEmpty && unlinked.isEmpty && linked.isEmpty && !accountChanged && !usersChanged
             && !customerStatusesChanged
+    }
+}
+
+extension Array {
+    /// The last element of each id, in the order of those last ones: what a table keyed by id holds
+    /// after the elements were written in order, each replacing the one before it.
+    public func keepingLastOfEachID(_ id: (Element) -> Int) -> [Element] {
+        var last: [Int: Int] = [:]
+        for (index, value) in enumerated() { last[id(value)] = index }
+        return enumerated().filter { last[id($0.element)] == $0.offset }.map(\.element)
     }
 }

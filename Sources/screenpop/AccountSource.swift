@@ -9,8 +9,14 @@ struct AccountSource: ParsableArguments {
     @Option(help: ArgumentHelp("The account directory: amoCRM API v4 pages (docs/amocrm.md).", valueName: "DIR"))
     var account: String?
 
-    @Option(help: ArgumentHelp("The store: a SQLite file made by `screenpop import` (docs/live-account.md).", valueName: "PATH"))
+    @Option(
+        help: ArgumentHelp(
+            "The store: a SQLite file made by `screenpop import`, or postgres://USER@HOST:PORT/DB (docs/live-account.md).",
+            valueName: "URL"))
     var store: String?
+
+    @Option(help: ArgumentHelp("With --store: the account, when the store holds several.", valueName: "N"))
+    var accountID: Int?
 
     func validate() throws {
         switch (account, store) {
@@ -18,6 +24,7 @@ struct AccountSource: ParsableArguments {
         case (.some, .some): throw ValidationError("--account and --store cannot be used together.")
         default: break
         }
+        if accountID != nil && store == nil { throw ValidationError("--account-id needs --store.") }
     }
 
     /// What the commands need of an account.
@@ -37,15 +44,18 @@ struct AccountSource: ParsableArguments {
     {
         if let store {
             // Reading never creates a store: a mistyped path is an error, not a new empty file.
-            guard access(store, F_OK) == 0 else {
-                throw StoreError("\(store): no such store; make one with `screenpop import` or `screenpop sync`")
+            let found = try await StoreLocation.with(store, create: false) { opened in
+                if let accountID {
+                    return try await opened.load(accountID: accountID, suffixFallback: suffixFallback)
+                }
+                return try await opened.loadOnlyAccount(suffixFallback: suffixFallback)
             }
-            let opened = try SQLiteAccountStore(path: store)
-            guard let stored = try await opened.loadOnlyAccount(suffixFallback: suffixFallback) else {
-                throw StoreError("\(store): the store holds no account; fill it with `screenpop import`")
+            guard let stored = found else {
+                let which = accountID.map { "no account \($0)" } ?? "no account"
+                throw StoreError("\(StoreLocation.redacted(store)): the store holds \(which); fill it with `screenpop import`")
             }
             return Loaded(
-                data: stored.data, names: stored.entityNames, users: stored.users.map(\.id), origin: store)
+                data: stored.data, names: stored.entityNames, users: stored.users.map(\.id), origin: StoreLocation.redacted(store))
         }
         let directory = account ?? ""
         let loaded = try await AccountDirectory.load(

@@ -64,6 +64,8 @@ struct AmoCRMOptions: ParsableArguments {
             credentials = .longLivedToken(token)
         } else if let token = Self.environment(Self.tokenVariable) {
             credentials = .longLivedToken(token)
+        } else if let accountID, let token = try await store.syncState(accountID: accountID)[SyncStateKey.longLivedToken] {
+            credentials = .longLivedToken(token)
         } else if let clientID = Self.environment(Self.oauthVariables.clientID) {
             guard let secret = Self.environment(Self.oauthVariables.clientSecret),
                 let redirect = Self.environment(Self.oauthVariables.redirectURI)
@@ -101,6 +103,31 @@ struct AmoCRMOptions: ParsableArguments {
                     + "\(Self.oauthVariables.refreshToken) and \(Self.oauthVariables.redirectURI)")
         }
         return AmoCRMClient(configuration: .init(baseURL: amocrm, credentials: credentials, requestsPerSecond: rate))
+    }
+}
+
+extension AmoCRMOptions {
+    /// Keeps the credentials this command was given in the store, under `accountID`: the long-lived
+    /// token, or the OAuth pair (refreshed under id 0 before the id was known, or the refresh
+    /// token of the environment). A server that serves several accounts syncs each with its own.
+    func keepCredentials(in store: any AccountStore, accountID: Int) async throws {
+        var state: [String: String] = [:]
+        if let file = amocrmTokenFile {
+            state[SyncStateKey.longLivedToken] = String(try Self.readSmallFile(file).trimmingASCIIWhitespace)
+        } else if let token = Self.environment(Self.tokenVariable) {
+            state[SyncStateKey.longLivedToken] = token
+        } else {
+            let early = try await store.syncState(accountID: 0)
+            if let access = early[SyncStateKey.oauthAccessToken], let refresh = early[SyncStateKey.oauthRefreshToken] {
+                state[SyncStateKey.oauthAccessToken] = access
+                state[SyncStateKey.oauthRefreshToken] = refresh
+            } else if let refresh = Self.environment(Self.oauthVariables.refreshToken) {
+                state[SyncStateKey.oauthAccessToken] = ""
+                state[SyncStateKey.oauthRefreshToken] = refresh
+            }
+        }
+        guard !state.isEmpty else { return }
+        _ = try await store.apply([StoreBatch(syncState: state)], accountID: accountID)
     }
 }
 

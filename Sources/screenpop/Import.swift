@@ -14,7 +14,9 @@ struct Import: AsyncParsableCommand {
             """
     )
 
-    @Option(help: ArgumentHelp("The store: a SQLite file, created if absent.", valueName: "PATH"))
+    @Option(
+        help: ArgumentHelp(
+            "The store: a SQLite file, created if absent, or postgres://USER@HOST:PORT/DB.", valueName: "URL"))
     var store: String
 
     @Option(help: ArgumentHelp("The account directory.", valueName: "DIR"))
@@ -24,7 +26,7 @@ struct Import: AsyncParsableCommand {
         do {
             let loaded = try await AccountDirectory.load(account, options: AccountDirectory.Options(progress: .automatic))
             let stored = StoredAccount(loaded)
-            try await SQLiteAccountStore(path: store).replace(with: stored)
+            try await StoreLocation.with(store, create: true) { try await $0.replace(with: stored) }
             let data = stored.data
             var output = OutputBuffer()
             output.beginObject()
@@ -35,7 +37,7 @@ struct Import: AsyncParsableCommand {
             output.field("customers", data.customers.count)
             output.field("links", data.links.count)
             output.field("users", stored.users.count)
-            output.field("store", store)
+            output.field("store", StoreLocation.redacted(store))
             output.endRecord()
             output.flush()
         } catch {

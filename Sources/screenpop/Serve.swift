@@ -76,6 +76,13 @@ struct Serve: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Connections open at once; more are refused with 503.", valueName: "N"))
     var maxConnections = 10_000
 
+    @Option(
+        help: ArgumentHelp(
+            "With --store: the memory the loaded accounts' indexes may hold, in bytes (by estimate); the least "
+                + "recently used account without open streams is unloaded beyond it. Unlimited by default.",
+            valueName: "BYTES"))
+    var maxMemory: Int?
+
     @Option(help: "The log level: trace, debug, info, notice, warning, error or critical.")
     var logLevel = "info"
 
@@ -101,6 +108,7 @@ struct Serve: AsyncParsableCommand {
         ] where value <= 0 {
             throw ValidationError("\(name) must be positive.")
         }
+        if let maxMemory, maxMemory <= 0 { throw ValidationError("--max-memory must be positive.") }
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical.")
         }
@@ -112,16 +120,20 @@ struct Serve: AsyncParsableCommand {
         var logger = Logger(label: "screenpop")
         logger.logLevel = level
 
-        let token: APIToken
+        var environment: [String: String] = [:]
+        if let value = getenv(APIToken.environmentVariable) {
+            environment[APIToken.environmentVariable] = String(cString: value)
+        }
+        // A store may register its accounts' tokens; the environment's then selects its only account.
+        let token: APIToken?
         do {
-            var environment: [String: String] = [:]
-            if let value = getenv(APIToken.environmentVariable) {
-                environment[APIToken.environmentVariable] = String(cString: value)
-            }
             token = try APIToken.load(environment: environment, accountDirectory: source.account)
         } catch {
-            Self.report("\(error)")
-            throw ExitCode.failure
+            if source.store == nil {
+                Self.report("\(error)")
+                throw ExitCode.failure
+            }
+            token = nil
         }
         let openFiles = OpenFileLimit.raiseToHardLimit()
         if let openFiles, openFiles < maxConnections + 64 {
@@ -130,15 +142,16 @@ struct Serve: AsyncParsableCommand {
                 metadata: ["open_files": "\(openFiles)", "max_connections": "\(maxConnections)"])
         }
         var configuration = ServerConfiguration(
-            host: host, port: port, apiToken: token, heartbeatInterval: .seconds(heartbeat),
+            host: host, port: port, heartbeatInterval: .seconds(heartbeat),
             streams: StreamLimits(
                 replayCount: replay, replayBytes: replayBytes, streamsPerUser: maxStreamsPerUser,
                 streams: maxStreams, streamQueueBytes: streamQueueBytes),
             timeouts: ConnectionTimeouts(
                 head: .seconds(headTimeout), body: .seconds(bodyTimeout), idle: .seconds(idleTimeout)),
-            maxConnections: maxConnections)
+            maxConnections: maxConnections, maxMemoryBytes: maxMemory)
+        configuration.apiToken = token
         if let store = source.store {
-            try await serveLive(store: store, configuration: &configuration, logger: logger)
+            try await serveStore(store, configuration: configuration, logger: logger)
             return
         }
         let loaded: AccountSource.Loaded
@@ -155,7 +168,8 @@ struct Serve: AsyncParsableCommand {
             metadata: [
                 "account": "\(loaded.origin)", "contacts": "\(loaded.data.contacts.count)",
                 "companies": "\(loaded.data.companies.count)", "leads": "\(loaded.data.leads.count)",
-                "customers": "\(loaded.data.customers.count)", "users": "\(users.count)", "token": "\(token)",
+                "customers": "\(loaded.data.customers.count)", "users": "\(users.count)",
+                "token": "\(token.map { "\($0)" } ?? "none")",
             ])
         if users.isEmpty {
             logger.warning("the account has no users: events without users notify nobody, and named users are refused")
@@ -168,93 +182,120 @@ struct Serve: AsyncParsableCommand {
         logger.info("stopped")
     }
 
-    /// Serves a live account from the store: webhooks, and with --amocrm polling, reconciliation
-    /// and re-reads, all committed to the store before the index and the names see them.
-    private func serveLive(store path: String, configuration: inout ServerConfiguration, logger: Logger) async throws {
-        let start = ContinuousClock.now
-        let live: LiveAccount
-        let syncer: AccountSyncer?
+    /// Serves the store's accounts: each request's token (each webhook's secret) selects its
+    /// account, loaded on its first request and kept current by webhooks and, with amoCRM's
+    /// credentials, polling (docs/live-account.md). On PostgreSQL, several instances share the
+    /// store: they follow each other's changes, relay calls to each other's streams and take
+    /// turns at polling.
+    private func serveStore(_ location: String, configuration: ServerConfiguration, logger: Logger) async throws {
+        let store: any AccountStore
         do {
-            (live, syncer) = try await openLive(store: path, logger: logger)
+            store = try await StoreLocation.open(location, create: amocrm.amocrm != nil, logger: logger)
         } catch {
-            Self.report("\(error)")
+            Self.report(configuration.apiToken == nil ? "\(Self.noToken)" : "\(error)")
             throw ExitCode.failure
         }
+        do {
+            try await serveStore(store, location: location, configuration: configuration, logger: logger)
+        } catch {
+            await StoreLocation.close(store)
+            if !(error is ExitCode) { Self.report("\(error)") }
+            throw ExitCode.failure
+        }
+        await StoreLocation.close(store)
+    }
+
+    static let noToken = "no API token: set \(APIToken.environmentVariable), or register accounts with `screenpop accounts add`"
+
+    private func serveStore(
+        _ store: any AccountStore, location: String, configuration: ServerConfiguration, logger: Logger
+    ) async throws {
+        // One account served as before: a first listing when the store is empty and --amocrm is given.
+        if amocrm.amocrm != nil { try await finishFirstListing(store, logger: logger) }
+        let cluster = SharedStoreCluster(store: store, logger: logger)
+        var options = StoreAccountProvider.Options()
+        options.poll = .seconds(poll)
+        options.reconcile = .seconds(reconcile)
+        let language = language
+        options.describer = { region in
+            CallerDescriber.describe(language: language ?? CallerDescriber.language(forAccountRegion: region))
+        }
+        let amocrm = amocrm
+        options.client = { accountID, registration in
+            if let url = registration?.amocrmURL {
+                var options = amocrm
+                options.amocrm = url
+                return try await options.client(store: store, accountID: accountID)
+            }
+            // `serve --amocrm` syncs the store's one account, with the environment's credentials.
+            guard amocrm.amocrm != nil, try await store.accountIDs() == [accountID] else { return nil }
+            return try await amocrm.client(store: store, accountID: accountID)
+        }
+        options.leadership = cluster.leadership
+        options.changesRefused = { cluster.changesRefused }
+        options.environmentTokenHash = configuration.apiToken?.sha256
         if let secret = AmoCRMOptions.environment(Webhooks.secretVariable) {
-            configuration.webhookSecret = APIToken(secret)
-        } else {
+            options.environmentSecretHash = AccountSecret.sha256(secret)
+        }
+        let provider = StoreAccountProvider(store: store, options: options, logger: logger)
+        try await provider.refreshCredentials()
+        let registered = try await store.registrations().count
+        guard registered > 0 || configuration.apiToken != nil else { throw CLIError(Self.noToken) }
+        if configuration.apiToken != nil, provider.onlyAccountID == nil {
+            let count = try await store.accountIDs().count
+            logger.warning(
+                "\(APIToken.environmentVariable) selects an account only when the store holds exactly one",
+                metadata: ["accounts": "\(count)"])
+        }
+        if options.environmentSecretHash == nil && registered == 0 {
             logger.warning("no \(Webhooks.secretVariable): amoCRM's webhooks are not taken")
         }
-        let counts = live.index.snapshot.counts
-        logger.info(
-            "account loaded",
-            metadata: [
-                "account": "\(path)", "account_id": "\(live.accountID)", "contacts": "\(counts.contacts)",
-                "companies": "\(counts.companies)", "leads": "\(counts.leads)", "customers": "\(counts.customers)",
-                "users": "\(live.roster.users.ids.count)", "token": "\(configuration.apiToken)",
-                "seconds": "\(ContinuousClock.now - start)",
-                "amocrm": "\(syncer?.client.configuration.baseURL ?? "none")",
-            ])
-        let feed = LiveFeed(account: live, syncer: syncer, logger: logger)
-        var events = CallEventsConfiguration(roster: live.roster)
-        events.describeCaller = CallerDescriber.describe(
-            language: language ?? CallerDescriber.language(forAccountRegion: live.index.snapshot.settings.defaultRegion))
         let server = ScreenPopServer(
-            index: live.index, events: events, configuration: configuration, feed: feed, logger: logger)
-        let hub = server.hub
-        live.observe { changes in
-            if changes.usersChanged { hub.setUsers(live.roster.users.ids) }
+            accounts: provider, configuration: configuration, relay: cluster.relay,
+            readiness: { cluster.readiness }, logger: logger)
+        let accounts = server.accounts
+        provider.onUsersChanged { accountID, users in _ = accounts.setUsers(users, accountID: accountID) }
+        provider.onRemoved { accountID in Task { await accounts.unload(accountID: accountID) } }
+        logger.info(
+            "store opened",
+            metadata: [
+                "store": "\(StoreLocation.redacted(location))", "registered_accounts": "\(registered)",
+                "shared": "\(cluster.isShared)",
+            ])
+        // The store's only account is served from the start, as a server of one account always was.
+        if let only = provider.onlyAccountID {
+            try await server.accounts.preload(accountID: only)
         }
-        let poll = poll
-        let reconcile = reconcile
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await feed.run(poll: .seconds(poll), reconcile: .seconds(reconcile)) }
+            group.addTask { await cluster.follow(provider: provider, server: server) }
+            group.addTask { await provider.keepCredentialsFresh(every: .seconds(2)) }
             try await server.application().runService()
             group.cancelAll()
         }
         logger.info("stopped")
     }
 
-    /// The store's account, first read whole from amoCRM when the store is empty and --amocrm is
-    /// given; and the syncer that keeps it current (nil without --amocrm).
-    private func openLive(store path: String, logger: Logger) async throws -> (LiveAccount, AccountSyncer?) {
-        guard amocrm.amocrm != nil || access(path, F_OK) == 0 else {
-            throw CLIError("\(path): no such store; make one with `screenpop import` or `screenpop sync`, or give --amocrm")
+    /// With --amocrm, the store's one account is read whole before anything is served: when the
+    /// store is empty, or its first listing was interrupted (the process killed).
+    private func finishFirstListing(_ store: any AccountStore, logger: Logger) async throws {
+        let ids = try await store.accountIDs()
+        guard ids.count <= 1 else { return }
+        if let id = ids.first {
+            guard Self.isFirstListingUnfinished(try await store.syncState(accountID: id)) else { return }
+            logger.info("the first listing of the account was interrupted: finishing it before serving")
+            let client = try await amocrm.client(store: store, accountID: id)
+            try await AccountSyncer(client: client, store: store, sink: StoreSink(store: store, accountID: id), accountID: id)
+                .fullListing()
+            return
         }
-        let store = try SQLiteAccountStore(path: path)
-        var accountID = try await store.accountIDs().first
-        var client: AmoCRMClient?
-        if amocrm.amocrm != nil {
-            let made = try await amocrm.client(store: store, accountID: accountID)
-            client = made
-            if let id = accountID, Self.isFirstListingUnfinished(try await store.syncState(accountID: id)) {
-                // A first listing that was interrupted (the process killed): the store holds a part of
-                // the account. It is finished before anything is served, as on an empty store.
-                logger.info("the first listing of the account was interrupted: finishing it before serving")
-                let first = AccountSyncer(
-                    client: made, store: store, sink: StoreSink(store: store, accountID: id), accountID: id)
-                try await first.fullListing()
-            } else if accountID == nil {
-                // An empty store: the first listing, before anything can be served.
-                guard let id = try await made.accountObject().account?.id else {
-                    throw CLIError("amoCRM's GET /api/v4/account gave no account id")
-                }
-                logger.info("the store is empty: reading the whole account from amoCRM first")
-                let first = AccountSyncer(
-                    client: made, store: store, sink: StoreSink(store: store, accountID: id), accountID: id)
-                try await first.fullListing()
-                accountID = id
-            }
+        guard try await store.registrations().isEmpty else { return }
+        let client = try await amocrm.client(store: store, accountID: nil)
+        guard let id = try await client.accountObject().account?.id else {
+            throw CLIError("amoCRM's GET /api/v4/account gave no account id")
         }
-        guard let accountID else {
-            throw CLIError("\(path): the store holds no account; fill it with `screenpop import` or `screenpop sync`")
-        }
-        if client == nil, Self.isFirstListingUnfinished(try await store.syncState(accountID: accountID)) {
-            let advice = "finish it with `screenpop sync`, or serve with --amocrm"
-            logger.warning("the store holds part of the account: its first listing was interrupted; \(advice)")
-        }
-        let live = try await LiveAccount.open(store: store, accountID: accountID)
-        return (live, client.map { AccountSyncer(client: $0, store: store, sink: live, accountID: live.accountID) })
+        logger.info("the store is empty: reading the whole account from amoCRM first")
+        try await AccountSyncer(client: client, store: store, sink: StoreSink(store: store, accountID: id), accountID: id)
+            .fullListing()
     }
 
     /// Whether the store's account comes from a first listing still in progress: part of it is

@@ -22,8 +22,13 @@ struct Sync: AsyncParsableCommand {
             """
     )
 
-    @Option(help: ArgumentHelp("The store: a SQLite file, created if absent.", valueName: "PATH"))
+    @Option(
+        help: ArgumentHelp(
+            "The store: a SQLite file, created if absent, or postgres://USER@HOST:PORT/DB.", valueName: "URL"))
     var store: String
+
+    @Option(help: ArgumentHelp("The account, when the store holds several.", valueName: "N"))
+    var accountID: Int?
 
     @OptionGroup var amocrm: AmoCRMOptions
 
@@ -40,68 +45,81 @@ struct Sync: AsyncParsableCommand {
 
     func run() async throws {
         do {
-            let opened = try SQLiteAccountStore(path: store)
-            var accountID = try await opened.accountIDs().first
-            let client = try await amocrm.client(store: opened, accountID: accountID)
-            if accountID == nil {
-                guard let account = try await client.accountObject().account, let id = account.id else {
-                    throw CLIError("amoCRM's GET /api/v4/account gave no account id")
+            try await StoreLocation.with(store, create: true) { opened in
+                var accountID = self.accountID
+                if accountID == nil { accountID = try await Self.onlyAccount(of: opened) }
+                let client = try await amocrm.client(store: opened, accountID: accountID)
+                if accountID == nil {
+                    guard let account = try await client.accountObject().account, let id = account.id else {
+                        throw CLIError("amoCRM's GET /api/v4/account gave no account id")
+                    }
+                    accountID = id
+                    // A pair refreshed before the id was known moves to the account.
+                    let early = try await opened.syncState(accountID: 0)
+                    if let access = early[SyncStateKey.oauthAccessToken], let refresh = early[SyncStateKey.oauthRefreshToken] {
+                        _ = try await opened.apply(
+                            [StoreBatch(syncState: [SyncStateKey.oauthAccessToken: access, SyncStateKey.oauthRefreshToken: refresh])],
+                            accountID: id)
+                    }
                 }
-                accountID = id
-                // A pair refreshed before the id was known moves to the account.
-                let early = try await opened.syncState(accountID: 0)
-                if let access = early[SyncStateKey.oauthAccessToken], let refresh = early[SyncStateKey.oauthRefreshToken] {
-                    _ = try await opened.apply(
-                        [StoreBatch(syncState: [SyncStateKey.oauthAccessToken: access, SyncStateKey.oauthRefreshToken: refresh])],
-                        accountID: id)
+                let id = accountID!
+                let before = try await opened.entityCounts(accountID: id).values.reduce(0, +)
+                let display = SyncProgressDisplay(expected: before)
+                let syncer = AccountSyncer(
+                    client: client, store: opened, sink: StoreSink(store: opened, accountID: id), accountID: id,
+                    progress: { display.show($0) })
+                let state = try await opened.syncState(accountID: id)
+                var mode: String
+                var report: ListingReport
+                if AccountSyncer.isListingInProgress(state) || state[SyncStateKey.pollFrom] == nil {
+                    mode = "full"
+                    report = try await syncer.fullListing()
+                } else {
+                    mode = "incremental"
+                    report = try await syncer.poll()
+                    if AccountSyncer.isListingDue(state, reconcileSeconds: reconcile, now: syncer.now()) {
+                        mode = "incremental+reconcile"
+                        let listing = try await syncer.fullListing()
+                        report.entities += listing.entities
+                        report.pages += listing.pages
+                        report.deleted += listing.deleted
+                    }
                 }
+                display.finish()
+                let counts = try await opened.entityCounts(accountID: id)
+                var output = OutputBuffer()
+                output.beginObject()
+                output.field("account_id", id)
+                output.field("mode", mode)
+                output.field("resumed", report.resumed)
+                output.field("entities_read", report.entities)
+                output.field("pages", report.pages)
+                output.field("deleted", report.deleted)
+                output.field("contacts", counts[.contact] ?? 0)
+                output.field("companies", counts[.company] ?? 0)
+                output.field("leads", counts[.lead] ?? 0)
+                output.field("customers", counts[.customer] ?? 0)
+                output.field("store", StoreLocation.redacted(store))
+                output.endRecord()
+                output.flush()
             }
-            let id = accountID!
-            let before = try await opened.entityCounts(accountID: id).values.reduce(0, +)
-            let display = SyncProgressDisplay(expected: before)
-            let syncer = AccountSyncer(
-                client: client, store: opened, sink: StoreSink(store: opened, accountID: id), accountID: id,
-                progress: { display.show($0) })
-            let state = try await opened.syncState(accountID: id)
-            var mode: String
-            var report: ListingReport
-            if AccountSyncer.isListingInProgress(state) || state[SyncStateKey.pollFrom] == nil {
-                mode = "full"
-                report = try await syncer.fullListing()
-            } else {
-                mode = "incremental"
-                report = try await syncer.poll()
-                if AccountSyncer.isListingDue(state, reconcileSeconds: reconcile, now: syncer.now()) {
-                    mode = "incremental+reconcile"
-                    let listing = try await syncer.fullListing()
-                    report.entities += listing.entities
-                    report.pages += listing.pages
-                    report.deleted += listing.deleted
-                }
-            }
-            display.finish()
-            let counts = try await opened.entityCounts(accountID: id)
-            var output = OutputBuffer()
-            output.beginObject()
-            output.field("account_id", id)
-            output.field("mode", mode)
-            output.field("resumed", report.resumed)
-            output.field("entities_read", report.entities)
-            output.field("pages", report.pages)
-            output.field("deleted", report.deleted)
-            output.field("contacts", counts[.contact] ?? 0)
-            output.field("companies", counts[.company] ?? 0)
-            output.field("leads", counts[.lead] ?? 0)
-            output.field("customers", counts[.customer] ?? 0)
-            output.field("store", store)
-            output.endRecord()
-            output.flush()
         } catch let error as ValidationError {
             throw error
         } catch {
             StandardError.write("screenpop: error: \(error)\n")
             throw ExitCode.failure
         }
+    }
+}
+
+extension Sync {
+    /// The store's only account; nil when it has none (a first sync).
+    static func onlyAccount(of store: any AccountStore) async throws -> Int? {
+        let ids = try await store.accountIDs()
+        guard ids.count <= 1 else {
+            throw CLIError("the store holds \(ids.count) accounts (\(ids.map(String.init).joined(separator: ", "))); name one with --account-id")
+        }
+        return ids.first
     }
 }
 

@@ -33,8 +33,11 @@ struct Webhooks: AsyncParsableCommand {
                 """
         )
 
-        @Option(help: ArgumentHelp("The store (its account id and any OAuth pair).", valueName: "PATH"))
+        @Option(help: ArgumentHelp("The store (its account id and any OAuth pair): a path or a postgres:// URL.", valueName: "URL"))
         var store: String
+
+        @Option(help: ArgumentHelp("The account, when the store holds several.", valueName: "N"))
+        var accountID: Int?
 
         @OptionGroup var amocrm: AmoCRMOptions
 
@@ -52,30 +55,33 @@ struct Webhooks: AsyncParsableCommand {
 
         func run() async throws {
             do {
-                let opened = try SQLiteAccountStore(path: store)
-                let client = try await amocrm.client(store: opened, accountID: try await opened.accountIDs().first)
-                var url = destination
-                var secret: String?
-                if !url.contains("/amocrm/webhooks/") {
-                    guard let value = AmoCRMOptions.environment(Webhooks.secretVariable) else {
-                        throw CLIError(
-                            "the destination has no /amocrm/webhooks/<secret> path: set \(Webhooks.secretVariable) "
-                                + "(the secret `serve` checks) or give the whole URL")
+                try await StoreLocation.with(store, create: false) { opened in
+                    var accountID = self.accountID
+                    if accountID == nil { accountID = try await Sync.onlyAccount(of: opened) }
+                    let client = try await amocrm.client(store: opened, accountID: accountID)
+                    var url = destination
+                    var secret: String?
+                    if !url.contains("/amocrm/webhooks/") {
+                        guard let value = AmoCRMOptions.environment(Webhooks.secretVariable) else {
+                            throw CLIError(
+                                "the destination has no /amocrm/webhooks/<secret> path: set \(Webhooks.secretVariable) "
+                                    + "(the secret `serve` checks) or give the whole URL")
+                        }
+                        secret = value
+                        while url.hasSuffix("/") { url.removeLast() }
+                        url += "/amocrm/webhooks/" + value
+                    } else {
+                        secret = url.split(separator: "/").last.map(String.init)
                     }
-                    secret = value
-                    while url.hasSuffix("/") { url.removeLast() }
-                    url += "/amocrm/webhooks/" + value
-                } else {
-                    secret = url.split(separator: "/").last.map(String.init)
+                    let hook = try await client.registerWebhook(destination: url, settings: Webhooks.events)
+                    var output = OutputBuffer()
+                    output.beginObject()
+                    output.field("id", hook.id)
+                    output.field("destination", Webhooks.redacted(hook.destination, secret: secret))
+                    output.field("events", hook.settings.joined(separator: ","))
+                    output.endRecord()
+                    output.flush()
                 }
-                let hook = try await client.registerWebhook(destination: url, settings: Webhooks.events)
-                var output = OutputBuffer()
-                output.beginObject()
-                output.field("id", hook.id)
-                output.field("destination", Webhooks.redacted(hook.destination, secret: secret))
-                output.field("events", hook.settings.joined(separator: ","))
-                output.endRecord()
-                output.flush()
             } catch let error as ValidationError {
                 throw error
             } catch {

@@ -51,10 +51,15 @@ import Testing
                     users: [AccountUser(id: 1, name: "A")], customerStatuses: Self.statuses))
             let live = try await LiveAccount.open(store: store)
             try await Self.expectMatchesStore(live, store, step: "open")
-            var random = UpdateGenerator(seed: seed, ids: synthetic)
+            var random = RandomUpdates(seed: seed, ids: synthetic)
             for step in 0..<60 {
                 var batch = StoreBatch(updates: (0..<random.int(1...6)).map { _ in random.update() })
-                if random.int(0...19) == 0 { batch.customerStatuses = random.statuses() }
+                if random.int(0...19) == 0 {
+                    batch.customerStatuses =
+                        random.int(0...1) == 0
+                        ? [CustomerStatus(id: 1005, name: "Closed", type: 3)]
+                        : [CustomerStatus(id: 1005, name: "Closed", type: 0), CustomerStatus(id: 1001, name: "Open", type: 3)]
+                }
                 if random.int(0...29) == 0 {
                     batch.account = AccountObject(
                         id: 42, subdomain: "test", country: random.int(0...1) == 0 ? "RU" : "KZ",
@@ -76,7 +81,7 @@ import Testing
                         let id = ids[round % ids.count]
                         _ = live.roster.name(of: .contact(id))
                         _ = live.roster.users.contains(1)
-                        _ = live.index.resolve(callerNumber: UpdateGenerator.numbers[round % UpdateGenerator.numbers.count])
+                        _ = live.index.resolve(callerNumber: RandomUpdates.numbers[round % RandomUpdates.numbers.count])
                     }
                 }
                 try await group.waitForAll()
@@ -149,107 +154,5 @@ import Testing
             #expect(live.index.resolve(callerNumber: "+79998885533").target == .lead(id: 5))
             try await Self.expectMatchesStore(live, store, step: "lead arrives")
         }
-    }
-}
-
-/// Random updates over a small id space, so that they collide: the same numbers, links moved,
-/// stale times, deletions, partial and complete updates.
-struct UpdateGenerator {
-    var state: UInt64
-    let contacts: [Int]
-    let companies: [Int]
-    let leads: [Int]
-    let customers: [Int]
-    var clock = 1_700_000_000
-
-    init(seed: UInt64, ids account: SyntheticAccount) {
-        state = seed &* 0x9E37_79B9_7F4A_7C15
-        // Existing ids and a few new ones.
-        contacts = Array(account.data.contacts.prefix(12).map(\.id)) + [9_000_001, 9_000_002]
-        companies = Array(account.data.companies.prefix(5).map(\.id)) + [9_100_001]
-        leads = Array(account.data.leads.prefix(12).map(\.id)) + [9_200_001, 9_200_002]
-        customers = Array(account.data.customers.prefix(5).map(\.id)) + [9_300_001]
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func int(_ range: ClosedRange<Int>) -> Int {
-        range.lowerBound + Int(next() % UInt64(range.count))
-    }
-
-    mutating func pick(_ ids: [Int]) -> Int { ids[int(0...(ids.count - 1))] }
-
-    mutating func picks(_ ids: [Int], upTo count: Int) -> [EmbeddedLinks.Entry] {
-        (0..<int(0...count)).map { _ in EmbeddedLinks.Entry(id: pick(ids)) }
-    }
-
-    static let numbers = [
-        "+7 999 888-55-33", "8 (916) 123-45-67", "+7 495 111-22-33", "9161234567", "+7 999 888-55-34",
-        "+7 727 250-00-00", "87272500000", "garbage", "+1 415 555 0100",
-    ]
-
-    mutating func phones() -> [PhoneValue] {
-        (0..<int(0...2)).map { _ in PhoneValue(Self.numbers[int(0...(Self.numbers.count - 1))]) }
-    }
-
-    mutating func statuses() -> [CustomerStatus] {
-        int(0...1) == 0
-            ? [CustomerStatus(id: 1005, name: "Closed", type: 3)]
-            : [CustomerStatus(id: 1005, name: "Closed", type: 0), CustomerStatus(id: 1001, name: "Open", type: 3)]
-    }
-
-    mutating func update() -> EntityUpdate {
-        clock += int(-3...10)  // some go back in time: stale
-        let updatedAt: Int? = int(0...5) == 0 ? nil : clock
-        let complete = int(0...1) == 0
-        let kind = int(0...3)
-        if int(0...11) == 0 {
-            let id = [pick(contacts), pick(companies), pick(leads), pick(customers)][kind]
-            let ref = [EntityRef.contact(id), .company(id), .lead(id), .customer(id)][kind]
-            return .deletion(of: ref, updatedAt: updatedAt)
-        }
-        var update: EntityUpdate
-        switch kind {
-        case 0:
-            update = EntityUpdate(entity: .contact(pick(contacts)), phones: phones())
-            update.links[.leads] = picks(leads, upTo: 3)
-            update.links[.customers] = picks(customers, upTo: 2)
-            update.links[.companies] = picks(companies, upTo: 1)
-        case 1:
-            update = EntityUpdate(entity: .company(pick(companies)), phones: phones())
-            update.links[.contacts] = picks(contacts, upTo: 3)
-            update.links[.leads] = picks(leads, upTo: 2)
-            update.links[.customers] = picks(customers, upTo: 1)
-        case 2:
-            update = EntityUpdate(
-                entity: .lead(pick(leads)), pipelineID: 3_300_100,
-                statusID: [142, 143, 100, 200][int(0...3)])
-            var contacts = picks(self.contacts, upTo: 3)
-            if !contacts.isEmpty && int(0...1) == 0 { contacts[int(0...(contacts.count - 1))].isMain = true }
-            update.links[.contacts] = contacts
-            update.links[.companies] = picks(companies, upTo: 1)
-        default:
-            update = EntityUpdate(
-                entity: .customer(pick(customers)), statusID: int(0...2) == 0 ? nil : [1005, 1001][int(0...1)])
-            update.links[.contacts] = picks(contacts, upTo: 2)
-            update.links[.companies] = picks(companies, upTo: 1)
-        }
-        update.updatedAt = updatedAt
-        update.name = int(0...3) == 0 ? nil : "name \(int(1...50))"
-        update.createdAt = int(0...1) == 0 ? nil : 1_600_000_000 + int(0...1000)
-        update.responsibleUserID = int(0...1) == 0 ? nil : 1
-        update.isComplete = complete
-        if !complete {
-            // A webhook carries some keys, not all.
-            for key in Array(update.links.keys) where int(0...1) == 0 { update.links[key] = nil }
-            if int(0...1) == 0 { update.phones = nil }
-        }
-        return update
     }
 }

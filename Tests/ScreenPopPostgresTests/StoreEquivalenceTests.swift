@@ -19,9 +19,7 @@ import Testing
     }
 
     static let account = AccountObject(id: 42, subdomain: "test", country: "RU", customersMode: "periodicity")
-    static let statuses = [
-        CustomerStatus(id: 1005, name: "Closed", type: 3), CustomerStatus(id: 1001, name: "Open", type: 0),
-    ]
+    static let statuses = [CustomerStatus(id: 1005, name: "Closed", type: 3), CustomerStatus(id: 1001, name: "Open", type: 0)]
 
     /// Everything a store answers about account 42.
     static func expectSameAnswers(_ sqlite: SQLiteAccountStore, _ postgres: PostgresAccountStore, _ step: String)
@@ -32,9 +30,7 @@ import Testing
         #expect(a == b, "account after \(step)")
         #expect(try await sqlite.accountIDs() == postgres.accountIDs(), "ids after \(step)")
         #expect(try await sqlite.syncState(accountID: 42) == postgres.syncState(accountID: 42), "state after \(step)")
-        #expect(
-            try await sqlite.entityCounts(accountID: 42) == postgres.entityCounts(accountID: 42), "counts after \(step)"
-        )
+        #expect(try await sqlite.entityCounts(accountID: 42) == postgres.entityCounts(accountID: 42), "counts after \(step)")
         // Every run the batches use, before a time and at any time: which listing saw what.
         for kind in EntityKind.allCases {
             for run in 1...3 {
@@ -85,9 +81,7 @@ import Testing
             try await postgres.replace(with: stored)
             try await Self.expectSameAnswers(sqlite, postgres, "the import")
             let back = try #require(try await postgres.load(accountID: 42, suffixFallback: SuffixFallback()))
-            #expect(
-                AccountIndex(building: back.data).snapshot.dump() == AccountIndex(building: loaded.data).snapshot.dump()
-            )
+            #expect(AccountIndex(building: back.data).snapshot.dump() == AccountIndex(building: loaded.data).snapshot.dump())
         }
     }
 
@@ -98,9 +92,7 @@ import Testing
                 entity: .contact(8), updatedAt: 2_000, name: "New", createdAt: 1_000,
                 phones: [PhoneValue("+7 999 888-55-34")], isComplete: true)
             let older = EntityUpdate(entity: .contact(8), updatedAt: 1_500, name: "Old")
-            let batches = [
-                StoreBatch(updates: [newer]), StoreBatch(updates: [older, older]), StoreBatch(updates: [newer]),
-            ]
+            let batches = [StoreBatch(updates: [newer]), StoreBatch(updates: [older, older]), StoreBatch(updates: [newer])]
             let changes = try await postgres.apply(batches, accountID: 42)
             #expect(changes.staleCount == 2 && changes.unchangedCount == 1)
             #expect(changes.forBatch(1).staleCount == 2)
@@ -112,35 +104,8 @@ import Testing
     }
 }
 
-/// Random updates over a small id space, so that they collide: the same numbers, links moved,
-/// stale times, deletions, partial and complete updates, listing runs, state, users, statuses.
-struct RandomUpdates {
-    var random: SyntheticRandom
-    let contacts: [Int]
-    let companies: [Int]
-    let leads: [Int]
-    let customers: [Int]
-    var clock = 1_700_000_000
-
-    init(seed: UInt64, ids account: SyntheticAccount) {
-        random = SyntheticRandom(seed: seed &* 7919)
-        contacts = Array(account.data.contacts.prefix(12).map(\.id)) + [9_000_001, 9_000_002]
-        companies = Array(account.data.companies.prefix(5).map(\.id)) + [9_100_001]
-        leads = Array(account.data.leads.prefix(12).map(\.id)) + [9_200_001, 9_200_002]
-        customers = Array(account.data.customers.prefix(5).map(\.id)) + [9_300_001]
-    }
-
-    mutating func int(_ range: ClosedRange<Int>) -> Int { random.int(range) }
-
-    static let numbers = [
-        "+7 999 888-55-33", "8 (916) 123-45-67", "+7 495 111-22-33", "9161234567", "+7 727 250-00-00", "garbage",
-        "tab\there", "back\\slash",
-    ]
-
-    mutating func entries(_ ids: [Int], upTo count: Int) -> [EmbeddedLinks.Entry] {
-        (0..<int(0...count)).map { _ in EmbeddedLinks.Entry(id: random.pick(ids)) }
-    }
-
+/// What the stores' tests add to the updates: listing runs, sync state, users, statuses, the account.
+extension RandomUpdates {
     mutating func batch() -> StoreBatch {
         var batch = StoreBatch(updates: (0..<int(1...6)).map { _ in update() })
         if int(0...9) == 0 { batch.listingRun = int(1...3) }
@@ -161,57 +126,5 @@ struct RandomUpdates {
                 customersMode: int(0...3) == 0 ? "disabled" : "periodicity")
         }
         return batch
-    }
-
-    mutating func update() -> EntityUpdate {
-        clock += int(-3...10)  // some go back in time: stale
-        let updatedAt: Int? = int(0...5) == 0 ? nil : clock
-        let kind = int(0...3)
-        if int(0...11) == 0 {
-            let refs = [
-                EntityRef.contact(random.pick(contacts)), .company(random.pick(companies)), .lead(random.pick(leads)),
-                .customer(random.pick(customers)),
-            ]
-            return .deletion(of: refs[kind], updatedAt: updatedAt)
-        }
-        var update: EntityUpdate
-        let phones = (0..<int(0...2)).map { _ in
-            PhoneValue(random.pick(Self.numbers), kind: int(0...1) == 0 ? .work : .mobile)
-        }
-        switch kind {
-        case 0:
-            update = EntityUpdate(entity: .contact(random.pick(contacts)), phones: phones)
-            update.links[.leads] = entries(leads, upTo: 3)
-            update.links[.customers] = entries(customers, upTo: 2)
-            update.links[.companies] = entries(companies, upTo: 1)
-        case 1:
-            update = EntityUpdate(entity: .company(random.pick(companies)), phones: phones)
-            update.links[.contacts] = entries(contacts, upTo: 3)
-            update.links[.leads] = entries(leads, upTo: 2)
-            update.links[.customers] = entries(customers, upTo: 1)
-        case 2:
-            update = EntityUpdate(
-                entity: .lead(random.pick(leads)), pipelineID: 3_300_100, statusID: [142, 143, 100, 200][int(0...3)])
-            var contacts = entries(self.contacts, upTo: 3)
-            if !contacts.isEmpty && int(0...1) == 0 { contacts[int(0...(contacts.count - 1))].isMain = true }
-            update.links[.contacts] = contacts
-            update.links[.companies] = entries(companies, upTo: 1)
-        default:
-            update = EntityUpdate(
-                entity: .customer(random.pick(customers)), statusID: int(0...2) == 0 ? nil : [1005, 1001][int(0...1)])
-            update.links[.contacts] = entries(contacts, upTo: 2)
-            update.links[.companies] = entries(companies, upTo: 1)
-        }
-        update.updatedAt = updatedAt
-        update.name = int(0...3) == 0 ? nil : "name \(int(1...50))\(int(0...9) == 0 ? "\n(new line)" : "")"
-        update.createdAt = int(0...1) == 0 ? nil : 1_600_000_000 + int(0...1000)
-        update.responsibleUserID = int(0...1) == 0 ? nil : 1
-        update.isComplete = int(0...1) == 0
-        if !update.isComplete {
-            // A webhook carries some keys, not all.
-            for key in Array(update.links.keys) where int(0...1) == 0 { update.links[key] = nil }
-            if int(0...1) == 0 { update.phones = nil }
-        }
-        return update
     }
 }

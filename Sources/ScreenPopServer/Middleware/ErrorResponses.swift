@@ -14,6 +14,9 @@ extension CallEventsError.Code {
     public static let tooManyStreams = CallEventsError.Code(rawValue: "too_many_streams")
     /// The body has a `Transfer-Encoding` other than `chunked`. HTTP 501.
     public static let unsupportedTransferEncoding = CallEventsError.Code(rawValue: "unsupported_transfer_encoding")
+    /// The request's account cannot be loaded now (its store is unreachable, say). HTTP 503 with
+    /// `Retry-After`; the next request tries again.
+    public static let accountUnavailable = CallEventsError.Code(rawValue: "account_unavailable")
     /// The body has a `Content-Encoding` (gzip, deflate…). HTTP 415.
     public static let unsupportedContentEncoding = CallEventsError.Code(rawValue: "unsupported_content_encoding")
 }
@@ -28,7 +31,7 @@ extension CallEventsError {
         case .unsupportedTransferEncoding: .notImplemented
         case .unauthorized: .unauthorized
         case .notFound: .notFound
-        case .shuttingDown: .serviceUnavailable
+        case .shuttingDown, .accountUnavailable: .serviceUnavailable
         default: .badRequest
         }
     }
@@ -42,6 +45,7 @@ extension CallEventsError {
         var headers: HTTPFields = [.contentType: "application/json", .contentLength: String(json.count)]
         if code == .unauthorized { headers[.wwwAuthenticate] = #"Bearer realm="screenpop""# }
         if code == .tooManyStreams { headers[.retryAfter] = "10" }
+        if code == .accountUnavailable { headers[.retryAfter] = "5" }
         if let requestID { headers[.requestID] = requestID }
         return Response(status: httpStatus, headers: headers, body: ResponseBody(byteBuffer: buffer))
     }

@@ -7,10 +7,9 @@ import NIOCore
 import ServiceLifecycle
 import ScreenPopSupport
 
-/// The routes of the API: `POST /api/v2/events[/]` and `GET /api/v2/events/stream?user_id=N`.
-struct EventsController<Sink: NotificationSink>: Sendable {
-    let service: CallEventsService<Sink>
-    let hub: NotificationHub
+/// The routes of the API: `POST /api/v2/events[/]` and `GET /api/v2/events/stream?user_id=N`, for
+/// the request's account (``ServerRequestContext/account``, which the token middleware sets).
+struct EventsController: Sendable {
     let heartbeatInterval: Duration
     let retryMilliseconds: Int
 
@@ -24,6 +23,7 @@ struct EventsController<Sink: NotificationSink>: Sendable {
 
     @Sendable
     func post(_ request: Request, context: ServerRequestContext) async throws -> Response {
+        let service = try Self.account(context).service
         let limits = service.configuration.limits
         do throws(CallEventsError) {
             // 501 and 415 for codings not decoded, 415 for the content type, all before reading the
@@ -66,6 +66,7 @@ struct EventsController<Sink: NotificationSink>: Sendable {
 
     @Sendable
     func stream(_ request: Request, context: ServerRequestContext) async throws -> Response {
+        let hub = try Self.account(context).hub
         let text = request.uri.queryParameters["user_id"].map(String.init)
         // The same rule as posted ids: digits only, no sign, no spaces.
         guard let text, let user = CallEventsRequest.parseUserID(text) else {
@@ -107,7 +108,6 @@ struct EventsController<Sink: NotificationSink>: Sendable {
             context.logger.info("refused: \(refusal.code)", metadata: ["user_id": "\(user)"])
             return refusal.response(requestID: context.id)
         }
-        let hub = hub
         let retry = retryMilliseconds
         let logger = context.logger
         logger.debug("stream opened", metadata: ["user_id": "\(user)", "replay": "\(subscription.replay.count)"])
@@ -150,6 +150,15 @@ struct EventsController<Sink: NotificationSink>: Sendable {
 }
 
 extension EventsController {
+    /// The request's account; a route without the token middleware before it is the server's bug.
+    static func account(_ context: ServerRequestContext) throws -> ServedAccount {
+        guard let account = context.account else {
+            context.logger.error("a route of an account was reached without one")
+            throw HTTPError(.internalServerError)
+        }
+        return account
+    }
+
     /// Refuses bodies in a coding the server does not decode: a `Transfer-Encoding` other than
     /// `chunked` (which the HTTP layer removes) gets 501, a `Content-Encoding` other than
     /// `identity` 415. Read as plain bytes they would give misleading errors, or none.

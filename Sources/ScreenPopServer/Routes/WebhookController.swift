@@ -5,18 +5,20 @@ import Logging
 import NIOCore
 import ScreenPopSupport
 
-/// `POST /amocrm/webhooks/<secret>`: amoCRM's webhooks, handed to the ``AccountFeed``.
+/// `POST /amocrm/webhooks/<secret>`: amoCRM's webhooks, handed to the ``AccountFeed`` of the
+/// account whose secret it is.
 ///
-/// amoCRM sends no token: the path's secret is the credential. It is compared in constant time
-/// (``APIToken/matches(_:)``) before anything else is looked at, and a wrong one gets exactly the
-/// answer of an unknown path (Hummingbird's empty 404), so the route leaves no trace but a
-/// `notice` line that names neither the secret nor the value tried. Then, for the right secret:
+/// amoCRM sends no token: the path's secret is the credential, and says which account. Its
+/// SHA-256 goes to the ``AccountProvider`` (which compares hashes in constant time) before
+/// anything else is looked at, and a wrong one (or one of an account without a feed) gets exactly
+/// the answer of an unknown path (Hummingbird's empty 404), so the route leaves no trace but a
+/// `notice` line that names neither the secret nor the value tried. Then the account is loaded
+/// (503 if it cannot be now), and:
 /// 501/415 for codings the server does not decode, 415 for a content type other than
 /// `application/x-www-form-urlencoded` (none is fine), 413 for a body over the limit (from
 /// `Content-Length` before reading, and while reading); else the feed's status and JSON.
 struct WebhookController: Sendable {
-    let feed: any AccountFeed
-    let secret: APIToken
+    let accounts: ServedAccounts
     let maxBodyBytes: Int
 
     /// The route's parameter: the secret.
@@ -28,7 +30,9 @@ struct WebhookController: Sendable {
 
     @Sendable
     func receive(_ request: Request, context: ServerRequestContext) async throws -> Response {
-        guard let attempt = context.parameters.get(Self.parameter), secret.matches(attempt.utf8) else {
+        guard let attempt = context.parameters.get(Self.parameter), !attempt.isEmpty,
+            let accountID = await accounts.provider.accountID(forWebhookSecretHash: AccountSecret.sha256(attempt))
+        else {
             context.logger.notice(
                 "refused: wrong webhook secret",
                 metadata: [
@@ -38,8 +42,22 @@ struct WebhookController: Sendable {
             // What the router answers for a path it does not know.
             throw HTTPError(.notFound)
         }
+        let account: ServedAccount
+        do {
+            account = try await accounts.beginUse(accountID: accountID)
+        } catch {
+            return BearerTokenMiddleware.unavailable(accountID: accountID, context: context)
+        }
+        defer { accounts.endUse(account) }
+        var context = context
+        if !accounts.isSingleAccount { context.logger[metadataKey: "account_id"] = "\(accountID)" }
+        guard let feed = account.feed else {
+            context.logger.notice(
+                "refused: the webhook's account has no feed", metadata: ["http.path": "\(LoggedPath.redactedWebhook)"])
+            throw HTTPError(.notFound)
+        }
         do throws(CallEventsError) {
-            try EventsController<FanOutSink>.checkCodings(request.headers)
+            try EventsController.checkCodings(request.headers)
         } catch {
             context.logger.info("refused: \(error.code)", metadata: ["error.code": "\(error.code)"])
             return error.response(requestID: context.id)
@@ -118,15 +136,13 @@ struct WebhookController: Sendable {
 
 /// `GET /api/v2/sync/status` (behind the token): the feed's status and JSON; 404 without a feed.
 struct SyncStatusController: Sendable {
-    let feed: (any AccountFeed)?
-
     func addRoutes(to router: some RouterMethods<ServerRequestContext>) {
         router.get("/api/v2/sync/status", use: status)
     }
 
     @Sendable
     func status(_ request: Request, context: ServerRequestContext) async throws -> Response {
-        guard let feed else {
+        guard let feed = try EventsController.account(context).feed else {
             return CallEventsError(
                 code: .notFound, detail: "this server serves a fixed account: it has no sync and no sync status"
             ).response(requestID: context.id)

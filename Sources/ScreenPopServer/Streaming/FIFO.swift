@@ -7,6 +7,7 @@ struct FIFO<Element> {
     var isEmpty: Bool { head == storage.count }
     var count: Int { storage.count - head }
     var first: Element? { isEmpty ? nil : storage[head] }
+    var last: Element? { isEmpty ? nil : storage[storage.count - 1] }
 
     mutating func append(_ element: Element) {
         storage.append(element)
@@ -24,6 +25,14 @@ struct FIFO<Element> {
             head = 0
         }
         return element
+    }
+
+    /// Inserts `element` before the first element that `isAfter` holds for (at the back if none).
+    ///
+    /// - Complexity: O(n).
+    mutating func insert(_ element: Element, before isAfter: (Element) -> Bool) {
+        let position = storage[head...].firstIndex(where: isAfter) ?? storage.count
+        storage.insert(element, at: position)
     }
 
     mutating func removeAll() {

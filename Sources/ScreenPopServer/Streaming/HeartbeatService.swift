@@ -1,9 +1,9 @@
 import ServiceLifecycle
 
-/// Sends a heartbeat to every open stream at an interval, until graceful shutdown; then ends the
-/// streams that are still open.
+/// Sends a heartbeat to every open stream of every loaded account at an interval, until graceful
+/// shutdown; then ends the streams that are still open.
 struct HeartbeatService: Service {
-    let hub: NotificationHub
+    let accounts: ServedAccounts
     let interval: Duration
 
     func run() async throws {
@@ -11,12 +11,12 @@ struct HeartbeatService: Service {
             try await cancelWhenGracefulShutdown {
                 while true {
                     try await Task.sleep(for: interval)
-                    hub.heartbeat()
+                    accounts.heartbeat()
                 }
             }
         } catch is CancellationError {
             // Graceful shutdown or cancellation: stop ticking.
         }
-        hub.shutdown()
+        accounts.shutdown()
     }
 }

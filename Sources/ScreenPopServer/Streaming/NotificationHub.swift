@@ -29,11 +29,19 @@ public final class NotificationHub: NotificationSink, Sendable {
         public let data: ByteBuffer
 
         init(id: UInt64, notification: CallNotification) {
+            self.init(id: id, json: notification.json())
+        }
+
+        init(id: UInt64, json: [UInt8]) {
             self.id = id
-            let json = notification.json()
             var buffer = ByteBufferAllocator().buffer(capacity: json.count)
             buffer.writeBytes(json)
             self.data = buffer
+        }
+
+        init(id: UInt64, data: ByteBuffer) {
+            self.id = id
+            self.data = data
         }
 
         /// The bytes the event takes on the wire: its JSON and the SSE framing around it.
@@ -85,11 +93,23 @@ public final class NotificationHub: NotificationSink, Sendable {
         case shuttingDown
     }
 
-    /// A notification kept for replay, not yet encoded.
+    /// A notification kept for replay: a local one not yet encoded, or a relayed one as it came.
     private struct Buffered: Sendable {
+        enum Content: Sendable {
+            case notification(CallNotification)
+            case encoded(ByteBuffer)
+        }
+
         let id: UInt64
-        let notification: CallNotification
+        let content: Content
         let bytes: Int
+
+        var event: Event {
+            switch content {
+            case .notification(let notification): Event(id: id, notification: notification)
+            case .encoded(let data): Event(id: id, data: data)
+            }
+        }
     }
 
     private struct UserState: Sendable {
@@ -162,7 +182,15 @@ public final class NotificationHub: NotificationSink, Sendable {
     /// the buffers keep the notification and encode it again if a replay needs it. Never waits:
     /// a stream whose queue is full is closed.
     public func deliver(_ notifications: [CallNotification]) async {
+        _ = deliver(notifications, encodingAll: false)
+    }
+
+    /// ``deliver(_:)``, returning each notification as its users' streams got it: the id this hub
+    /// gave it, its users, and (with `encodingAll`) its JSON, for ``CallRelay``.
+    func deliver(_ notifications: [CallNotification], encodingAll: Bool) -> [RelayedEvent] {
         var overflowed: [StreamQueue] = []
+        var made: [RelayedEvent] = []
+        if encodingAll { made.reserveCapacity(notifications.count) }
         state.withLockedValue { state in
             for notification in notifications {
                 let id = state.nextEventID
@@ -172,21 +200,54 @@ public final class NotificationHub: NotificationSink, Sendable {
                 for user in notification.users {
                     guard var userState = state.users[user] else { continue }
                     state.users[user] = nil  // keep the value uniquely referenced while it changes
-                    userState.replay.append(Buffered(id: id, notification: notification, bytes: bytes))
+                    userState.replay.append(Buffered(id: id, content: .notification(notification), bytes: bytes))
                     userState.replayBytes += bytes
-                    while userState.replay.count > limits.replayCount || userState.replayBytes > limits.replayBytes,
-                        let oldest = userState.replay.popFirst()
-                    {
-                        userState.replayBytes -= oldest.bytes
-                    }
+                    trimReplay(&userState)
                     if !userState.subscribers.isEmpty {
                         let event = encoded ?? Event(id: id, notification: notification)
                         encoded = event
-                        for (key, queue) in userState.subscribers where !queue.push(.event(event), bytes: event.wireBytes) {
-                            userState.subscribers[key] = nil
-                            overflowed.append(queue)
-                        }
+                        push(event, to: &userState, overflowed: &overflowed)
                     }
+                    state.users[user] = userState
+                    state.delivered += 1
+                }
+                if encodingAll {
+                    let json = encoded.map { Array($0.data.readableBytesView) } ?? notification.json()
+                    made.append(RelayedEvent(id: id, users: notification.users, json: json))
+                }
+            }
+            state.streamCount -= overflowed.count
+            state.droppedStreams += overflowed.count
+        }
+        for queue in overflowed { queue.reportOverflow() }
+        return made
+    }
+
+    /// Delivers notifications another instance made (``CallRelay``), with the ids it gave them:
+    /// a user who reconnects here with `Last-Event-ID` gets no repeat. Users this hub does not
+    /// have are skipped. The hub's own next id stays above every id it has seen.
+    ///
+    /// The replay buffers stay in id order: an event older than a user's newest buffered one (two
+    /// instances making events at once) is put in its place. Its live streams get it as it comes.
+    public func deliver(encoded events: [RelayedEvent]) {
+        var overflowed: [StreamQueue] = []
+        state.withLockedValue { state in
+            for relayed in events {
+                if relayed.id >= state.nextEventID { state.nextEventID = relayed.id + 1 }
+                let event = Event(id: relayed.id, json: relayed.json)
+                let bytes = event.data.readableBytes + MemoryLayout<Buffered>.stride + MemoryLayout<Int>.stride
+                for user in relayed.users {
+                    guard var userState = state.users[user] else { continue }
+                    state.users[user] = nil  // keep the value uniquely referenced while it changes
+                    let buffered = Buffered(id: relayed.id, content: .encoded(event.data), bytes: bytes)
+                    if let newest = userState.replay.last, newest.id > relayed.id {
+                        userState.replay.insert(buffered, before: { $0.id > relayed.id })
+                    } else {
+                        userState.replay.append(buffered)
+                    }
+                    userState.replayBytes += bytes
+                    trimReplay(&userState)
+                    push(event, to: &userState, overflowed: &overflowed)
                     state.users[user] = userState
                     state.delivered += 1
                 }
@@ -196,6 +257,26 @@ public final class NotificationHub: NotificationSink, Sendable {
         }
         for queue in overflowed { queue.reportOverflow() }
     }
+
+    /// Drops the oldest buffered notifications until the buffer is within its bounds.
+    private func trimReplay(_ userState: inout UserState) {
+        while userState.replay.count > limits.replayCount || userState.replayBytes > limits.replayBytes,
+            let oldest = userState.replay.popFirst()
+        {
+            userState.replayBytes -= oldest.bytes
+        }
+    }
+
+    /// Pushes an event to the user's open streams; those whose queue is full are removed.
+    private func push(_ event: Event, to userState: inout UserState, overflowed: inout [StreamQueue]) {
+        for (key, queue) in userState.subscribers where !queue.push(.event(event), bytes: event.wireBytes) {
+            userState.subscribers[key] = nil
+            overflowed.append(queue)
+        }
+    }
+
+    /// The id the hub gives its next notification.
+    public var nextEventID: UInt64 { state.withLockedValue { $0.nextEventID } }
 
     /// Opens a stream for `user`, replaying the buffered notifications after `lastEventID`.
     ///
@@ -221,7 +302,7 @@ public final class NotificationHub: NotificationSink, Sendable {
             return .success((id, replay))
         }
         let (id, buffered) = try result.get()
-        let replay = buffered.map { Event(id: $0.id, notification: $0.notification) }
+        let replay = buffered.map(\.event)
         return Subscription(replay: replay, messages: queue, token: SubscriptionToken(user: user, id: id))
     }
 
