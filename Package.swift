@@ -198,6 +198,11 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // `swift run -c release screenpop-pg-import-bench URL [contacts]`: the time of a PostgreSQL import.
+        .executableTarget(
+            name: "screenpop-pg-import-bench",
+            dependencies: ["ScreenPopPostgres", "ScreenPopStore", "AccountSynthesis", "AccountIndex", "AmoCRM"]
+        ),
         // `swift run amocrm-standin --contacts N --port P`: the stand-in serving a synthetic account.
         .executableTarget(name: "amocrm-standin", dependencies: ["AmoCRMStandIn", "AccountSynthesis", "AmoCRM"]),
         .testTarget(

@@ -239,7 +239,8 @@ struct Merge {
                 phones = oldPhones
             }
         }
-        let rowChanged = old == nil || oldDeleted != update.isDeleted || details != oldDetails || statusID != oldStatusID
+        let rowChanged =
+            old == nil || oldDeleted != update.isDeleted || details != oldDetails || statusID != oldStatusID
         if rowChanged {
             let position: Int
             if let old { position = old.position } else { position = try await nextPosition(of: ref.kind) }

@@ -121,7 +121,8 @@ extension PostgresAccountStore {
                 for table in [
                     "registration", "account", "entity", "phone", "link", #""user""#, "customer_status", "sync_state",
                 ] {
-                    try await connection.query("DELETE FROM \(unescaped: table) WHERE account_id = \(id)", logger: logger)
+                    try await connection.query(
+                        "DELETE FROM \(unescaped: table) WHERE account_id = \(id)", logger: logger)
                 }
                 // What the log held of the account is moot: a follower only needs to know it is gone.
                 try await connection.query("DELETE FROM change_log WHERE account_id = \(id)", logger: logger)

@@ -76,7 +76,7 @@ extension PostgresAccountStore {
                     id bigserial PRIMARY KEY, account_id bigint NOT NULL, origin text NOT NULL, payload bytea NOT NULL,
                     created_at timestamptz NOT NULL DEFAULT now())
                 """,
-            ]),
+            ])
     ]
 
     /// Applies the migrations this database has not had, in one transaction under an advisory lock.

@@ -50,8 +50,10 @@ public final class PostgresAccountStore: SharedAccountStore {
         logger: Logger = Logger(label: "ScreenPopPostgres", factory: { _ in SwiftLogNoOpLogHandler() })
     ) async throws(StoreError) -> PostgresAccountStore {
         let parsed = try PostgresURL(url)
+        let (tls, connectionTLS) = try Self.tls(parsed)
         let store = PostgresAccountStore(
-            url: parsed, origin: origin ?? Self.defaultOrigin(), maximumConnections: maximumConnections, logger: logger)
+            url: parsed, origin: origin ?? Self.defaultOrigin(), maximumConnections: maximumConnections, logger: logger,
+            tls: tls, connectionTLS: connectionTLS)
         do {
             try await store.migrate()
         } catch {
@@ -61,23 +63,13 @@ public final class PostgresAccountStore: SharedAccountStore {
         return store
     }
 
-    private init(url: PostgresURL, origin: String, maximumConnections: Int, logger: Logger) {
+    private init(
+        url: PostgresURL, origin: String, maximumConnections: Int, logger: Logger,
+        tls: PostgresClient.Configuration.TLS, connectionTLS: PostgresConnection.Configuration.TLS
+    ) {
         self.url = url
         self.origin = origin
         self.logger = logger
-        let tls: PostgresClient.Configuration.TLS
-        let connectionTLS: PostgresConnection.Configuration.TLS
-        switch url.sslMode {
-        case .disable:
-            tls = .disable
-            connectionTLS = .disable
-        case .prefer:
-            tls = .prefer(.makeClientConfiguration())
-            connectionTLS = (try? NIOSSLContext(configuration: .makeClientConfiguration())).map { .prefer($0) } ?? .disable
-        case .require:
-            tls = .require(.makeClientConfiguration())
-            connectionTLS = (try? NIOSSLContext(configuration: .makeClientConfiguration())).map { .require($0) } ?? .disable
-        }
         var configuration = PostgresClient.Configuration(
             host: url.host, port: url.port, username: url.user, password: url.password, database: url.database,
             tls: tls)
@@ -89,6 +81,25 @@ public final class PostgresAccountStore: SharedAccountStore {
             tls: connectionTLS)
         let client = client
         runner = Task { await client.run() }
+    }
+
+    /// The pool's and the single connections' TLS for the URL's `sslmode`.
+    private static func tls(_ url: PostgresURL) throws(StoreError) -> (
+        PostgresClient.Configuration.TLS, PostgresConnection.Configuration.TLS
+    ) {
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        if url.sslMode != .verifyFull { configuration.certificateVerification = .none }
+        let context: NIOSSLContext
+        do {
+            context = try NIOSSLContext(configuration: configuration)
+        } catch {
+            throw StoreError("\(url): cannot set up TLS: \(error)")
+        }
+        switch url.sslMode {
+        case .disable: return (.disable, .disable)
+        case .prefer: return (.prefer(configuration), .prefer(context))
+        case .require, .verifyFull: return (.require(configuration), .require(context))
+        }
     }
 
     /// Closes the pool's connections. The store cannot be used afterwards; listeners and

@@ -114,9 +114,10 @@ public final class PostgresChangeListener: Sendable {
         let logger = store.logger
         try await connection.listen(on: PostgresAccountStore.changesChannel) { changes in
             try await connection.listen(on: PostgresAccountStore.callsChannel) { calls in
-                let pid = try await PostgresAccountStore.rows(
-                    "SELECT pg_backend_pid()", on: connection, logger: logger
-                ) { try $0.decode(Int32.self) }.first ?? 0
+                let pid =
+                    try await PostgresAccountStore.rows(
+                        "SELECT pg_backend_pid()", on: connection, logger: logger
+                    ) { try $0.decode(Int32.self) }.first ?? 0
                 connected(pid)
                 continuation.yield(.connected)
                 try await withThrowingTaskGroup(of: Void.self) { group in

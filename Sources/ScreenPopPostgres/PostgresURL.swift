@@ -10,17 +10,23 @@ public struct PostgresURL: Sendable, Hashable, CustomStringConvertible {
     public var host: String
     public var port: Int
     public var database: String
-    /// `disable`, `prefer` (the default, as libpq's) or `require`.
+    /// As libpq's `sslmode`: `prefer` (the default) and `require` encrypt without checking the
+    /// server's certificate, `verify-full` checks it against the system's roots and the host name.
     public var sslMode: SSLMode
 
     public enum SSLMode: String, Sendable, Hashable {
-        case disable, prefer, require
+        case disable
+        case prefer
+        case require
+        case verifyFull = "verify-full"
     }
 
     /// - Throws: ``StoreError`` saying what is wrong, without the password.
     public init(_ text: String) throws(StoreError) {
         func fail(_ what: String) -> StoreError {
-            StoreError("\(Self.redacting(text)): not a PostgreSQL URL (postgres://USER[:PASSWORD]@HOST:PORT/DATABASE): \(what)")
+            StoreError(
+                "\(Self.redacting(text)): not a PostgreSQL URL (postgres://USER[:PASSWORD]@HOST:PORT/DATABASE): \(what)"
+            )
         }
         var rest = Substring(text)
         if rest.hasPrefix("postgres://") {
@@ -83,8 +89,9 @@ public struct PostgresURL: Sendable, Hashable, CustomStringConvertible {
                 switch value {
                 case "disable", "allow": sslMode = .disable
                 case "prefer": sslMode = .prefer
-                case "require", "verify-ca", "verify-full": sslMode = .require
-                default: throw fail("sslmode must be disable, prefer or require, not \(value)")
+                case "require": sslMode = .require
+                case "verify-ca", "verify-full": sslMode = .verifyFull
+                default: throw fail("sslmode must be disable, prefer, require or verify-full, not \(value)")
                 }
             default:
                 throw fail("unknown parameter \(name) (only sslmode is read)")

@@ -151,7 +151,8 @@ public enum ChangeLogCodec {
                         try reader.beginArray()
                         while try reader.nextElement() {
                             try reader.beginArray()
-                            let kind = try element(&reader) { (r: inout JSONReader) throws(JSONError) in try r.readInt() }
+                            let kind = try element(&reader) { (r: inout JSONReader) throws(JSONError) in try r.readInt()
+                            }
                             let id = try element(&reader) { (r: inout JSONReader) throws(JSONError) in try r.readInt() }
                             try end(&reader)
                             changes.created.insert(EntityRef(kind: try entityKind(kind, &reader), id: id))
@@ -171,8 +172,12 @@ public enum ChangeLogCodec {
                         try reader.beginArray()
                         while try reader.nextElement() {
                             try reader.beginArray()
-                            let stale = try element(&reader) { (r: inout JSONReader) throws(JSONError) in try r.readInt() }
-                            let unchanged = try element(&reader) { (r: inout JSONReader) throws(JSONError) in try r.readInt() }
+                            let stale = try element(&reader) { (r: inout JSONReader) throws(JSONError) in
+                                try r.readInt()
+                            }
+                            let unchanged = try element(&reader) { (r: inout JSONReader) throws(JSONError) in
+                                try r.readInt()
+                            }
                             try end(&reader)
                             changes.batchOutcomes.append(
                                 StoreChanges.BatchOutcome(staleCount: stale, unchangedCount: unchanged))

@@ -33,8 +33,12 @@ import Testing
             #expect(back.details == stored.details)
             #expect(back.users == stored.users && back.customerStatuses == stored.customerStatuses)
             #expect(back.data.settings.closedCustomerStatusIDs == [SyntheticAccount.closedCustomerStatusID])
-            #expect(AccountIndex(building: back.data).snapshot.dump() == AccountIndex(building: synthetic.data).snapshot.dump())
-            #expect(try await store.entityCounts(accountID: 777)[.contact] == stored.data.contacts.count(where: { !$0.isDeleted }))
+            #expect(
+                AccountIndex(building: back.data).snapshot.dump()
+                    == AccountIndex(building: synthetic.data).snapshot.dump())
+            #expect(
+                try await store.entityCounts(accountID: 777)[.contact]
+                    == stored.data.contacts.count(where: { !$0.isDeleted }))
         }
     }
 
@@ -52,8 +56,12 @@ import Testing
             smaller.data.contacts.removeLast()
             try await store.replace(with: smaller)
             #expect(try await store.accountIDs() == [1, 2])
-            #expect(try await store.load(accountID: 1, suffixFallback: SuffixFallback())?.data.contacts == smaller.data.contacts)
-            #expect(try await store.load(accountID: 2, suffixFallback: SuffixFallback())?.data.contacts == sample.data.contacts)
+            #expect(
+                try await store.load(accountID: 1, suffixFallback: SuffixFallback())?.data.contacts
+                    == smaller.data.contacts)
+            #expect(
+                try await store.load(accountID: 2, suffixFallback: SuffixFallback())?.data.contacts
+                    == sample.data.contacts)
             #expect(try await store.load(accountID: 3, suffixFallback: SuffixFallback()) == nil)
             await #expect(throws: StoreError.self) { try await store.loadOnlyAccount() }
         }
@@ -105,7 +113,11 @@ import Testing
             for id in [5, 6] {
                 try await store.register(Self.registration(id, token: UInt8(id), secret: UInt8(id + 10)))
                 _ = try await store.apply(
-                    [StoreBatch(updates: [EntityUpdate(entity: .contact(99), updatedAt: 1, name: "X")], syncState: ["k": "v"])],
+                    [
+                        StoreBatch(
+                            updates: [EntityUpdate(entity: .contact(99), updatedAt: 1, name: "X")],
+                            syncState: ["k": "v"])
+                    ],
                     accountID: id)
             }
             try await store.removeAccount(accountID: 5)
@@ -131,7 +143,9 @@ import Testing
                 host: parsed.host, port: parsed.port, username: parsed.user, password: nil, database: parsed.database,
                 tls: .disable), id: 2, logger: TestPostgres.logger)
         var total = 0
-        for table in ["registration", "account", "entity", "phone", "link", "\"user\"", "customer_status", "sync_state"] {
+        for table in [
+            "registration", "account", "entity", "phone", "link", "\"user\"", "customer_status", "sync_state",
+        ] {
             let rows = try await connection.query(
                 "SELECT COUNT(*) FROM \(unescaped: table) WHERE account_id = \(accountID)", logger: TestPostgres.logger)
             for try await count in rows.decode(Int.self) { total += count }
@@ -168,16 +182,21 @@ import Testing
         let url = "postgres://postgres:hunter2@127.0.0.1:1/screenpop?sslmode=disable"
         let error = await #expect(throws: StoreError.self) { try await PostgresAccountStore.open(url) }
         let text = error?.description ?? ""
-        #expect(text.hasPrefix("postgres://postgres@127.0.0.1:1/screenpop?sslmode=disable: cannot open the store: "), "\(text)")
+        #expect(
+            text.hasPrefix("postgres://postgres@127.0.0.1:1/screenpop?sslmode=disable: cannot open the store: "),
+            "\(text)")
         #expect(!text.contains("hunter2"))
     }
 
     @Test func aServerErrorSaysWhatAndWhere() async throws {
         try await TestPostgres.withStore { store, _ in
             let error = await #expect(throws: StoreError.self) {
-                try await store.apply([StoreBatch(updates: [EntityUpdate(entity: .contact(-1), name: "X")])], accountID: 5)
+                try await store.apply(
+                    [StoreBatch(updates: [EntityUpdate(entity: .contact(-1), name: "X")])], accountID: 5)
             }
-            #expect(error?.description == "\(store.url): cannot write changes to account 5: contact -1: an id must be positive")
+            #expect(
+                error?.description
+                    == "\(store.url): cannot write changes to account 5: contact -1: an id must be positive")
             // Nothing of a failed transaction stays, not even its log entry.
             let last = try await store.lastSequence(accountID: 5)
             #expect(last == 0)
@@ -195,7 +214,9 @@ enum LinkRowsForTests {
         }
         return links.map { link in
             if case .contactLead(let contact, let lead, _) = link {
-                return .contactLead(contactID: contact, leadID: lead, isMain: mains.contains(.contactLead(contactID: contact, leadID: lead)))
+                return .contactLead(
+                    contactID: contact, leadID: lead,
+                    isMain: mains.contains(.contactLead(contactID: contact, leadID: lead)))
             }
             return link
         }

@@ -17,7 +17,9 @@ import Testing
     @Test func threeProcessesOpeningAtOnceMigrateOnce() async throws {
         try await TestPostgres.withDatabase { url in
             let stores = try await withThrowingTaskGroup(of: PostgresAccountStore.self) { group in
-                for index in 0..<3 { group.addTask { try await PostgresAccountStore.open(url, origin: "opener-\(index)") } }
+                for index in 0..<3 {
+                    group.addTask { try await PostgresAccountStore.open(url, origin: "opener-\(index)") }
+                }
                 return try await group.reduce(into: []) { $0.append($1) }
             }
             #expect(stores.count == 3)
@@ -95,7 +97,9 @@ import Testing
             // And it hears the next one.
             missed.updatedAt = 4_000
             let third = try await writer.apply([StoreBatch(updates: [missed])], accountID: 3)
-            try await recorder.wait("a change after reconnecting") { $0 == .change(accountID: 3, sequence: third.sequence!) }
+            try await recorder.wait("a change after reconnecting") {
+                $0 == .change(accountID: 3, sequence: third.sequence!)
+            }
             #expect(third.sequence! > applied)
 
             await listener.stop()

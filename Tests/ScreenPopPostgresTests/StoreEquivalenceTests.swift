@@ -31,10 +31,16 @@ import Testing
         #expect(try await sqlite.accountIDs() == postgres.accountIDs(), "ids after \(step)")
         #expect(try await sqlite.syncState(accountID: 42) == postgres.syncState(accountID: 42), "state after \(step)")
         #expect(try await sqlite.entityCounts(accountID: 42) == postgres.entityCounts(accountID: 42), "counts after \(step)")
+        // Every run the batches use, before a time and at any time: which listing saw what.
         for kind in EntityKind.allCases {
-            let unseenA = try await sqlite.unseenIDs(accountID: 42, kind: kind, run: 3, updatedBefore: 1_700_000_300)
-            let unseenB = try await postgres.unseenIDs(accountID: 42, kind: kind, run: 3, updatedBefore: 1_700_000_300)
-            #expect(unseenA == unseenB, "unseen \(kind) after \(step)")
+            for run in 1...3 {
+                for before in [1_700_000_300, Int.max] {
+                    let unseenA = try await sqlite.unseenIDs(accountID: 42, kind: kind, run: run, updatedBefore: before)
+                    let unseenB = try await postgres.unseenIDs(
+                        accountID: 42, kind: kind, run: run, updatedBefore: before)
+                    #expect(unseenA == unseenB, "unseen \(kind), run \(run), before \(before), after \(step)")
+                }
+            }
         }
     }
 

@@ -1,9 +1,9 @@
 import Foundation
-import Synchronization
 import Logging
 import PostgresNIO
 import ScreenPopPostgres
 import ScreenPopStore
+import Synchronization
 import Testing
 
 /// The PostgreSQL server the tests use, and a fresh database for each test.

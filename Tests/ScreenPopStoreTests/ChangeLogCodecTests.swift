@@ -11,7 +11,8 @@ import Testing
             StoredEntity(
                 ref: .contact(7), isDeleted: false, statusID: nil,
                 phones: [PhoneValue("+7 999 888-55-33"), PhoneValue("8 (916) \"quoted\"\n\\", kind: .mobile)],
-                details: EntityDetails(name: "Ann \u{1F600} \"A\"", createdAt: 1_000, updatedAt: 2_000, responsibleUserID: 5)),
+                details: EntityDetails(
+                    name: "Ann \u{1F600} \"A\"", createdAt: 1_000, updatedAt: 2_000, responsibleUserID: 5)),
             StoredEntity(
                 ref: .lead(9), isDeleted: true, statusID: 142, phones: [],
                 details: EntityDetails(name: "", createdAt: 0, updatedAt: 0, pipelineID: 3_300_100)),
@@ -23,7 +24,9 @@ import Testing
                 details: EntityDetails(name: "Co")),
         ]
         changes.created = [.contact(7), .customer(Int(Int32.max) + 10)]
-        changes.unlinked = [.contactLead(contactID: 7, leadID: 9, isMain: true), .companyCustomer(companyID: 3, customerID: 4)]
+        changes.unlinked = [
+            .contactLead(contactID: 7, leadID: 9, isMain: true), .companyCustomer(companyID: 3, customerID: 4),
+        ]
         changes.linked = [
             .contactLead(contactID: 7, leadID: 9), .companyLead(companyID: 3, leadID: 9),
             .contactCustomer(contactID: 7, customerID: 4), .contactCompany(contactID: 7, companyID: 3),
