@@ -224,8 +224,15 @@ public final class SQLiteAccountStore: AccountStore {
     public func register(_ registration: AccountRegistration) async throws(StoreError) {
         do {
             try await pool.write { db in
+                // Not INSERT OR REPLACE: a hash that another account has would delete that
+                // account's registration. It is refused, as PostgreSQL refuses it.
                 try db.execute(
-                    sql: "INSERT OR REPLACE INTO registration VALUES (?, ?, ?, ?, ?, ?)",
+                    sql: """
+                        INSERT INTO registration VALUES (?, ?, ?, ?, ?, ?)
+                        ON CONFLICT (account_id) DO UPDATE SET subdomain = excluded.subdomain,
+                            amocrm_url = excluded.amocrm_url, api_token_hash = excluded.api_token_hash,
+                            webhook_secret_hash = excluded.webhook_secret_hash, created_at = excluded.created_at
+                        """,
                     arguments: [
                         registration.accountID, registration.subdomain, registration.amocrmURL,
                         Hex.encode(registration.apiTokenHash), Hex.encode(registration.webhookSecretHash),

@@ -113,4 +113,34 @@ import Testing
             #expect(error?.description.hasPrefix(path) == true)
         }
     }
+
+    static func registration(_ id: Int, token: UInt8, secret: UInt8) -> AccountRegistration {
+        AccountRegistration(
+            accountID: id, subdomain: "account\(id)", amocrmURL: id == 1 ? nil : "https://account\(id).amocrm.ru",
+            apiTokenHash: Array(repeating: token, count: 32), webhookSecretHash: Array(repeating: secret, count: 32),
+            createdAt: 1_700_000_000 + id)
+    }
+
+    /// As on PostgreSQL: the same account again replaces its registration; another account with a
+    /// hash taken is refused and deletes nothing.
+    @Test func registrationsAreUniqueByEachHash() async throws {
+        try await Self.withStorePath { path in
+            let store = try SQLiteAccountStore(path: path)
+            let first = Self.registration(1, token: 1, secret: 2)
+            let second = Self.registration(2, token: 3, secret: 4)
+            try await store.register(second)
+            try await store.register(first)
+            #expect(try await store.registrations() == [first, second])
+            var renamed = first
+            renamed.subdomain = "renamed"
+            renamed.apiTokenHash = Array(repeating: 9, count: 32)
+            try await store.register(renamed)
+            #expect(try await store.registrations() == [renamed, second])
+            await #expect(throws: StoreError.self) { try await store.register(Self.registration(3, token: 3, secret: 5)) }
+            await #expect(throws: StoreError.self) { try await store.register(Self.registration(3, token: 6, secret: 2)) }
+            #expect(try await store.registrations() == [renamed, second])
+            try await store.removeAccount(accountID: 2)
+            #expect(try await store.registrations() == [renamed])
+        }
+    }
 }
