@@ -281,6 +281,12 @@ public final class LiveAccount: Sendable {
                 }
                 for changes in own { await publish(changes) }
                 resumeWaiters(all: true)
+                // Tried again shortly, without waiting for the next announcement: the log may have
+                // been trimmed past this index (it is then rebuilt), or the store may be back.
+                Task {
+                    try? await Task.sleep(for: .seconds(1))
+                    await self.catchUp()
+                }
             }
             if done {
                 resumeWaiters(all: true)

@@ -38,6 +38,13 @@ extension PostgresAccountStore {
 
     public func changes(accountID: Int, after sequence: Int64, limit: Int) async throws(StoreError) -> [LoggedChange] {
         do {
+            let floor = try await rows("SELECT sequence FROM change_log_floor WHERE account_id = \(accountID)") {
+                try $0.decode(Int64.self)
+            }.first ?? 0
+            if sequence < floor {
+                // What was trimmed cannot be read: the follower loads the account again.
+                throw StoreError("the change log no longer holds the changes after \(sequence) (trimmed through \(floor))")
+            }
             let found = try await rows(
                 """
                 SELECT sequence, origin, kind, payload FROM change_log
@@ -59,6 +66,39 @@ extension PostgresAccountStore {
             }
         } catch {
             throw failure("cannot read the changes of account \(accountID) after \(sequence)", error)
+        }
+    }
+
+    /// Deletes the change-log entries older than `age`, keeping the last of each account (its
+    /// sequence is where a follower that loads the account starts), and records how far each
+    /// account's log was trimmed. Any instance may run it, at any time.
+    ///
+    /// - Returns: How many entries were deleted.
+    @discardableResult
+    public func trimChangeLog(olderThan age: Duration) async throws(StoreError) -> Int {
+        let seconds = Int(age.components.seconds)
+        do {
+            return try await transaction { connection in
+                let deleted = try await Self.rows(
+                    """
+                    WITH doomed AS (
+                        DELETE FROM change_log c
+                        WHERE c.created_at < now() - make_interval(secs => \(seconds))
+                          AND c.sequence < (SELECT MAX(sequence) FROM change_log l WHERE l.account_id = c.account_id)
+                        RETURNING account_id, sequence),
+                    floors AS (
+                        INSERT INTO change_log_floor (account_id, sequence)
+                        SELECT account_id, MAX(sequence) FROM doomed GROUP BY account_id
+                        ON CONFLICT (account_id) DO UPDATE
+                            SET sequence = GREATEST(change_log_floor.sequence, excluded.sequence)
+                        RETURNING 1)
+                    SELECT (SELECT COUNT(*) FROM doomed), (SELECT COUNT(*) FROM floors)
+                    """, on: connection, logger: self.logger
+                ) { try $0.decode((Int, Int).self) }.first
+                return deleted?.0 ?? 0
+            }
+        } catch {
+            throw failure("cannot trim the change log", error)
         }
     }
 

@@ -76,7 +76,15 @@ extension PostgresAccountStore {
                     id bigserial PRIMARY KEY, account_id bigint NOT NULL, origin text NOT NULL, payload bytea NOT NULL,
                     created_at timestamptz NOT NULL DEFAULT now())
                 """,
-            ])
+            ]),
+        // The change log is trimmed (`trimChangeLog`); the last sequence trimmed of each account is
+        // kept, so that a follower behind it knows to load the account again.
+        Migration(
+            version: 2,
+            statements: [
+                "CREATE TABLE change_log_floor (account_id bigint PRIMARY KEY, sequence bigint NOT NULL)",
+                "CREATE INDEX change_log_by_time ON change_log (created_at)",
+            ]),
     ]
 
     /// Applies the migrations this database has not had, in one transaction under an advisory lock.

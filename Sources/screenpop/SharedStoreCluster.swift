@@ -49,7 +49,11 @@ final class SharedStoreCluster: Sendable {
         guard let postgres, let relay else { return }
         let listener = postgres.listen()
         let sending = Task { await relay.run() }
-        defer { sending.cancel() }
+        let trimming = Task { await Self.trimChangeLog(postgres, logger: logger) }
+        defer {
+            sending.cancel()
+            trimming.cancel()
+        }
         await withTaskCancellationHandler {
             for await event in listener.events {
                 switch event {
@@ -76,6 +80,26 @@ final class SharedStoreCluster: Sendable {
             }
         } onCancel: {
             Task { await listener.stop() }
+        }
+    }
+}
+
+extension SharedStoreCluster {
+    /// How long the change log keeps an entry: an instance that was cut off longer than this
+    /// loads its accounts again instead of catching up (LiveAccount).
+    static let changeLogRetention: Duration = .seconds(3600)
+
+    /// Trims the change log every ten minutes until cancelled (any instance may; it is idempotent).
+    static func trimChangeLog(_ store: PostgresAccountStore, logger: Logger) async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .seconds(600))
+            guard !Task.isCancelled else { return }
+            do {
+                let deleted = try await store.trimChangeLog(olderThan: changeLogRetention)
+                if deleted > 0 { logger.debug("change log trimmed", metadata: ["entries": "\(deleted)"]) }
+            } catch {
+                logger.debug("cannot trim the change log", metadata: ["error": "\(error)"])
+            }
         }
     }
 }

@@ -74,6 +74,42 @@ import Testing
             await second.shutdown()
         }
     }
+
+    /// A follower cut off for longer than the log keeps: its next catch-up finds the log trimmed past
+    /// it, and it loads the account again instead.
+    @Test func aFollowerBehindATrimmedLogLoadsTheAccountAgain() async throws {
+        try await TestPostgres.withDatabase { url in
+            let first = try await PostgresAccountStore.open(url, origin: "first")
+            let second = try await PostgresAccountStore.open(url, origin: "second")
+            do {
+                let synthetic = SyntheticAccount(seed: 9, contacts: 40)
+                try await first.replace(
+                    with: StoredAccount(
+                        account: Self.account, data: synthetic.data, details: synthetic.details,
+                        users: [AccountUser(id: 1, name: "A")], customerStatuses: []))
+                let a = try await LiveAccount.open(store: first)
+                let b = try await LiveAccount.open(store: second)
+                var random = RandomUpdates(seed: 9, ids: synthetic)
+                for _ in 0..<10 { try await a.commit(random.batch()) }
+                // b heard nothing of them; the log is trimmed to each account's last entry.
+                #expect(try await first.trimChangeLog(olderThan: .zero) > 0)
+                await b.catchUp()  // finds the log trimmed past it
+                await b.catchUp()  // loads the account again
+                try await Self.expectMatchesStore(b, second, "a trimmed log")
+                #expect(b.appliedSequence == a.appliedSequence)
+                // And it follows again from there.
+                try await a.commit(random.batch())
+                await b.catchUp()
+                try await Self.expectMatchesStore(b, second, "a change after the trimmed log")
+            } catch {
+                await first.shutdown()
+                await second.shutdown()
+                throw error
+            }
+            await first.shutdown()
+            await second.shutdown()
+        }
+    }
 }
 
 final class RemovalFlag: Sendable {
