@@ -28,7 +28,7 @@ let benchmarks: @Sendable () -> Void = {
             "Replace_\(size)", configuration: configuration,
             closure: { benchmark in
                 let start = ContinuousClock.now
-                try fixture.store.replace(with: fixture.account)
+                try await fixture.store.replace(with: fixture.account)
                 let elapsed = ContinuousClock.now - start
                 benchmark.stopMeasurement()
                 benchmark.measurement(entitiesPerSecond, fixture.perSecond(elapsed))
@@ -41,7 +41,7 @@ let benchmarks: @Sendable () -> Void = {
             "Load_\(size)", configuration: configuration,
             closure: { benchmark in
                 let start = ContinuousClock.now
-                let account = try loadFixture.store.loadOnlyAccount()
+                let account = try await loadFixture.store.loadOnlyAccount()
                 let elapsed = ContinuousClock.now - start
                 benchmark.stopMeasurement()
                 benchmark.measurement(entitiesPerSecond, loadFixture.perSecond(elapsed))
@@ -49,7 +49,7 @@ let benchmarks: @Sendable () -> Void = {
             },
             setup: {
                 try loadFixture.prepare(contacts: contacts)
-                try loadFixture.store.replace(with: loadFixture.account)
+                try await loadFixture.store.replace(with: loadFixture.account)
             },
             teardown: { loadFixture.remove() })
     }

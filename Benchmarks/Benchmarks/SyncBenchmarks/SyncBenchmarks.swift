@@ -65,7 +65,7 @@ let benchmarks: @Sendable () -> Void = {
             closure: { _ in
                 blackHole(try await LiveAccount.open(store: restart.store))
             },
-            setup: { try restart.prepareStore(contacts: contacts) },
+            setup: { try await restart.prepareStore(contacts: contacts) },
             teardown: { restart.remove() })
     }
 
@@ -137,18 +137,18 @@ final class SyncFixture: @unchecked Sendable {
         try? FileManager.default.removeItem(atPath: directory + "/account.sqlite-wal")
         try? FileManager.default.removeItem(atPath: directory + "/account.sqlite-shm")
         store = try SQLiteAccountStore(path: directory + "/account.sqlite")
-        try store.replace(
+        try await store.replace(
             with: StoredAccount(
                 account: Self.account, data: AccountData(settings: AccountSettings(defaultRegion: "RU")),
                 details: AccountDetails(), users: [], customerStatuses: []))
         return try await LiveAccount.open(store: store)
     }
 
-    func prepareStore(contacts: Int) throws {
+    func prepareStore(contacts: Int) async throws {
         let synthetic = SyntheticAccount(seed: 1, contacts: contacts)
         try makeDirectory()
         store = try SQLiteAccountStore(path: directory + "/account.sqlite")
-        try store.replace(
+        try await store.replace(
             with: StoredAccount(
                 account: Self.account, data: synthetic.data, details: synthetic.details, users: [],
                 customerStatuses: []))
@@ -156,7 +156,7 @@ final class SyncFixture: @unchecked Sendable {
     }
 
     func prepareLive(contacts: Int) async throws {
-        try prepareStore(contacts: contacts)
+        try await prepareStore(contacts: contacts)
         live = try await LiveAccount.open(store: store)
     }
 
