@@ -18,8 +18,11 @@ struct Serve: AsyncParsableCommand {
             `screenpop import`) and serves \
             POST /api/v2/events and GET /api/v2/events/stream?user_id=N. Every request needs \
             "Authorization: Bearer <token>"; the token comes from the environment variable SCREENPOP_API_TOKEN, \
-            or else from the file api-token in the account directory (a store: the variable only). The server \
-            does not start without one. \
+            or else from the file api-token in the account directory. A store may hold many accounts: each \
+            request's token selects its account (`screenpop accounts add` makes them), loaded on its first \
+            request and unloaded beyond --max-memory; the variable selects a store's only account. The server \
+            does not start without a token. On PostgreSQL (--store postgres://...) several instances serve the \
+            same accounts (docs/live-account.md). \
             With a store the account is live: amoCRM's webhooks are taken at POST /amocrm/webhooks/<secret> \
             (the secret from SCREENPOP_WEBHOOK_SECRET), and with --amocrm the server polls amoCRM every --poll \
             seconds, reconciles every --reconcile seconds and reads back what webhooks do not carry \
@@ -192,7 +195,8 @@ struct Serve: AsyncParsableCommand {
         do {
             store = try await StoreLocation.open(location, create: amocrm.amocrm != nil, logger: logger)
         } catch {
-            Self.report(configuration.apiToken == nil ? "\(Self.noToken)" : "\(error)")
+            // Without a token the store had to supply them: say both.
+            Self.report(configuration.apiToken == nil ? "\(Self.noToken) (and the store cannot be opened: \(error))" : "\(error)")
             throw ExitCode.failure
         }
         do {
