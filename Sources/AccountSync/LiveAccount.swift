@@ -207,18 +207,16 @@ public final class LiveAccount: Sendable {
     /// store without a change log.
     ///
     /// - Parameters:
-    ///   - through: Returns once the index has reached this sequence (or could not read further).
+    ///   - through: Returns once the index has reached this sequence (or could not read further);
+    ///     nil: once it has read everything the log holds now.
     ///   - own: A transaction of this instance, published from memory when its turn comes.
     public func catchUp(through target: Int64? = nil, own: StoreChanges? = nil) async {
         guard let shared = store as? any SharedAccountStore else { return }
         await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
             let start = following.withLock { state -> Bool in
                 if let own, let sequence = own.sequence { state.own[sequence] = own }
-                if let target, target > state.applied {
-                    state.waiting.append((target, done))
-                } else {
-                    state.waiting.append((0, done))
-                }
+                // Without a target: until this pass has read everything there is.
+                state.waiting.append((target ?? .max, done))
                 if state.isRunning {
                     state.again = true
                     return false
