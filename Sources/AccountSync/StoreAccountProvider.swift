@@ -53,6 +53,8 @@ public final class StoreAccountProvider: AccountProvider {
         /// The store's only account (registered or stored), nil when it holds none or several.
         var onlyAccount: Int?
         var readAt: ContinuousClock.Instant?
+        /// A read is under way: a burst of unknown tokens makes one query, not one each.
+        var isReading = false
     }
 
     private struct Loaded: Sendable {
@@ -140,11 +142,17 @@ public final class StoreAccountProvider: AccountProvider {
             }
             if let found { return found }
             guard attempt == 0 else { break }
-            let stale = credentials.withLock { state in state.readAt.map { ContinuousClock.now - $0 > .seconds(2) } ?? true }
-            guard stale else { break }
+            let read = credentials.withLock { state -> Bool in
+                let stale = state.readAt.map { ContinuousClock.now - $0 > .seconds(2) } ?? true
+                guard stale, !state.isReading else { return false }
+                state.isReading = true
+                return true
+            }
+            guard read else { break }
             do {
                 try await refreshCredentials()
             } catch {
+                credentials.withLock { $0.isReading = false }
                 logger.warning("cannot read the accounts' credentials", metadata: ["error": "\(error)"])
                 break
             }
