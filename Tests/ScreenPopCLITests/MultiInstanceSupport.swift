@@ -294,21 +294,10 @@ enum MultiInstance {
 
         /// `GET /api/v2/events/stream?user_id=USER` with `token` (and `Last-Event-ID`).
         init(port: Int, user: String, token: String?, lastEventID: String? = nil) throws {
-            fd = socket(AF_INET, streamSocket, 0)
-            guard fd >= 0 else { throw Failure(description: "socket: \(errno)") }
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_port = in_port_t(UInt16(port).bigEndian)
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            let connected = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-                }
-            }
-            guard connected == 0 else {
-                posixClose(fd)
+            guard let connected = connectToLoopback(port: port) else {
                 throw Failure(description: "connect to 127.0.0.1:\(port): errno \(errno)")
             }
+            fd = connected
             var head = "GET /api/v2/events/stream?user_id=\(user) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\n"
             head += "Accept: text/event-stream\r\n"
             if let token { head += "Authorization: Bearer \(token)\r\n" }
@@ -714,7 +703,7 @@ final class TCPProxy: @unchecked Sendable {
                 return
             }
             let live = state.withLock { $0.generation == generation && $0.listener == listener }
-            guard live, let upstream = Self.connect(to: target) else {
+            guard live, let upstream = connectToLoopback(port: target) else {
                 posixClose(client)
                 if !live { return }
                 continue
@@ -723,25 +712,6 @@ final class TCPProxy: @unchecked Sendable {
             Thread { [self] in pump(from: client, to: upstream) }.start()
             Thread { [self] in pump(from: upstream, to: client) }.start()
         }
-    }
-
-    private static func connect(to port: Int) -> Int32? {
-        let fd = socket(AF_INET, streamSocket, 0)
-        guard fd >= 0 else { return nil }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                posixConnect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard connected == 0 else {
-            posixClose(fd)
-            return nil
-        }
-        return fd
     }
 
     private func pump(from source: Int32, to destination: Int32) {
@@ -783,4 +753,24 @@ final class TCPProxy: @unchecked Sendable {
     deinit {
         cut()
     }
+}
+
+/// A socket connected to 127.0.0.1:`port`, nil when it cannot connect (errno says why).
+func connectToLoopback(port: Int) -> Int32? {
+    let fd = socket(AF_INET, streamSocket, 0)
+    guard fd >= 0 else { return nil }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = in_port_t(UInt16(port).bigEndian)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    let connected = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+            posixConnect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+        }
+    }
+    guard connected == 0 else {
+        posixClose(fd)
+        return nil
+    }
+    return fd
 }

@@ -85,36 +85,7 @@ struct LiveServer: Sendable {
             index: ServerTestAccount.index,
             events: CallEventsConfiguration(users: ServerTestAccount.users, names: EntityNames(SampleAccount.names)),
             configuration: configuration, additionalSinks: [recorder] + extraSinks, feed: feed, logger: logger)
-        let (ports, portContinuation) = AsyncStream<Int>.makeStream()
-        let application = server.application { channel in
-            portContinuation.yield(channel.localAddress?.port ?? 0)
-            portContinuation.finish()
-        }
-        let group = ServiceGroup(configuration: .init(services: [application], logger: logger))
-        let client = HTTPClient(
-            eventLoopGroupProvider: .singleton,
-            configuration: HTTPClient.Configuration(
-                connectionPool: .init(idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: 32)))
-        return try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            var result: Result<T, any Error>
-            do {
-                var iterator = ports.makeAsyncIterator()
-                guard let port = await iterator.next(), port > 0 else { throw TimeoutError(what: "the server's port") }
-                result = .success(
-                    try await body(LiveServer(port: port, server: server, recorder: recorder, client: client)))
-            } catch {
-                result = .failure(error)
-            }
-            do {
-                try await client.shutdown()
-            } catch {
-                Issue.record("the test's HTTP client did not shut down: \(error)")
-            }
-            await group.triggerGracefulShutdown()
-            try await tasks.waitForAll()
-            return try result.get()
-        }
+        return try await serving(server, logger: logger, recorder: recorder, body)
     }
 
     // MARK: Requests

@@ -172,7 +172,7 @@ final class InMemoryRelay: CallRelay {
 extension LiveServer {
     /// Runs `body` against `server` on a free port with a real HTTP client; shuts it down after.
     static func serving<T: Sendable>(
-        _ server: ScreenPopServer, logger: Logger = LiveServer.logger(),
+        _ server: ScreenPopServer, logger: Logger = LiveServer.logger(), recorder: RecordingSink = RecordingSink(),
         _ body: @Sendable (LiveServer) async throws -> T
     ) async throws -> T {
         let (ports, portContinuation) = AsyncStream<Int>.makeStream()
@@ -192,7 +192,7 @@ extension LiveServer {
                 var iterator = ports.makeAsyncIterator()
                 guard let port = await iterator.next(), port > 0 else { throw TimeoutError(what: "the server's port") }
                 result = .success(
-                    try await body(LiveServer(port: port, server: server, recorder: RecordingSink(), client: client)))
+                    try await body(LiveServer(port: port, server: server, recorder: recorder, client: client)))
             } catch {
                 result = .failure(error)
             }
