@@ -47,6 +47,9 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         // The shared store (ScreenPopPostgres): PostgreSQL, for several instances serving the same accounts.
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        // The server's /metrics: swift-metrics' API, Prometheus' text format (docs/events-api.md, "Health and metrics").
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // Pure Swift, no dependencies, no Foundation: parsing, validation and E.164 formatting.
@@ -98,11 +101,14 @@ let package = Package(
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ]
+            ],
+            // The agent's page (PageController), embedded as [UInt8] (PackageResources): no bundle, no Foundation.
+            resources: [.embedInCode("Page/index.html"), .embedInCode("Page/screen.css"), .embedInCode("Page/screen.js")]
         ),
         // A fast pull reader of JSON over UTF-8 bytes with precise errors (offset, line:column, JSON
         // path), a JSONValue tree and a small writer. No dependencies, no Foundation.
@@ -126,6 +132,7 @@ let package = Package(
                 "AccountIndex",
                 "AmoCRM",
                 "ScreenPopJSON",
+                "ScreenPopSupport",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -179,6 +186,11 @@ let package = Package(
                 "ScreenPopSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                // `serve` bootstraps the global MetricsSystem with the server's registry, and runs
+                // the monitoring listener beside the server in one ServiceGroup.
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         // A stand-in of amoCRM's API v4 for tests and manual tries: a Hummingbird server holding a mutable

@@ -6,7 +6,8 @@
 #                                   account's group commits with readers, the server's streams and
 #                                   webhook route, the server of many accounts, instances following
 #                                   each other on PostgreSQL (SCREENPOP_TEST_POSTGRES_URL or a
-#                                   throwaway server)
+#                                   throwaway server), stream tickets, health and metrics, the
+#                                   card's facts under webhooks
 #   scripts/tsan.sh --filter REGEX  other suites
 #
 # Locks that tasks share are pthread mutexes (ScreenPopSupport's LockedValue, NIOLockedValueBox):
@@ -14,7 +15,7 @@
 # are reported as races.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-filter="ConcurrencyTests|IncrementalEqualsStoreTests|StreamTests|WebhookRouteTests|IncrementalEqualsScratchTests|ManyAccountsTests|FollowingTests|SharedStoreTests"
+filter="ConcurrencyTests|IncrementalEqualsStoreTests|StreamTests|WebhookRouteTests|IncrementalEqualsScratchTests|ManyAccountsTests|FollowingTests|SharedStoreTests|StreamTicket|ManyAccountsTicket|HealthAndMetrics|CardFacts"
 if [ "${1:-}" = "--filter" ]; then filter="$2"; fi
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT

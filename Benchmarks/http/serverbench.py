@@ -101,7 +101,7 @@ class StoreSQL:
     copies of an account under other ids, a user for probes, registrations by hash."""
 
     # Every table that has an account_id column and holds an account's data (not the registration).
-    DATA_TABLES = ["account", "entity", "phone", "link", "user", "customer_status"]
+    DATA_TABLES = ["account", "entity", "phone", "link", "user", "customer_status", "lead_pipeline", "lead_status"]
 
     def __init__(self, store, postgres=None):
         self.store = store

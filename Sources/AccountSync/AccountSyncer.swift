@@ -59,21 +59,23 @@ public struct AccountSyncer: Sendable {
         return now - last >= reconcileSeconds
     }
 
-    // MARK: The account object, users, statuses
+    // MARK: The account object, users, statuses, pipelines
 
-    /// Reads the account object, its users and (customers on) the customer statuses, and commits
-    /// them; returns the account object.
+    /// Reads the account object, its users, its lead pipelines and (customers on) the customer
+    /// statuses, and commits them; returns the account object.
     @discardableResult
     public func refreshAccount() async throws -> AccountObject {
         let answer = try await client.accountObject()
         guard var account = answer.account else { throw SyncError("GET /api/v4/account gave no account object") }
         account.id = account.id ?? accountID
         let users = try await client.list("/api/v4/users").flatMap(\.users)
+        let pipelines = try await client.leadPipelines().pipelines
         var statuses: [CustomerStatus]?
         if account.customersEnabled {
             statuses = try await client.list("/api/v4/customers/statuses").flatMap(\.customerStatuses)
         }
-        try await sink.commit(StoreBatch(account: account, users: users, customerStatuses: statuses ?? []))
+        try await sink.commit(
+            StoreBatch(account: account, users: users, customerStatuses: statuses ?? [], pipelines: pipelines))
         return account
     }
 

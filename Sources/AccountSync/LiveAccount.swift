@@ -4,8 +4,8 @@ import CallEvents
 import ScreenPopStore
 import ScreenPopSupport
 
-/// One account kept current: its store (the system of record), its index and its roster (users
-/// and names) move together.
+/// One account kept current: its store (the system of record), its index and its roster (users,
+/// the entities' facts, the labels of its users, pipelines and statuses) move together.
 ///
 /// Every change goes through ``commit(_:)``: it is written to the store first, in one transaction,
 /// and only then published to the index and the roster, so that nothing a caller was told is done
@@ -22,15 +22,26 @@ public final class LiveAccount: Sendable {
     public let accountID: Int
     public let store: any AccountStore
     public let index: AccountIndex
-    /// The users and names that notifications show.
+    /// The users, facts and labels that notifications show.
     public let roster: AccountRoster
     /// The instance's choice, kept across rebuilds.
     public let suffixFallback: SuffixFallback
+    /// The address the cards' links start with when it is known apart from the account object (a
+    /// registration's `amocrmURL`); nil: the account's subdomain's.
+    public let amocrmURL: String?
 
     private struct Facts: Sendable {
         var account: AccountObject
         var customerStatuses: [CustomerStatus]
         var users: [AccountUser]
+        var pipelines: [LeadPipeline]
+
+        init(_ stored: StoredAccount) {
+            account = stored.account
+            customerStatuses = stored.customerStatuses
+            users = stored.users
+            pipelines = stored.pipelines
+        }
     }
 
     private struct Queue: Sendable {
@@ -58,9 +69,11 @@ public final class LiveAccount: Sendable {
 
     /// Opens the store's account (its only one, or `accountID`) and builds its index and roster.
     ///
+    /// - Parameter amocrmURL: Where the cards' links go when the registration says (``amocrmURL``).
     /// - Throws: ``StoreError`` when the store cannot be read or holds no such account.
     public static func open(
-        store: any AccountStore, accountID: Int? = nil, suffixFallback: SuffixFallback = SuffixFallback()
+        store: any AccountStore, accountID: Int? = nil, suffixFallback: SuffixFallback = SuffixFallback(),
+        amocrmURL: String? = nil
     ) async throws -> LiveAccount {
         var id = accountID
         if id == nil {
@@ -76,33 +89,44 @@ public final class LiveAccount: Sendable {
         guard let id, let stored = try await store.load(accountID: id, suffixFallback: suffixFallback) else {
             throw StoreError("the store holds no account\(accountID.map { " \($0)" } ?? "")")
         }
-        // The names are gathered while the index is built: a restart waits for the longer of the two.
-        async let names = EntityNames(stored.entityNames)
+        // The facts are gathered while the index is built: a restart waits for the longer of the two.
+        async let names = EntityNames(data: stored.data, details: stored.details)
         let index = await AccountIndex.building(stored.data)
-        let live = LiveAccount(stored: stored, index: index, names: await names, store: store, suffixFallback: suffixFallback)
+        let live = LiveAccount(
+            stored: stored, index: index, names: await names, store: store, suffixFallback: suffixFallback,
+            amocrmURL: amocrmURL)
         live.following.withLock { $0.applied = sequence }
         return live
     }
 
-    /// An account whose index is already built from `stored`; `names` are its entities' names
-    /// (`EntityNames(stored.entityNames)` when nil).
+    /// An account whose index is already built from `stored`; `names` are its entities' facts
+    /// (`EntityNames(data: stored.data, details: stored.details)` when nil).
     public init(
         stored: StoredAccount, index: AccountIndex, names: EntityNames? = nil, store: any AccountStore,
-        suffixFallback: SuffixFallback
+        suffixFallback: SuffixFallback, amocrmURL: String? = nil
     ) {
         self.accountID = stored.accountID
         self.store = store
         self.index = index
         self.suffixFallback = suffixFallback
-        self.roster = AccountRoster(users: stored.users.map(\.id), names: names ?? EntityNames(stored.entityNames))
-        self.facts = LockedValue(
-            Facts(account: stored.account, customerStatuses: stored.customerStatuses, users: stored.users))
+        self.amocrmURL = amocrmURL
+        let facts = Facts(stored)
+        self.roster = AccountRoster(
+            users: stored.users.map(\.id), names: names ?? EntityNames(data: stored.data, details: stored.details),
+            labels: Self.labels(facts, amocrmURL: amocrmURL))
+        self.facts = LockedValue(facts)
+    }
+
+    private static func labels(_ facts: Facts, amocrmURL: String?) -> AccountLabels {
+        AccountLabels(account: facts.account, users: facts.users, pipelines: facts.pipelines, amocrmURL: amocrmURL)
     }
 
     /// The account object as stored now.
     public var account: AccountObject { facts.withLock { $0.account } }
     /// The users as stored now.
     public var users: [AccountUser] { facts.withLock { $0.users } }
+    /// The lead pipelines as stored now.
+    public var pipelines: [LeadPipeline] { facts.withLock { $0.pipelines } }
     public var commitStatistics: CommitStatistics { statistics.withLock { $0 } }
 
     /// Calls `observer` after each published transaction that changed something (for the
@@ -306,12 +330,12 @@ public final class LiveAccount: Sendable {
     /// Reads the whole account again: after an import replaced it, or when changes were missed.
     private func reload() async throws {
         guard let stored = try await store.load(accountID: accountID, suffixFallback: suffixFallback) else { return }
-        facts.withLock {
-            $0 = Facts(account: stored.account, customerStatuses: stored.customerStatuses, users: stored.users)
-        }
+        let facts = Facts(stored)
+        self.facts.withLock { $0 = facts }
         index.rebuild(from: stored.data)
         roster.setUsers(stored.users.map(\.id))
-        roster.replaceNames(EntityNames(stored.entityNames))
+        roster.replaceNames(EntityNames(data: stored.data, details: stored.details))
+        roster.setLabels(Self.labels(facts, amocrmURL: amocrmURL))
         statistics.withLock { $0.rebuilds += 1 }
         var changes = StoreChanges()
         changes.usersChanged = true
@@ -324,7 +348,7 @@ public final class LiveAccount: Sendable {
     /// Brings the index and the roster to what the store now holds.
     private func publish(_ changes: StoreChanges) async {
         guard !changes.isEmpty else { return }
-        let (oldSettings, newSettings, users) = facts.withLock { facts in
+        let (oldSettings, newSettings, users, labels) = facts.withLock { facts in
             let old = facts.account.settings(customerStatuses: facts.customerStatuses, suffixFallback: suffixFallback)
             if let account = changes.account {
                 facts.account = AccountObject(
@@ -333,11 +357,15 @@ public final class LiveAccount: Sendable {
             }
             if let statuses = changes.customerStatuses { facts.customerStatuses = statuses }
             if let users = changes.users { facts.users = users }
+            if let pipelines = changes.pipelines { facts.pipelines = pipelines }
             let new = facts.account.settings(customerStatuses: facts.customerStatuses, suffixFallback: suffixFallback)
-            return (old, new, changes.users)
+            // Users and pipelines are small: their names are made again whole when one changes.
+            let relabel = changes.account != nil || changes.users != nil || changes.pipelines != nil
+            return (old, new, changes.users, relabel ? Self.labels(facts, amocrmURL: amocrmURL) : nil)
         }
         if let users { roster.setUsers(users.map(\.id)) }
-        roster.setNames(changes.entities.map { ($0.ref, $0.details.name) })
+        if let labels { roster.setLabels(labels) }
+        roster.setFacts(changes.entities.map { ($0.ref, EntityFacts($0)) })
         if oldSettings.defaultRegion != newSettings.defaultRegion {
             await rebuildIndex()
         } else {

@@ -27,6 +27,8 @@ public final class LiveFeed: AccountFeed {
     /// webhook then gets 503 at once, and amoCRM sends it again later.
     public let changesRefused: @Sendable () -> String?
     let logger: Logger
+    /// When the feed was made (Unix seconds): a sync that never succeeded lags from then.
+    let createdAt: Int
     private let state = LockedValue(State())
     /// Wakes the re-reader.
     private let wake: AsyncStream<Void>.Continuation
@@ -44,6 +46,9 @@ public final class LiveFeed: AccountFeed {
         var reReads = 0
         var errors: [(at: Int, source: String, message: String)] = []
         var errorCount = 0
+        /// The store's `poll.last_at` as last read: another instance's polls, when it leads.
+        var storedLastPollAt: Int?
+        var storedReadAt: Int?
     }
 
     public init(
@@ -55,6 +60,7 @@ public final class LiveFeed: AccountFeed {
         self.leadership = leadership
         self.changesRefused = changesRefused
         self.logger = logger
+        self.createdAt = syncer?.now() ?? Int(NotificationTime.now().millisecondsSince1970 / 1000)
         (wakes, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
@@ -166,11 +172,13 @@ public final class LiveFeed: AccountFeed {
         while !Task.isCancelled {
             // Another instance polls this account: this one waits, and takes over if that one dies.
             if let leadership, await !leadership.isLeader(accountID: account.accountID) {
+                await readLeadersPoll()
                 try? await Task.sleep(for: min(poll, .seconds(5)))
                 continue
             }
             do {
                 let state = try await account.store.syncState(accountID: account.accountID)
+                noteStoredPoll(state)
                 if AccountSyncer.isListingDue(state, reconcileSeconds: reconcileSeconds, now: now) {
                     let report = try await syncer.fullListing()
                     logger.info(
@@ -221,7 +229,36 @@ public final class LiveFeed: AccountFeed {
         }
     }
 
+    /// Reads when the leading instance last polled, at most every 30 s: the lag of a sync that
+    /// another instance runs (``syncHealth()`` answers from memory).
+    private func readLeadersPoll() async {
+        let time = now
+        let due = state.withLock { $0.storedReadAt.map { time - $0 >= 30 } ?? true }
+        guard due, let stored = try? await account.store.syncState(accountID: account.accountID) else { return }
+        noteStoredPoll(stored)
+    }
+
+    private func noteStoredPoll(_ stored: [String: String]) {
+        let time = now
+        let last = stored[SyncStateKey.lastPollAt].flatMap(Int.init)
+        state.withLock {
+            $0.storedReadAt = time
+            if let last { $0.storedLastPollAt = max($0.storedLastPollAt ?? last, last) }
+        }
+    }
+
     // MARK: Status
+
+    /// From memory: the lag since the last successful poll or listing (this instance's, or the
+    /// leading instance's as last read from the store), or since the feed was made when none has
+    /// succeeded; nil without a syncer (webhooks only). A reconciliation in progress does not
+    /// poll: one that takes longer than the server's limit shows as lag.
+    public func syncHealth() async -> SyncHealth {
+        let (local, stored, errors) = state.withLock { ($0.lastPollAt, $0.storedLastPollAt, $0.errorCount) }
+        guard syncer != nil else { return SyncHealth(lagSeconds: nil, errorCount: errors) }
+        let last = [local, stored].compactMap { $0 }.max() ?? createdAt
+        return SyncHealth(lagSeconds: max(0, now - last), errorCount: errors)
+    }
 
     public func syncStatus() async -> FeedAnswer {
         let state = state.withLock { $0 }

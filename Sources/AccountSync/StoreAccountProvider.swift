@@ -52,6 +52,8 @@ public final class StoreAccountProvider: AccountProvider {
         var secrets: [[UInt8]: Int] = [:]
         /// The store's only account (registered or stored), nil when it holds none or several.
         var onlyAccount: Int?
+        /// Every account the store holds or registers.
+        var accounts: Set<Int> = []
         var readAt: ContinuousClock.Instant?
         /// A read is under way: a burst of unknown tokens makes one query, not one each.
         var isReading = false
@@ -85,6 +87,7 @@ public final class StoreAccountProvider: AccountProvider {
             fresh.secrets[registration.webhookSecretHash] = registration.accountID
         }
         fresh.onlyAccount = all.count == 1 ? all.first : nil
+        fresh.accounts = all
         fresh.readAt = .now
         credentials.withLock { $0 = fresh }
     }
@@ -129,6 +132,21 @@ public final class StoreAccountProvider: AccountProvider {
         await lookUp(hash, environment: options.environmentSecretHash, in: \.secrets)
     }
 
+    /// Whether the store holds or registers the account, as last read (within 2 s: one read when
+    /// the last is older and the account is not among it).
+    public func hasAccount(_ accountID: Int) async -> Bool {
+        let (known, stale) = credentials.withLock { state in
+            (state.accounts.contains(accountID), state.readAt.map { ContinuousClock.now - $0 > .seconds(2) } ?? true)
+        }
+        guard !known, stale else { return known }
+        do {
+            try await refreshCredentials()
+        } catch {
+            logger.warning("cannot read the accounts' credentials", metadata: ["error": "\(error)"])
+        }
+        return credentials.withLock { $0.accounts.contains(accountID) }
+    }
+
     private func lookUp(_ hash: [UInt8], environment: [UInt8]?, in table: KeyPath<Credentials, [[UInt8]: Int]>) async
         -> Int?
     {
@@ -170,7 +188,10 @@ public final class StoreAccountProvider: AccountProvider {
                 client: client, store: store, sink: StoreSink(store: store, accountID: accountID), accountID: accountID)
             try await first.fullListing()
         }
-        let live = try await LiveAccount.open(store: store, accountID: accountID, suffixFallback: options.suffixFallback)
+        // The cards' links go to the registration's amoCRM when it names one, else to the subdomain's.
+        let live = try await LiveAccount.open(
+            store: store, accountID: accountID, suffixFallback: options.suffixFallback,
+            amocrmURL: registration?.amocrmURL)
         let syncer = client.map { AccountSyncer(client: $0, store: store, sink: live, accountID: accountID) }
         let feed = LiveFeed(
             account: live, syncer: syncer, leadership: options.leadership, changesRefused: options.changesRefused,
@@ -215,13 +236,14 @@ public final class StoreAccountProvider: AccountProvider {
         return AccountSyncer.isListingInProgress(state) && (state[SyncStateKey.lastListingRun] ?? "").isEmpty
     }
 
-    /// What an account holds in memory, estimated: 140 bytes an entity and 90 a name, from the
+    /// What an account holds in memory, estimated: 140 bytes an entity and 114 a name (90 measured
+    /// before the card's facts, which add 24), from the
     /// resident memory of a server holding 1,000 accounts of 2,000 contacts (1.66 MB each,
     /// `Benchmarks/http/many-accounts.py`, docs/performance.md), of which the index is about 78
     /// bytes an entity (the 1 M contact benchmark's 260 MiB for 3.5 M entities).
     static func estimatedBytes(_ counts: AccountSnapshot.Counts, names: Int) -> Int {
         let entities = counts.contacts + counts.companies + counts.leads + counts.customers
-        return 64 << 10 + entities * 140 + names * 90
+        return 64 << 10 + entities * 140 + names * 114
     }
 
     // MARK: Following a shared store

@@ -60,7 +60,8 @@ public struct RandomUpdates: Sendable {
             update.links[.customers] = entries(customers, upTo: 1)
         case 2:
             update = EntityUpdate(
-                entity: .lead(random.pick(leads)), pipelineID: 3_300_100, statusID: [142, 143, 100, 200][int(0...3)])
+                entity: .lead(random.pick(leads)), pipelineID: [3_300_100, 3_300_200][int(0...1)],
+                statusID: [142, 143, 100, 200][int(0...3)], price: int(0...3) == 0 ? nil : 500 * int(0...40))
             var contacts = entries(self.contacts, upTo: 3)
             if !contacts.isEmpty && int(0...1) == 0 { contacts[int(0...(contacts.count - 1))].isMain = true }
             update.links[.contacts] = contacts

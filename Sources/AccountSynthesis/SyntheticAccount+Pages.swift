@@ -11,6 +11,18 @@ extension SyntheticAccount {
         CustomerStatus(id: 1001, type: 0),
     ]
 
+    /// The lead pipelines its leads are in (``pipelineIDs``), with the statuses it gives them: five
+    /// open ones (`pipeline / 100 * 10 + 1...5`), won (142) and lost (143), as amoCRM lists them.
+    public static let amoCRMPipelines: [LeadPipeline] = pipelineIDs.enumerated().map { number, pipeline in
+        let open = (1...5).map { LeadPipelineStatus(id: pipeline / 100 * 10 + $0, name: "Этап \($0)") }
+        return LeadPipeline(
+            id: pipeline, name: "Воронка \(number + 1)",
+            statuses: open + [
+                LeadPipelineStatus(id: Lead.wonStatusID, name: "Успешно реализовано"),
+                LeadPipelineStatus(id: Lead.lostStatusID, name: "Закрыто и не реализовано"),
+            ])
+    }
+
     /// The account as the files of amoCRM API v4 pages that `AmoCRM`'s ``AmoCRM/AccountDirectory``
     /// loads (``AmoCRM/PageWriter``): for the loader's tests and benchmark, and the API stand-in.
     ///
@@ -24,6 +36,7 @@ extension SyntheticAccount {
     )] {
         PageWriter.files(
             of: data, details: details, account: Self.amoCRMAccountObject,
-            customerStatuses: Self.amoCRMCustomerStatuses, users: users, perPage: perPage, perFile: perFile)
+            customerStatuses: Self.amoCRMCustomerStatuses, users: users, pipelines: Self.amoCRMPipelines,
+            perPage: perPage, perFile: perFile)
     }
 }

@@ -7,7 +7,8 @@ import AmoCRM
 /// customers; 0 to 3 phone values per contact (1.5 on average), mostly Russian numbers with an
 /// international share, written the many ways people write them (several numbers in one value,
 /// comments, extensions, trunk prefixes, no country code, a foreign number without its `+`).
-/// Leads spread over three pipelines with open, won (142) and lost (143) statuses; some entities
+/// Leads spread over three pipelines (``amoCRMPipelines``) with open, won (142) and lost (143)
+/// statuses, most with a price; some entities
 /// are deleted, some customers closed; some numbers are on several contacts, some on a contact and
 /// its company. Links come from either side, some from both.
 ///
@@ -26,7 +27,7 @@ public struct SyntheticAccount: Sendable {
 
     public let seed: UInt64
     public let data: AccountData
-    /// Names, responsible users, times and pipelines, in the order of ``data``'s arrays.
+    /// Names, responsible users, times, pipelines and prices, in the order of ``data``'s arrays.
     public let details: AccountDetails
     /// Every number stored on a contact or company, in E.164, as generated (before any parsing).
     public let storedNumbers: [String]
@@ -135,7 +136,9 @@ public struct SyntheticAccount: Sendable {
             }
         }
 
-        // Leads: a few contacts have many (a hot 1%), most have a couple.
+        // Leads: a few contacts have many (a hot 1%), most have a couple. Prices come from a
+        // generator of their own, so that an account of a seed is the one it was before they came.
+        var prices = SyntheticRandom(seed: seed ^ 0x7072_6963_6573)
         data.leads.reserveCapacity(leadCount)
         for (i, id) in leadIDs.enumerated() {
             let pipeline = rng.pick(Self.pipelineIDs)
@@ -148,7 +151,7 @@ public struct SyntheticAccount: Sendable {
             details.leads.append(
                 EntityDetails(
                     name: "Сделка \(i)", createdAt: createdAt(i, of: leadCount), responsibleUserID: responsible,
-                    pipelineID: pipeline))
+                    pipelineID: pipeline, price: prices.chance(0.1) ? nil : 500 * prices.int(1...400)))
             guard contactCount > 0 else { continue }
             let hot = max(1, contactCount / 100)
             let contact = rng.chance(0.2) ? rng.int(0..<hot) : rng.int(0..<contactCount)

@@ -1,11 +1,12 @@
 import AccountIndex
 import AmoCRM
+import NIOCore
 
 extension AmoCRMClient {
     // MARK: The whole account
 
-    /// Reads the whole account: the account object, users, and (when customers are on) the
-    /// customer statuses, then contacts, companies, leads and customers, with their links, and puts
+    /// Reads the whole account: the account object, users, the lead pipelines, and (when customers
+    /// are on) the customer statuses, then contacts, companies, leads and customers, with their links, and puts
     /// them together as ``AmoCRM/AccountDirectory/load(_:options:)`` puts saved pages together.
     public func pullAccount(options: AccountDirectory.Options = AccountDirectory.Options(progress: .never))
         async throws -> LoadedAccount
@@ -16,6 +17,7 @@ extension AmoCRMClient {
         answers.append(account)
         let customers = account.account?.customersEnabled ?? false
         answers += try await list("/api/v4/users")
+        answers.append(try await leadPipelines())
         if customers { answers += try await list("/api/v4/customers/statuses") }
         for kind in [EntityKind.contact, .company, .lead] + (customers ? [.customer] : []) {
             answers += try await list(Self.path(of: kind), with: Self.with(of: kind))
@@ -40,6 +42,18 @@ extension AmoCRMClient {
             throw AmoCRMClientError(.invalidAnswer, url: url, status: 204, message: "no account object (204)")
         case .body(let body):
             return try decode(body, url: url, isAccount: true)
+        }
+    }
+
+    /// `GET /api/v4/leads/pipelines`, decoded: every pipeline with its statuses, in one answer
+    /// (amoCRM does not page it; an account has at most 50). A 204 is an answer without pipelines.
+    public func leadPipelines() async throws -> APIAnswer {
+        let url = configuration.baseURL + "/api/v4/leads/pipelines"
+        switch try await get(url) {
+        case .noContent:
+            return try decode(ByteBuffer(string: #"{"_embedded":{"pipelines":[]}}"#), url: url, isAccount: false)
+        case .body(let body):
+            return try decode(body, url: url, isAccount: false)
         }
     }
 

@@ -48,13 +48,13 @@ extension AmoCRMStandIn {
     /// Adds or replaces a lead with its contacts (`mainContact` the main one) and company.
     @discardableResult
     public func upsertLead(
-        _ lead: Lead, name: String? = nil, responsibleUserID: Int? = nil, pipelineID: Int? = nil, at time: Int? = nil,
-        contacts: [Int]? = nil, mainContact: Int? = nil, companies: [Int]? = nil
+        _ lead: Lead, name: String? = nil, responsibleUserID: Int? = nil, pipelineID: Int? = nil, price: Int? = nil,
+        at time: Int? = nil, contacts: [Int]? = nil, mainContact: Int? = nil, companies: [Int]? = nil
     ) -> Int {
         change(at: time) { account, instant in
             account.upsertLead(
-                lead, name: name, responsibleUserID: responsibleUserID, pipelineID: pipelineID, at: instant,
-                contacts: contacts, mainContact: mainContact, companies: companies)
+                lead, name: name, responsibleUserID: responsibleUserID, pipelineID: pipelineID, price: price,
+                at: instant, contacts: contacts, mainContact: mainContact, companies: companies)
             return instant
         }
     }
@@ -96,5 +96,10 @@ extension AmoCRMStandIn {
     /// Adds a user, or replaces the one with its id.
     public func addUser(_ user: AccountUser) {
         change { account, _ in account.addUser(user) }
+    }
+
+    /// Replaces the lead pipelines (`GET /api/v4/leads/pipelines`).
+    public func setPipelines(_ pipelines: [LeadPipeline]) {
+        change { account, _ in account.pipelines = pipelines }
     }
 }

@@ -52,6 +52,9 @@ extension AmoCRMStandIn {
             return Answer(status: .ok, body: singleFile("account.json"))
         case "customers/statuses":
             written = request.page == 1 ? (singleFile("statuses.json"), false) : nil
+        case "leads/pipelines":
+            // amoCRM gives every pipeline at once (an account has at most 50).
+            written = request.page == 1 ? (singleFile("pipelines.json"), false) : nil
         case "users":
             written = usersPage(request)
         default:
@@ -93,12 +96,12 @@ extension AmoCRMStandIn {
         return Answer(status: .ok, body: body)
     }
 
-    /// `account.json` or `statuses.json` as the writer writes them from the account.
+    /// `account.json`, `statuses.json` or `pipelines.json` as the writer writes them from the account.
     private func singleFile(_ name: String) -> [UInt8] {
         let account = state.withLock { $0.account }
         let files = PageWriter.files(
             of: AccountData(settings: account.data.settings), account: account.account,
-            customerStatuses: account.customerStatuses)
+            customerStatuses: account.customerStatuses, pipelines: account.pipelines)
         return files.first { $0.name == name }?.bytes ?? []
     }
 

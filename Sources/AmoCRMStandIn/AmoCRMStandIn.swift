@@ -20,8 +20,8 @@ import Synchronization
 /// A local stand-in of amoCRM's API v4 over real HTTP (Hummingbird), holding an account that tests
 /// change while clients read it.
 ///
-/// It serves `GET /api/v4/account`, `/users`, `/customers/statuses`, `/contacts`, `/companies`,
-/// `/leads` and `/customers` (with `limit`, `page`, `with`, `_links.next`, `filter[updated_at]`,
+/// It serves `GET /api/v4/account`, `/users`, `/customers/statuses`, `/leads/pipelines`, `/contacts`,
+/// `/companies`, `/leads` and `/customers` (with `limit`, `page`, `with`, `_links.next`, `filter[updated_at]`,
 /// `filter[id]` and `order`), `POST /oauth2/access_token` (the OAuth 2.0 refresh) and
 /// `POST /api/v4/webhooks`. Every page is written by ``AmoCRM/PageWriter`` from the account as it is
 /// at the request. It checks the bearer token, can be told to fail first (``fail(_:)``), and logs
@@ -214,7 +214,9 @@ public final class AmoCRMStandIn: Sendable {
         -> some ApplicationProtocol
     {
         let router = Router()
-        for list in ["account", "users", "customers/statuses", "contacts", "companies", "leads", "customers"] {
+        for list in [
+            "account", "users", "customers/statuses", "leads/pipelines", "contacts", "companies", "leads", "customers",
+        ] {
             router.get(RouterPath("api/v4/" + list)) { [self] request, _ in
                 try await handle(request, route: .list(list))
             }

@@ -28,16 +28,19 @@ public struct StandInAccount: Hashable, Sendable {
     public var users: [AccountUser]
     /// `GET /api/v4/customers/statuses`.
     public var customerStatuses: [CustomerStatus]
+    /// `GET /api/v4/leads/pipelines`, each pipeline with its statuses.
+    public var pipelines: [LeadPipeline]
 
     public init(
         data: AccountData, details: AccountDetails = AccountDetails(), account: AccountObject,
-        users: [AccountUser] = [], customerStatuses: [CustomerStatus] = []
+        users: [AccountUser] = [], customerStatuses: [CustomerStatus] = [], pipelines: [LeadPipeline] = []
     ) {
         self.data = data
         self.details = details
         self.account = account
         self.users = users
         self.customerStatuses = customerStatuses
+        self.pipelines = pipelines
         padDetails()
     }
 
@@ -45,15 +48,16 @@ public struct StandInAccount: Hashable, Sendable {
     public init(_ loaded: LoadedAccount) {
         self.init(
             data: loaded.data, details: loaded.details, account: loaded.account, users: loaded.users,
-            customerStatuses: loaded.customerStatuses)
+            customerStatuses: loaded.customerStatuses, pipelines: loaded.pipelines)
     }
 
-    /// A synthetic account with the account object and statuses its saved pages have
+    /// A synthetic account with the account object, statuses and pipelines its saved pages have
     /// (`SyntheticAccount.amoCRMPages`), so that it serves what `AccountDirectory` loads from them.
     public init(_ synthetic: SyntheticAccount, users: [AccountUser] = []) {
         self.init(
             data: synthetic.data, details: synthetic.details, account: SyntheticAccount.amoCRMAccountObject,
-            users: users, customerStatuses: SyntheticAccount.amoCRMCustomerStatuses)
+            users: users, customerStatuses: SyntheticAccount.amoCRMCustomerStatuses,
+            pipelines: SyntheticAccount.amoCRMPipelines)
     }
 
     /// An account with no entities: `customersMode` `periodicity` (customers on), country RU.
@@ -159,13 +163,13 @@ public struct StandInAccount: Hashable, Sendable {
     /// Adds or replaces a lead (a new lead's `created_at` is `at`).
     ///
     /// - Parameters:
-    ///   - pipelineID: nil keeps the pipeline.
+    ///   - pipelineID: nil keeps the pipeline. Likewise `price`.
     ///   - contacts: Every contact of the lead; nil keeps them. `mainContact` (one of them) is the
     ///     main one.
     ///   - companies: The lead's company (at most one), or none; nil keeps it.
     public mutating func upsertLead(
-        _ lead: Lead, name: String? = nil, responsibleUserID: Int? = nil, pipelineID: Int? = nil, at time: Int,
-        contacts: [Int]? = nil, mainContact: Int? = nil, companies: [Int]? = nil
+        _ lead: Lead, name: String? = nil, responsibleUserID: Int? = nil, pipelineID: Int? = nil, price: Int? = nil,
+        at time: Int, contacts: [Int]? = nil, mainContact: Int? = nil, companies: [Int]? = nil
     ) {
         let ref = EntityRef.lead(lead.id)
         let (i, isNew) = upsertEntity(ref) { data, i in
@@ -173,6 +177,7 @@ public struct StandInAccount: Hashable, Sendable {
         }
         stamp(ref, i, isNew: isNew, name: name, responsibleUserID: responsibleUserID, createdAt: nil, at: time)
         if let pipelineID { details.leads[i].pipelineID = pipelineID }
+        if let price { details.leads[i].price = price }
         replaceEntries(
             ref,
             [

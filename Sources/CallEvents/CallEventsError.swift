@@ -19,8 +19,11 @@
 /// delivered. When a batch has several problems, the error is the first one found in this order:
 /// the body (size, media type, syntax), the batch (`add` missing, empty, too long), the fields of
 /// each event in index order (`type`, `phone_number`, `users`; a list of too many users is read to
-/// its end first, so a later syntax error still comes first), then the account checks of each
-/// event in index order (a number that cannot be read, users not in the account).
+/// its end first, so a later syntax error still comes first), then the account check of each
+/// event in index order (users not in the account).
+///
+/// A `phone_number` string with no number in it (`"anonymous"`, `""`) is not an error: it is a
+/// withheld caller id, and its notification offers to create a contact.
 public struct CallEventsError: Error, Hashable, Sendable, CustomStringConvertible {
     /// What kind of error, as a stable snake_case name (the `code` of the JSON error body).
     /// New codes may be added.
@@ -42,9 +45,12 @@ public struct CallEventsError: Error, Hashable, Sendable, CustomStringConvertibl
         public static let invalidField = Code(rawValue: "invalid_field")
         /// `type` is a string other than `phone_call`.
         public static let unsupportedEventType = Code(rawValue: "unsupported_event_type")
-        /// `phone_number` is empty or only white space.
+        /// `phone_number` is empty or only white space. No longer thrown: an empty `phone_number` is
+        /// a withheld caller id, notified as create-contact; kept for code that names it.
         public static let emptyPhoneNumber = Code(rawValue: "empty_phone_number")
-        /// No phone number can be read from `phone_number`.
+        /// No phone number can be read from `phone_number`. No longer thrown by
+        /// ``CallEventsService``: such text (`"anonymous"`) is a withheld caller id, notified as
+        /// create-contact; kept for code that names it.
         public static let unreadablePhoneNumber = Code(rawValue: "unreadable_phone_number")
         /// A user id that is not a non-negative integer or a string of digits.
         public static let invalidUserID = Code(rawValue: "invalid_user_id")
@@ -74,12 +80,17 @@ public struct CallEventsError: Error, Hashable, Sendable, CustomStringConvertibl
     public let found: String?
     /// More about a body error: the JSON reader's or the form parser's own message.
     public let detail: String?
+    /// What the sender probably did wrong and how to fix it, appended to ``message``: set when a
+    /// form body looks like JSON (``CallEventsRequest/jsonSentAsFormHint``). The code stays the
+    /// decoder's, so clients that branch on it do not break.
+    public var hint: String?
 
     /// An error; prefer the factories, which fill in the fields consistently.
     public init(
         code: Code, index: Int? = nil, field: String? = nil, path: String? = nil, found: String? = nil,
-        detail: String? = nil
+        detail: String? = nil, hint: String? = nil
     ) {
+        self.hint = hint
         self.code = code
         self.index = index
         self.field = field
@@ -88,8 +99,14 @@ public struct CallEventsError: Error, Hashable, Sendable, CustomStringConvertibl
         self.detail = detail
     }
 
-    /// One sentence for a person: what is wrong and where.
+    /// One sentence for a person: what is wrong and where, then the ``hint`` if any.
     public var message: String {
+        guard let hint else { return problem }
+        return problem + "; " + hint
+    }
+
+    /// What is wrong and where.
+    private var problem: String {
         let place = path ?? "the body"
         let what: String
         switch code {

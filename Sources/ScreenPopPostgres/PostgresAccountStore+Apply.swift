@@ -104,6 +104,7 @@ struct Merge {
         if let account = batch.account { try await write(account) }
         if let users = batch.users { try await write(users) }
         if let statuses = batch.customerStatuses { try await write(statuses) }
+        if let pipelines = batch.pipelines { try await write(pipelines) }
         try await prefetch(batch.updates)
         for update in batch.updates { try await apply(update, run: batch.listingRun) }
         for (key, value) in batch.syncState.sorted(by: { $0.key < $1.key }) {
@@ -182,6 +183,32 @@ struct Merge {
         changes.customerStatuses = statuses.keepingLastOfEachID(\.id)
     }
 
+    private mutating func write(_ pipelines: [LeadPipeline]) async throws {
+        let pipelines = LeadPipeline.normalized(pipelines)
+        try await flush()
+        let old = try await PostgresAccountStore.readPipelines(accountID: accountID, on: connection, logger: logger)
+        guard old != pipelines else { return }
+        write("DELETE FROM lead_pipeline WHERE account_id = \(accountID)")
+        write("DELETE FROM lead_status WHERE account_id = \(accountID)")
+        for (position, pipeline) in pipelines.enumerated() {
+            write(
+                """
+                INSERT INTO lead_pipeline (account_id, id, name, position)
+                VALUES (\(accountID), \(pipeline.id), \(pipeline.name), \(position))
+                """)
+            guard !pipeline.statuses.isEmpty else { continue }
+            write(
+                """
+                INSERT INTO lead_status (account_id, pipeline_id, id, name, position)
+                SELECT \(accountID), \(pipeline.id), i, n, p - 1
+                FROM unnest(\(pipeline.statuses.map(\.id))::bigint[], \(pipeline.statuses.map(\.name))::text[])
+                    WITH ORDINALITY AS t (i, n, p)
+                """)
+        }
+        changes.pipelinesChanged = true
+        changes.pipelines = pipelines
+    }
+
     // MARK: Entities
 
     private mutating func apply(_ update: EntityUpdate, run: Int?) async throws {
@@ -212,6 +239,7 @@ struct Merge {
         details.updatedAt = max(details.updatedAt, update.updatedAt ?? details.updatedAt)
         if complete || update.responsibleUserID != nil { details.responsibleUserID = update.responsibleUserID }
         if ref.kind == .lead && (complete || update.pipelineID != nil) { details.pipelineID = update.pipelineID }
+        if ref.kind == .lead && (complete || update.price != nil) { details.price = update.price }
         if ref.kind == .lead || ref.kind == .customer, complete || update.statusID != nil {
             statusID = update.statusID
         }
@@ -249,15 +277,15 @@ struct Merge {
             write(
                 """
                 INSERT INTO entity (account_id, kind, id, position, name, created_at, updated_at, is_deleted,
-                    responsible_user_id, pipeline_id, status_id, seen_run)
+                    responsible_user_id, pipeline_id, status_id, seen_run, price)
                 VALUES (\(accountID), \(kind), \(ref.id), \(position), \(details.name), \(details.createdAt),
                     \(details.updatedAt), \(update.isDeleted), \(details.responsibleUserID), \(details.pipelineID),
-                    \(statusID), \(seenRun))
+                    \(statusID), \(seenRun), \(details.price))
                 ON CONFLICT (account_id, kind, id) DO UPDATE SET name = excluded.name,
                     created_at = excluded.created_at, updated_at = excluded.updated_at,
                     is_deleted = excluded.is_deleted, responsible_user_id = excluded.responsible_user_id,
                     pipeline_id = excluded.pipeline_id, status_id = excluded.status_id,
-                    seen_run = GREATEST(entity.seen_run, excluded.seen_run)
+                    seen_run = GREATEST(entity.seen_run, excluded.seen_run), price = excluded.price
                 """)
         } else if let run, complete {
             markSeen(ref, run: run)
@@ -339,14 +367,15 @@ struct Merge {
         for id in ids { rows[EntityRef(kind: kind, id: id)] = .some(nil) }
         let found = try await read(
             """
-            SELECT id, name, created_at, updated_at, is_deleted, responsible_user_id, pipeline_id, status_id, position
+            SELECT id, name, created_at, updated_at, is_deleted, responsible_user_id, pipeline_id, status_id, position,
+                price
             FROM entity WHERE account_id = \(accountID) AND kind = \(kind.elementType) AND id = ANY(\(ids))
             """
-        ) { try $0.decode((Int, String, Int, Int, Bool, Int?, Int?, Int?, Int).self) }
-        for (id, name, createdAt, updatedAt, isDeleted, responsible, pipeline, statusID, position) in found {
+        ) { try $0.decode((Int, String, Int, Int, Bool, Int?, Int?, Int?, Int, Int?).self) }
+        for (id, name, createdAt, updatedAt, isDeleted, responsible, pipeline, statusID, position, price) in found {
             let details = EntityDetails(
                 name: name, createdAt: createdAt, updatedAt: updatedAt, responsibleUserID: responsible,
-                pipelineID: pipeline)
+                pipelineID: pipeline, price: price)
             rows[EntityRef(kind: kind, id: id)] = EntityRow(
                 details: details, isDeleted: isDeleted, statusID: statusID, position: position)
         }

@@ -1,5 +1,6 @@
 import PostgresNIO
 import ScreenPopStore
+import ScreenPopSupport
 
 extension PostgresAccountStore {
     /// The channel that relays calls between instances: `<account_id>:<origin>:<base64 payload>`,

@@ -152,15 +152,31 @@ extension PostgresAccountStore {
         }
     }
 
+    public func serverSecret(named name: String, orMake make: @Sendable () -> [UInt8]) async throws(StoreError)
+        -> [UInt8]
+    {
+        do {
+            // The first instance's insert wins; a later one's does nothing, and every one reads the kept bytes.
+            let made = ByteBuffer(bytes: make())
+            try await execute(
+                "INSERT INTO server_secret (name, value) VALUES (\(name), \(made)) ON CONFLICT (name) DO NOTHING")
+            let kept = try await rows("SELECT value FROM server_secret WHERE name = \(name)") {
+                try $0.decode(ByteBuffer.self)
+            }
+            guard let value = kept.first else { throw StoreError("the secret \"\(name)\" vanished after it was kept") }
+            return Array(value.readableBytesView)
+        } catch {
+            throw failure("cannot read or keep the server secret \"\(name)\"", error)
+        }
+    }
+
     /// Removes the account's registration and rows in one transaction, and logs it (kind 3).
     public func removeAccount(accountID id: Int) async throws(StoreError) {
         do {
             let (logger, origin) = (logger, origin)
             try await transaction { connection in
                 try await Self.lockAccount(id, on: connection, logger: logger)
-                for table in [
-                    "registration", "account", "entity", "phone", "link", #""user""#, "customer_status", "sync_state",
-                ] {
+                for table in ["registration", "sync_state"] + Self.accountTables {
                     try await connection.query(
                         "DELETE FROM \(unescaped: table) WHERE account_id = \(id)", logger: logger)
                 }

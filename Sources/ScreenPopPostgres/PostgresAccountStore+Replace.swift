@@ -14,7 +14,7 @@ extension PostgresAccountStore {
             try await transaction { connection in
                 let id = stored.accountID
                 try await Self.lockAccount(id, on: connection, logger: logger)
-                for table in ["account", "entity", "phone", "link", #""user""#, "customer_status"] {
+                for table in Self.accountTables {
                     try await connection.query(
                         "DELETE FROM \(unescaped: table) WHERE account_id = \(id)", logger: logger)
                 }
@@ -64,6 +64,34 @@ extension PostgresAccountStore {
                         rows.endRow()
                     }
                 }
+                let pipelines = LeadPipeline.normalized(stored.pipelines)
+                try await Self.copy(
+                    into: "lead_pipeline", columns: ["account_id", "id", "name", "position"], on: connection,
+                    logger: logger
+                ) { rows in
+                    for (position, pipeline) in pipelines.enumerated() {
+                        rows.field(id)
+                        rows.field(pipeline.id)
+                        rows.field(pipeline.name)
+                        rows.field(position)
+                        rows.endRow()
+                    }
+                }
+                try await Self.copy(
+                    into: "lead_status", columns: ["account_id", "pipeline_id", "id", "name", "position"],
+                    on: connection, logger: logger
+                ) { rows in
+                    for pipeline in pipelines {
+                        for (position, status) in pipeline.statuses.enumerated() {
+                            rows.field(id)
+                            rows.field(pipeline.id)
+                            rows.field(status.id)
+                            rows.field(status.name)
+                            rows.field(position)
+                            rows.endRow()
+                        }
+                    }
+                }
                 // Followers reload the account: what the log held before is moot.
                 try await connection.query("DELETE FROM change_log WHERE account_id = \(id)", logger: logger)
                 _ = try await Self.log(.replaced, accountID: id, origin: origin, on: connection, logger: logger)
@@ -97,13 +125,14 @@ extension PostgresAccountStore {
             rows.field(detail.pipelineID)
             rows.field(statusID)
             rows.field(0)
+            rows.field(detail.price)
             rows.endRow()
         }
         try await copy(
             into: "entity",
             columns: [
                 "account_id", "kind", "id", "position", "name", "created_at", "updated_at", "is_deleted",
-                "responsible_user_id", "pipeline_id", "status_id", "seen_run",
+                "responsible_user_id", "pipeline_id", "status_id", "seen_run", "price",
             ], on: connection, logger: logger
         ) { rows in
             for (i, value) in data.contacts.enumerated() {

@@ -85,6 +85,29 @@ extension PostgresAccountStore {
                 "CREATE TABLE change_log_floor (account_id bigint PRIMARY KEY, sequence bigint NOT NULL)",
                 "CREATE INDEX change_log_by_time ON change_log (created_at)",
             ]),
+        // Server-wide secrets (the stream tickets' signing key), shared by every instance.
+        Migration(
+            version: 3,
+            statements: ["CREATE TABLE server_secret (name text PRIMARY KEY, value bytea NOT NULL)"]),
+        // What an agent's card shows of a lead: its price, and the names of its pipeline and status
+        // (a status is keyed by both ids: won and lost are in every pipeline). The last listing's
+        // time goes: the next sync reconciles, reading every lead's price (SQLite's v5).
+        Migration(
+            version: 4,
+            statements: [
+                "ALTER TABLE entity ADD COLUMN price bigint",
+                """
+                CREATE TABLE lead_pipeline (
+                    account_id bigint NOT NULL, id bigint NOT NULL, name text NOT NULL, position integer NOT NULL,
+                    PRIMARY KEY (account_id, id))
+                """,
+                """
+                CREATE TABLE lead_status (
+                    account_id bigint NOT NULL, pipeline_id bigint NOT NULL, id bigint NOT NULL, name text NOT NULL,
+                    position integer NOT NULL, PRIMARY KEY (account_id, pipeline_id, id))
+                """,
+                "DELETE FROM sync_state WHERE key = 'listing.last_at'",
+            ]),
     ]
 
     /// Applies the migrations this database has not had, in one transaction under an advisory lock.

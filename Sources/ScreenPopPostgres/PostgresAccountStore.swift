@@ -313,6 +313,7 @@ public final class PostgresAccountStore: SharedAccountStore {
                     let (userID, name, email) = try $0.decode((Int, String, String?).self)
                     return AccountUser(id: userID, name: name, email: email)
                 }
+                let pipelines = try await Self.readPipelines(accountID: id, on: connection, logger: logger)
                 var data = AccountData(
                     settings: object.settings(customerStatuses: statuses, suffixFallback: suffixFallback))
                 var details = AccountDetails()
@@ -329,11 +330,41 @@ public final class PostgresAccountStore: SharedAccountStore {
                     data.links.append(link)
                 }
                 return StoredAccount(
-                    account: object, data: data, details: details, users: users, customerStatuses: statuses)
+                    account: object, data: data, details: details, users: users, customerStatuses: statuses,
+                    pipelines: pipelines)
             }
         } catch {
             throw failure("cannot read account \(id)", error)
         }
+    }
+
+    /// The tables of an account's data (its registration and sync state apart).
+    static let accountTables = [
+        "account", "entity", "phone", "link", #""user""#, "customer_status", "lead_pipeline", "lead_status",
+    ]
+
+    /// The account's pipelines in their order, each with its statuses in theirs.
+    static func readPipelines(accountID id: Int, on connection: PostgresConnection, logger: Logger) async throws
+        -> [LeadPipeline]
+    {
+        var pipelines = try await rows(
+            "SELECT id, name FROM lead_pipeline WHERE account_id = \(id) ORDER BY position", on: connection,
+            logger: logger
+        ) {
+            let (pipelineID, name) = try $0.decode((Int, String).self)
+            return LeadPipeline(id: pipelineID, name: name)
+        }
+        var at: [Int: Int] = [:]
+        for (position, pipeline) in pipelines.enumerated() { at[pipeline.id] = position }
+        let statuses = try await rows(
+            "SELECT pipeline_id, id, name FROM lead_status WHERE account_id = \(id) ORDER BY pipeline_id, position",
+            on: connection, logger: logger
+        ) { try $0.decode((Int, Int, String).self) }
+        for (pipelineID, statusID, name) in statuses {
+            guard let position = at[pipelineID] else { continue }
+            pipelines[position].statuses.append(LeadPipelineStatus(id: statusID, name: name))
+        }
+        return pipelines
     }
 
     private static func readEntities(
@@ -352,15 +383,16 @@ public final class PostgresAccountStore: SharedAccountStore {
         }
         let rows = try await connection.query(
             """
-            SELECT kind, id, name, created_at, updated_at, responsible_user_id, pipeline_id, is_deleted, status_id
+            SELECT kind, id, name, created_at, updated_at, responsible_user_id, pipeline_id, is_deleted, status_id,
+                price
             FROM entity WHERE account_id = \(id) ORDER BY kind, position
             """, logger: logger)
         for try await row in rows {
-            let (kind, entityID, name, createdAt, updatedAt, responsible, pipeline, isDeleted, statusID) =
-                try row.decode((Int, Int, String, Int, Int, Int?, Int?, Bool, Int?).self)
+            let (kind, entityID, name, createdAt, updatedAt, responsible, pipeline, isDeleted, statusID, price) =
+                try row.decode((Int, Int, String, Int, Int, Int?, Int?, Bool, Int?, Int?).self)
             let detail = EntityDetails(
                 name: name, createdAt: createdAt, updatedAt: updatedAt, responsibleUserID: responsible,
-                pipelineID: pipeline)
+                pipelineID: pipeline, price: price)
             switch EntityKind(rawValue: kind) {
             case .contact:
                 data.contacts.append(

@@ -1,6 +1,7 @@
 import Logging
 import PostgresNIO
 import ScreenPopStore
+import ScreenPopSupport
 import Synchronization
 
 /// What a shared store's other instances did, as they happen: a dedicated connection that

@@ -10,6 +10,29 @@ public protocol AccountFeed: Sendable {
 
     /// The sync's status as a JSON object (`GET /api/v2/sync/status`).
     func syncStatus() async -> FeedAnswer
+
+    /// How far behind the sync is, and how often it failed: for `GET /readyz` and `GET /metrics`,
+    /// which ask often, so it should answer from memory. By default: no sync, no errors.
+    func syncHealth() async -> SyncHealth
+}
+
+extension AccountFeed {
+    public func syncHealth() async -> SyncHealth { SyncHealth(lagSeconds: nil, errorCount: 0) }
+}
+
+/// How a feed's sync is doing, in numbers (``AccountFeed/syncHealth()``).
+public struct SyncHealth: Sendable, Hashable {
+    /// Seconds since the last successful sync with amoCRM started (a poll or a listing), or since
+    /// the feed started when none has succeeded yet; nil when no sync runs (webhooks only, or a
+    /// fixed account), which is never a reason to be not ready.
+    public var lagSeconds: Int?
+    /// The sync's failures since the feed started (polls, re-reads, webhooks that could not be stored).
+    public var errorCount: Int
+
+    public init(lagSeconds: Int?, errorCount: Int) {
+        self.lagSeconds = lagSeconds
+        self.errorCount = errorCount
+    }
 }
 
 /// A feed's answer: the status and a JSON body.

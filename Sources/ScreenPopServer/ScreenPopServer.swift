@@ -4,6 +4,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import Prometheus
 import ServiceLifecycle
 
 /// How the server runs.
@@ -36,6 +37,14 @@ public struct ServerConfiguration: Sendable {
     /// The memory the loaded accounts may hold, by their providers' estimates
     /// (``ServedAccountParts/memoryBytes``); nil: no limit, nothing is evicted (``ServedAccounts``).
     public var maxMemoryBytes: Int?
+    /// How stream tickets are signed and how long they live.
+    public var tickets = StreamTicketSettings()
+    /// The longest a sync with amoCRM may go without success before `GET /readyz` answers 503
+    /// (5 minutes); an account without a sync is never held back by it.
+    public var maxSyncLag: Duration = .seconds(300)
+    /// Where the server registers its metrics (`GET /metrics`); nil: a registry of its own
+    /// (``ScreenPopServer/metrics``). Never the global `MetricsSystem`: a process may run several servers.
+    public var metricsRegistry: PrometheusCollectorRegistry?
 
     /// The configuration of a server of one account: its token, and its webhook secret.
     public init(
@@ -113,10 +122,13 @@ struct FanOutSink: NotificationSink {
 ///                            relay: postgresRelay, readiness: { await store.isReachable ? .ready : .notReady("PostgreSQL unreachable") })
 /// ```
 ///
-/// Routes (all but `/health`, `/ready` and the webhooks need `Authorization: Bearer <token>`; the
+/// Routes (all but `/health`, `/ready`, `/healthz` and the webhooks need `Authorization: Bearer <token>`; the
 /// token says which account a request is for, in a server of many):
 /// - `POST /api/v2/events` and `/api/v2/events/`: the API (docs/events-api.md).
-/// - `GET /api/v2/events/stream?user_id=N`: the user's notifications as Server-Sent Events.
+/// - `GET /api/v2/events/stream?user_id=N`: the user's notifications as Server-Sent Events; or
+///   `?ticket=T` without the token, for the ticket's user.
+/// - `POST /api/v2/events/stream-tickets`: a ticket for one user's stream, for a browser.
+/// - `GET /api/v2/events/ticket?ticket=T`: what the ticket is for (no token).
 /// - `POST /amocrm/webhooks/<secret>`: amoCRM's webhooks, to the account's ``AccountFeed`` (the
 ///   secret is the credential and says which account; a wrong one gets the 404 of an unknown
 ///   path). A server of one account has the route only with a feed and
@@ -124,6 +136,12 @@ struct FanOutSink: NotificationSink {
 /// - `GET /api/v2/sync/status`: the feed's sync status (404 without a feed).
 /// - `GET /health`: `{"status":"ok"}`, liveness.
 /// - `GET /ready`: `{"status":"ready"}`, or 503 `{"status":"not_ready","reason":"…"}`.
+/// - `GET /?ticket=T`, `/assets/screen.css`, `/assets/screen.js`: the agent's page.
+/// - `GET /healthz`, `GET /readyz` (the token's account and its sync too) and `GET /metrics`
+///   (Prometheus' text format): ``HealthController``.
+///
+/// Any other path answers 404 `not_found`, and a known path with another method 405
+/// `method_not_allowed` with `Allow`, both as JSON errors.
 public struct ScreenPopServer: Sendable {
     public let configuration: ServerConfiguration
     /// The accounts loaded here.
@@ -135,6 +153,10 @@ public struct ScreenPopServer: Sendable {
     public let readiness: @Sendable () async -> Readiness
     /// The account of a server of one account; nil in a server of many.
     public let singleAccount: ServedAccount?
+    /// Mints and checks the stream tickets (``ServerConfiguration/tickets``' key, or a random one).
+    public let tickets: StreamTicketSigner
+    /// The server's metrics (`GET /metrics`); add your own to its registry.
+    public let metrics: ServerMetrics
 
     /// The account's index, in a server of one account (a server of many has none: it traps).
     public var index: AccountIndex { single.index }
@@ -176,9 +198,11 @@ public struct ScreenPopServer: Sendable {
         let provider = SingleAccountProvider(
             tokenHash: configuration.apiToken?.sha256,
             secretHash: feed == nil ? nil : configuration.webhookSecret?.sha256, parts: parts)
+        let metrics = ServerMetrics(
+            registry: configuration.metricsRegistry ?? PrometheusCollectorRegistry(), manyAccounts: false)
         let accounts = ServedAccounts(
             provider: provider, streams: configuration.streams, maxMemoryBytes: nil, relay: nil,
-            additionalSinks: additionalSinks, logger: logger)
+            additionalSinks: additionalSinks, metrics: metrics, logger: logger)
         let account = accounts.makeAccount(id: SingleAccountProvider.accountID, parts: parts)
         accounts.insert(account)
         self.configuration = configuration
@@ -187,6 +211,8 @@ public struct ScreenPopServer: Sendable {
         self.logger = logger
         self.readiness = { .ready }
         self.singleAccount = account
+        self.tickets = StreamTicketSigner(key: configuration.tickets.key ?? StreamTicketSigner.randomKey())
+        self.metrics = metrics
     }
 
     /// A server of many accounts: the token of each request (and the secret of each webhook) says
@@ -204,13 +230,16 @@ public struct ScreenPopServer: Sendable {
         readiness: @escaping @Sendable () async -> Readiness = { .ready }, logger: Logger = Logger(label: "screenpop")
     ) {
         self.configuration = configuration
+        self.metrics = ServerMetrics(
+            registry: configuration.metricsRegistry ?? PrometheusCollectorRegistry(), manyAccounts: true)
         self.accounts = ServedAccounts(
             provider: provider, streams: configuration.streams, maxMemoryBytes: configuration.maxMemoryBytes,
-            relay: relay, additionalSinks: [], logger: logger)
+            relay: relay, additionalSinks: [], metrics: metrics, logger: logger)
         self.connections = ConnectionLimiter(maximum: configuration.maxConnections)
         self.logger = logger
         self.readiness = readiness
         self.singleAccount = nil
+        self.tickets = StreamTicketSigner(key: configuration.tickets.key ?? StreamTicketSigner.randomKey())
     }
 
     /// Delivers notifications another instance made (a ``CallRelay``'s payload) to this instance's
@@ -232,6 +261,11 @@ public struct ScreenPopServer: Sendable {
     public func router() -> Router<ServerRequestContext> {
         let router = Router(context: ServerRequestContext.self)
         router.add(middleware: RequestLogMiddleware())
+        router.add(middleware: MetricsMiddleware(metrics: metrics))
+        // 404 and 405 as JSON, from the routes the router has once this function has added them all.
+        let routes = RouteTable()
+        defer { routes.load(router.routes.map { (path: $0.path, method: $0.method) }) }
+        router.add(middleware: RouteNotFoundMiddleware(routes: routes))
         router.get("/health") { _, _ -> Response in
             var buffer = ByteBuffer()
             buffer.writeStaticString(#"{"status":"ok"}"#)
@@ -259,11 +293,21 @@ public struct ScreenPopServer: Sendable {
         if singleAccount == nil || (feed != nil && configuration.webhookSecret != nil) {
             WebhookController(accounts: accounts, maxBodyBytes: configuration.maxWebhookBytes).addRoutes(to: router)
         }
+        PageController().addRoutes(to: router)  // no token: the page's ticket opens the stream
         let api = router.group().add(middleware: BearerTokenMiddleware(accounts: accounts))
-        EventsController(
-            heartbeatInterval: configuration.heartbeatInterval, retryMilliseconds: configuration.retryMilliseconds
-        ).addRoutes(to: api)
+        let events = EventsController(
+            heartbeatInterval: configuration.heartbeatInterval, retryMilliseconds: configuration.retryMilliseconds)
+        let tickets = StreamTicketController(signer: tickets, settings: configuration.tickets)
+        events.addPostRoute(to: api)
+        tickets.addMintRoute(to: api)
         SyncStatusController().addRoutes(to: api)
+        // What a browser opens: a stream ticket in the query stands for the token.
+        let browser = router.group().add(middleware: BearerTokenMiddleware(accounts: accounts, tickets: self.tickets))
+        events.addStreamRoute(to: browser)
+        tickets.addDescribeRoute(to: browser)
+        // The token is checked, its account not loaded: a scrape must not load accounts.
+        let tokenOnly = router.group().add(middleware: BearerTokenMiddleware(accounts: accounts, loadsAccount: false))
+        healthController.addRoutes(to: router, authenticated: tokenOnly)
         return router
     }
 

@@ -2,21 +2,23 @@ import AccountIndex
 import AmoCRM
 
 /// An account as a store keeps it: what the index is built from, what notifications show, and
-/// amoCRM's account object, users and customer statuses.
+/// amoCRM's account object, users, customer statuses and lead pipelines.
 public struct StoredAccount: Hashable, Sendable {
     /// The account's id in the store: amoCRM's account id (`account.json`'s `id`), 0 when unknown.
     public var accountID: Int
     public var account: AccountObject
     /// Entities and links, in the order they were stored.
     public var data: AccountData
-    /// Names, times, responsible users and pipelines, in the order of ``data``'s arrays.
+    /// Names, times, responsible users, pipelines and prices, in the order of ``data``'s arrays.
     public var details: AccountDetails
     public var users: [AccountUser]
     public var customerStatuses: [CustomerStatus]
+    /// The lead pipelines and their statuses, one per id (``AmoCRM/LeadPipeline/normalized(_:)``).
+    public var pipelines: [LeadPipeline]
 
     public init(
         account: AccountObject, data: AccountData, details: AccountDetails, users: [AccountUser],
-        customerStatuses: [CustomerStatus]
+        customerStatuses: [CustomerStatus], pipelines: [LeadPipeline] = []
     ) {
         self.accountID = account.id ?? 0
         self.account = account
@@ -24,13 +26,14 @@ public struct StoredAccount: Hashable, Sendable {
         self.details = details
         self.users = users
         self.customerStatuses = customerStatuses
+        self.pipelines = pipelines
     }
 
     /// An account loaded from a directory of pages.
     public init(_ loaded: LoadedAccount) {
         self.init(
             account: loaded.account, data: loaded.data, details: loaded.details, users: loaded.users,
-            customerStatuses: loaded.customerStatuses)
+            customerStatuses: loaded.customerStatuses, pipelines: loaded.pipelines)
     }
 
     /// The names of the entities, for notifications.
@@ -71,6 +74,11 @@ public protocol AccountStore: Sendable {
     func register(_ registration: AccountRegistration) async throws(StoreError)
     /// Removes the account: its registration and everything stored for it, in one transaction.
     func removeAccount(accountID: Int) async throws(StoreError)
+
+    /// The server-wide secret called `name` (the stream tickets' signing key), made by `make` and
+    /// kept when the store has none yet. Every instance on the store gets the same bytes: when two
+    /// make one at once, the first kept wins and both return it.
+    func serverSecret(named name: String, orMake make: @Sendable () -> [UInt8]) async throws(StoreError) -> [UInt8]
 }
 
 extension AccountStore {

@@ -9,9 +9,13 @@ import ScreenPopJSON
 ///
 /// ```
 /// {"v":1,"entities":[[kind,id,deleted,status,name,created,updated,responsible,pipeline,[[value,code]]]],
-///  "created":[[kind,id]],"unlinked":[[linkKind,a,b,main]],"linked":[...],"stale":0,"unchanged":0,
-///  "batches":[[stale,unchanged]],"account":false,"users":false,"statuses":false,"sequence":7}
+///  "prices":[price],"created":[[kind,id]],"unlinked":[[linkKind,a,b,main]],"linked":[...],"stale":0,
+///  "unchanged":0,"batches":[[stale,unchanged]],"account":false,"users":false,"statuses":false,
+///  "pipelines":false,"pipeline_list":[[id,name,[[statusID,statusName]]]],"sequence":7}
 /// ```
+///
+/// Later additions are keys of their own, which an earlier release skips: `prices` (the entities'
+/// prices in their order, present when one has a price), `pipelines` and `pipeline_list`.
 ///
 /// Link kinds and ends are the link table's (1 contact–lead, 2 company–lead, 3 contact–customer,
 /// 4 company–customer, 5 contact–company; the contact or company first).
@@ -48,6 +52,12 @@ public enum ChangeLogCodec {
             out.endArray()
         }
         out.endArray()
+        if changes.entities.contains(where: { $0.details.price != nil }) {
+            out.key("prices")
+            out.beginArray()
+            for entity in changes.entities { out.integer(orNull: entity.details.price) }
+            out.endArray()
+        }
         out.key("created")
         out.beginArray()
         for ref in changes.created.sorted() {
@@ -90,6 +100,8 @@ public enum ChangeLogCodec {
         out.bool(changes.usersChanged)
         out.key("statuses")
         out.bool(changes.customerStatusesChanged)
+        out.key("pipelines")
+        out.bool(changes.pipelinesChanged)
         // The new values, so that a follower needs not read them back.
         if let account = changes.account {
             out.key("account_object")
@@ -124,6 +136,25 @@ public enum ChangeLogCodec {
             }
             out.endArray()
         }
+        if let pipelines = changes.pipelines {
+            out.key("pipeline_list")
+            out.beginArray()
+            for pipeline in pipelines {
+                out.beginArray()
+                out.integer(pipeline.id)
+                out.string(pipeline.name)
+                out.beginArray()
+                for status in pipeline.statuses {
+                    out.beginArray()
+                    out.integer(status.id)
+                    out.string(status.name)
+                    out.endArray()
+                }
+                out.endArray()
+                out.endArray()
+            }
+            out.endArray()
+        }
         if let sequence = changes.sequence {
             out.key("sequence")
             out.integer(sequence)
@@ -137,6 +168,7 @@ public enum ChangeLogCodec {
         do {
             return try JSONReader.withReader(bytes) { (reader: inout JSONReader) throws(JSONError) -> StoreChanges in
                 var changes = StoreChanges()
+                var prices: (values: [Int?], offset: Int)?
                 try reader.beginObject()
                 while let key = try reader.nextKey() {
                     if key == "v" {
@@ -147,6 +179,12 @@ public enum ChangeLogCodec {
                     } else if key == "entities" {
                         try reader.beginArray()
                         while try reader.nextElement() { changes.entities.append(try readEntity(&reader)) }
+                    } else if key == "prices" {
+                        let offset = reader.offset
+                        var values: [Int?] = []
+                        try reader.beginArray()
+                        while try reader.nextElement() { values.append(try reader.readIntOrNull()) }
+                        prices = (values, offset)
                     } else if key == "created" {
                         try reader.beginArray()
                         while try reader.nextElement() {
@@ -188,6 +226,13 @@ public enum ChangeLogCodec {
                         changes.usersChanged = try reader.readBool()
                     } else if key == "statuses" {
                         changes.customerStatusesChanged = try reader.readBool()
+                    } else if key == "pipelines" {
+                        changes.pipelinesChanged = try reader.readBool()
+                    } else if key == "pipeline_list" {
+                        var pipelines: [LeadPipeline] = []
+                        try reader.beginArray()
+                        while try reader.nextElement() { pipelines.append(try readPipeline(&reader)) }
+                        changes.pipelines = pipelines
                     } else if key == "account_object" {
                         try reader.beginArray()
                         let name = try element(&reader) { (r: inout JSONReader) throws(JSONError) in try r.readStringOrNull() }
@@ -229,6 +274,14 @@ public enum ChangeLogCodec {
                     }
                 }
                 try reader.finish()
+                if let prices {
+                    guard prices.values.count == changes.entities.count else {
+                        throw reader.error(
+                            .typeMismatch, expected: "a price for each of the \(changes.entities.count) entities",
+                            found: "\(prices.values.count) prices", at: prices.offset)
+                    }
+                    for (at, price) in prices.values.enumerated() { changes.entities[at].details.price = price }
+                }
                 return changes
             }
         } catch {
@@ -266,6 +319,26 @@ public enum ChangeLogCodec {
             details: EntityDetails(
                 name: name, createdAt: createdAt, updatedAt: updatedAt, responsibleUserID: responsible,
                 pipelineID: pipeline))
+    }
+
+    private static func readPipeline(_ reader: inout JSONReader) throws(JSONError) -> LeadPipeline {
+        try reader.beginArray()
+        let id = try element(&reader) { (r: inout JSONReader) throws(JSONError) in try r.readInt() }
+        let name = try element(&reader) { (r: inout JSONReader) throws(JSONError) in try r.readString() }
+        let statuses = try element(&reader) { (r: inout JSONReader) throws(JSONError) -> [LeadPipelineStatus] in
+            var statuses: [LeadPipelineStatus] = []
+            try r.beginArray()
+            while try r.nextElement() {
+                try r.beginArray()
+                let id = try element(&r) { (r: inout JSONReader) throws(JSONError) in try r.readInt() }
+                let name = try element(&r) { (r: inout JSONReader) throws(JSONError) in try r.readString() }
+                try end(&r)
+                statuses.append(LeadPipelineStatus(id: id, name: name))
+            }
+            return statuses
+        }
+        try end(&reader)
+        return LeadPipeline(id: id, name: name, statuses: statuses)
     }
 
     private static func readLink(_ reader: inout JSONReader) throws(JSONError) -> AccountLink {

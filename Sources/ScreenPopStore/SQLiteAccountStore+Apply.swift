@@ -112,12 +112,12 @@ private struct Merge {
         self.accountID = accountID
         upsertEntity = try db.makeStatement(
             sql: """
-                INSERT INTO entity VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO entity VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (account_id, kind, id) DO UPDATE SET name = excluded.name,
                     created_at = excluded.created_at, updated_at = excluded.updated_at,
                     is_deleted = excluded.is_deleted, responsible_user_id = excluded.responsible_user_id,
                     pipeline_id = excluded.pipeline_id, status_id = excluded.status_id,
-                    seen_run = MAX(seen_run, excluded.seen_run)
+                    seen_run = MAX(seen_run, excluded.seen_run), price = excluded.price
                 """)
         markSeen = try db.makeStatement(
             sql: "UPDATE entity SET seen_run = ? WHERE account_id = ? AND kind = ? AND id = ? AND seen_run < ?")
@@ -140,6 +140,7 @@ private struct Merge {
         if let account = batch.account { try write(account) }
         if let users = batch.users { try write(users) }
         if let statuses = batch.customerStatuses { try write(statuses) }
+        if let pipelines = batch.pipelines { try write(pipelines) }
         try prefetch(batch.updates)
         for update in batch.updates { try apply(update, run: batch.listingRun) }
         let setState = try db.cachedStatement(
@@ -193,6 +194,17 @@ private struct Merge {
         changes.customerStatuses = statuses.keepingLastOfEachID(\.id)
     }
 
+    private mutating func write(_ pipelines: [LeadPipeline]) throws {
+        let pipelines = LeadPipeline.normalized(pipelines)
+        guard try SQLiteAccountStore.readPipelines(accountID: accountID, from: db) != pipelines else { return }
+        for table in ["lead_pipeline", "lead_status"] {
+            try db.execute(sql: "DELETE FROM \(table) WHERE account_id = ?", arguments: [accountID])
+        }
+        try SQLiteAccountStore.insertPipelines(pipelines, accountID: accountID, into: db)
+        changes.pipelinesChanged = true
+        changes.pipelines = pipelines
+    }
+
     // MARK: Entities
 
     private mutating func apply(_ update: EntityUpdate, run: Int?) throws {
@@ -225,6 +237,7 @@ private struct Merge {
         details.updatedAt = max(details.updatedAt, update.updatedAt ?? details.updatedAt)
         if complete || update.responsibleUserID != nil { details.responsibleUserID = update.responsibleUserID }
         if ref.kind == .lead && (complete || update.pipelineID != nil) { details.pipelineID = update.pipelineID }
+        if ref.kind == .lead && (complete || update.price != nil) { details.price = update.price }
         if ref.kind == .lead || ref.kind == .customer, complete || update.statusID != nil {
             statusID = update.statusID
         }
@@ -251,7 +264,7 @@ private struct Merge {
             rows[ref] = EntityRow(details: details, isDeleted: update.isDeleted, statusID: statusID, position: position)
             try upsertEntity.execute(arguments: [
                 accountID, kind, ref.id, position, details.name, details.createdAt, details.updatedAt, update.isDeleted,
-                details.responsibleUserID, details.pipelineID, statusID, complete ? (run ?? 0) : 0,
+                details.responsibleUserID, details.pipelineID, statusID, complete ? (run ?? 0) : 0, details.price,
             ])
         } else if let run, complete {
             try markSeen.execute(arguments: [run, accountID, kind, ref.id, run])
@@ -306,7 +319,7 @@ private struct Merge {
     }
 
     private static let rowColumns =
-        "id, name, created_at, updated_at, is_deleted, responsible_user_id, pipeline_id, status_id, position"
+        "id, name, created_at, updated_at, is_deleted, responsible_user_id, pipeline_id, status_id, position, price"
 
     /// Reads the rows of these entities (and the absence of the others) into ``rows``.
     private mutating func fetchRows(of kind: EntityKind, ids: [Int]) throws {
@@ -321,7 +334,8 @@ private struct Merge {
             let cursor = try Row.fetchCursor(statement, arguments: arguments)
             while let row = try cursor.next() {
                 let details = EntityDetails(
-                    name: row[1], createdAt: row[2], updatedAt: row[3], responsibleUserID: row[5], pipelineID: row[6])
+                    name: row[1], createdAt: row[2], updatedAt: row[3], responsibleUserID: row[5], pipelineID: row[6],
+                    price: row[9])
                 rows[EntityRef(kind: kind, id: row[0])] = EntityRow(
                     details: details, isDeleted: row[4], statusID: row[7], position: row[8])
             }

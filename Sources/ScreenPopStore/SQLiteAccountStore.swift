@@ -125,6 +125,28 @@ public final class SQLiteAccountStore: AccountStore {
                         created_at INTEGER NOT NULL);
                     """)
         }
+        // Server-wide secrets (the stream tickets' signing key), shared by every instance on the store.
+        migrator.registerMigration("v4") { db in
+            try db.execute(sql: "CREATE TABLE server_secret (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        }
+        // What an agent's card shows of a lead: its price, and the names of its pipeline and
+        // status (lead_status keys a status by both ids: won and lost are in every pipeline). The
+        // last listing's time goes, so that a synced account's next sync is a reconciliation: a
+        // poll reads pipelines but only the leads changed since, and the others' prices would wait
+        // a day.
+        migrator.registerMigration("v5") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE entity ADD COLUMN price INTEGER;
+                    CREATE TABLE lead_pipeline (
+                        account_id INTEGER NOT NULL, id INTEGER NOT NULL, name TEXT NOT NULL,
+                        PRIMARY KEY (account_id, id));
+                    CREATE TABLE lead_status (
+                        account_id INTEGER NOT NULL, pipeline_id INTEGER NOT NULL, id INTEGER NOT NULL,
+                        name TEXT NOT NULL, PRIMARY KEY (account_id, pipeline_id, id));
+                    DELETE FROM sync_state WHERE key = 'listing.last_at';
+                    """)
+        }
         return migrator
     }
 
@@ -134,7 +156,7 @@ public final class SQLiteAccountStore: AccountStore {
         do {
             try await pool.write { db in
                 let id = stored.accountID
-                for table in ["account", "entity", "phone", "link", "user", "customer_status"] {
+                for table in Self.accountTables {
                     try db.execute(sql: "DELETE FROM \(table) WHERE account_id = ?", arguments: [id])
                 }
                 let object = stored.account
@@ -152,15 +174,48 @@ public final class SQLiteAccountStore: AccountStore {
                 for value in stored.customerStatuses {
                     try status.execute(arguments: [id, value.id, value.name, value.type])
                 }
+                try Self.insertPipelines(LeadPipeline.normalized(stored.pipelines), accountID: id, into: db)
             }
         } catch {
             throw StoreError("\(path): cannot write the account: \(error)")
         }
     }
 
+    /// The tables of an account's data (its registration and sync state apart).
+    static let accountTables = [
+        "account", "entity", "phone", "link", "user", "customer_status", "lead_pipeline", "lead_status",
+    ]
+
+    /// Inserts the pipelines (normalized) in their order: their rowids keep it.
+    static func insertPipelines(_ pipelines: [LeadPipeline], accountID id: Int, into db: Database) throws {
+        let pipeline = try db.makeStatement(sql: "INSERT INTO lead_pipeline VALUES (?, ?, ?)")
+        let status = try db.makeStatement(sql: "INSERT INTO lead_status VALUES (?, ?, ?, ?)")
+        for value in pipelines {
+            try pipeline.execute(arguments: [id, value.id, value.name])
+            for stage in value.statuses { try status.execute(arguments: [id, value.id, stage.id, stage.name]) }
+        }
+    }
+
+    /// The account's pipelines in the order they were written.
+    static func readPipelines(accountID id: Int, from db: Database) throws -> [LeadPipeline] {
+        var pipelines = try Row.fetchAll(
+            db, sql: "SELECT id, name FROM lead_pipeline WHERE account_id = ? ORDER BY rowid", arguments: [id]
+        ).map { LeadPipeline(id: $0[0], name: $0[1]) }
+        var at: [Int: Int] = [:]
+        for (position, pipeline) in pipelines.enumerated() { at[pipeline.id] = position }
+        let statuses = try Row.fetchCursor(
+            db, sql: "SELECT pipeline_id, id, name FROM lead_status WHERE account_id = ? ORDER BY rowid",
+            arguments: [id])
+        while let row = try statuses.next() {
+            guard let position = at[row[0]] else { continue }
+            pipelines[position].statuses.append(LeadPipelineStatus(id: row[1], name: row[2]))
+        }
+        return pipelines
+    }
+
     private static func insertEntities(_ stored: StoredAccount, into db: Database) throws {
         let id = stored.accountID
-        let entity = try db.makeStatement(sql: "INSERT INTO entity VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)")
+        let entity = try db.makeStatement(sql: "INSERT INTO entity VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)")
         let phone = try db.makeStatement(sql: "INSERT INTO phone VALUES (?, ?, ?, ?, ?, ?)")
         func insert(
             _ kind: EntityKind, _ position: Int, _ entityID: Int, _ details: EntityDetails?, createdAt: Int?,
@@ -169,7 +224,7 @@ public final class SQLiteAccountStore: AccountStore {
             let details = details ?? EntityDetails(createdAt: createdAt ?? 0)
             try entity.execute(arguments: [
                 id, kind.elementType, entityID, position, details.name, createdAt ?? details.createdAt,
-                details.updatedAt, isDeleted, details.responsibleUserID, details.pipelineID, statusID,
+                details.updatedAt, isDeleted, details.responsibleUserID, details.pipelineID, statusID, details.price,
             ])
             for (index, value) in phones.enumerated() {
                 try phone.execute(arguments: [id, kind.elementType, entityID, index, value.value, value.kind.rawValue])
@@ -221,6 +276,23 @@ public final class SQLiteAccountStore: AccountStore {
         }
     }
 
+    public func serverSecret(named name: String, orMake make: @Sendable () -> [UInt8]) async throws(StoreError)
+        -> [UInt8]
+    {
+        do {
+            return try await pool.write { db in
+                let kept = try String.fetchOne(
+                    db, sql: "SELECT value FROM server_secret WHERE name = ?", arguments: [name])
+                if let kept { return Hex.decode(kept) }
+                let made = make()
+                try db.execute(sql: "INSERT INTO server_secret VALUES (?, ?)", arguments: [name, Hex.encode(made)])
+                return made
+            }
+        } catch {
+            throw StoreError("\(path): cannot read or keep the server secret \"\(name)\": \(error)")
+        }
+    }
+
     public func register(_ registration: AccountRegistration) async throws(StoreError) {
         do {
             try await pool.write { db in
@@ -247,9 +319,7 @@ public final class SQLiteAccountStore: AccountStore {
     public func removeAccount(accountID id: Int) async throws(StoreError) {
         do {
             try await pool.write { db in
-                for table in [
-                    "registration", "account", "entity", "phone", "link", "user", "customer_status", "sync_state",
-                ] {
+                for table in ["registration", "sync_state"] + Self.accountTables {
                     try db.execute(sql: "DELETE FROM \(table) WHERE account_id = ?", arguments: [id])
                 }
             }
@@ -283,6 +353,7 @@ public final class SQLiteAccountStore: AccountStore {
                 let users = try Row.fetchAll(
                     db, sql: "SELECT id, name, email FROM user WHERE account_id = ? ORDER BY rowid", arguments: [id]
                 ).map { AccountUser(id: $0["id"], name: $0["name"], email: $0["email"]) }
+                let pipelines = try Self.readPipelines(accountID: id, from: db)
                 var data = AccountData(
                     settings: object.settings(customerStatuses: statuses, suffixFallback: suffixFallback))
                 var details = AccountDetails()
@@ -296,7 +367,8 @@ public final class SQLiteAccountStore: AccountStore {
                     data.links.append(value)
                 }
                 return StoredAccount(
-                    account: object, data: data, details: details, users: users, customerStatuses: statuses)
+                    account: object, data: data, details: details, users: users, customerStatuses: statuses,
+                    pipelines: pipelines)
             }
         } catch let error as StoreError {
             throw StoreError("\(path): \(error)")
@@ -323,13 +395,15 @@ public final class SQLiteAccountStore: AccountStore {
         let rows = try Row.fetchCursor(
             db,
             sql: """
-                SELECT kind, id, name, created_at, updated_at, responsible_user_id, pipeline_id, is_deleted, status_id
+                SELECT kind, id, name, created_at, updated_at, responsible_user_id, pipeline_id, is_deleted, status_id,
+                    price
                 FROM entity WHERE account_id = ? ORDER BY kind, position
                 """, arguments: [id])
         while let row = try rows.next() {
             let entityID: Int = row[1]
             let detail = EntityDetails(
-                name: row[2], createdAt: row[3], updatedAt: row[4], responsibleUserID: row[5], pipelineID: row[6])
+                name: row[2], createdAt: row[3], updatedAt: row[4], responsibleUserID: row[5], pipelineID: row[6],
+                price: row[9])
             let isDeleted: Bool = row[7]
             let statusID: Int? = row[8]
             switch EntityKind(rawValue: row[0]) {

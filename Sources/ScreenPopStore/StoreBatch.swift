@@ -15,6 +15,8 @@ public struct StoreBatch: Sendable {
     public var users: [AccountUser]?
     /// Every customer status, when read again.
     public var customerStatuses: [CustomerStatus]?
+    /// Every lead pipeline with its statuses, when read again: they replace the stored ones.
+    public var pipelines: [LeadPipeline]?
     /// A full listing's run: complete updates mark their entities as seen by it, so that
     /// ``AccountStore/unseenIDs(accountID:kind:run:updatedBefore:)`` can find what amoCRM no
     /// longer lists (a listing may span several batches and several processes).
@@ -22,19 +24,22 @@ public struct StoreBatch: Sendable {
 
     public init(
         updates: [EntityUpdate] = [], syncState: [String: String] = [:], account: AccountObject? = nil,
-        users: [AccountUser]? = nil, customerStatuses: [CustomerStatus]? = nil, listingRun: Int? = nil
+        users: [AccountUser]? = nil, customerStatuses: [CustomerStatus]? = nil, pipelines: [LeadPipeline]? = nil,
+        listingRun: Int? = nil
     ) {
         self.updates = updates
         self.syncState = syncState
         self.account = account
         self.users = users
         self.customerStatuses = customerStatuses
+        self.pipelines = pipelines
         self.listingRun = listingRun
     }
 
     /// Nothing to write.
     public var isEmpty: Bool {
         updates.isEmpty && syncState.isEmpty && account == nil && users == nil && customerStatuses == nil
+            && pipelines == nil
     }
 }
 
@@ -89,15 +94,18 @@ public struct StoreChanges: Sendable, Equatable {
     /// answers each of its callers with the group's changes and that caller's own counts
     /// (``forBatch(_:)``).
     public var batchOutcomes: [BatchOutcome] = []
-    /// Whether the account object, users or customer statuses were written.
+    /// Whether the account object, users, customer statuses or lead pipelines were written.
     public var accountChanged = false
     public var usersChanged = false
     public var customerStatusesChanged = false
-    /// The account object, users and customer statuses as written, when they changed: what an
-    /// instance that follows the store's change log needs to catch up without reading them back.
+    public var pipelinesChanged = false
+    /// The account object, users, customer statuses and pipelines as written, when they changed:
+    /// what an instance that follows the store's change log needs to catch up without reading them
+    /// back.
     public var account: AccountObject?
     public var users: [AccountUser]?
     public var customerStatuses: [CustomerStatus]?
+    public var pipelines: [LeadPipeline]?
     /// The transaction's place in the store's change log, when the store keeps one (a store that
     /// several instances share: they follow it to catch up).
     public var sequence: Int64?
@@ -128,7 +136,7 @@ public struct StoreChanges: Sendable, Equatable {
     /// Nothing an index or a name list must catch up with.
     public var isEmpty: Bool {
         entities.isEmpty && unlinked.isEmpty && linked.isEmpty && !accountChanged && !usersChanged
-            && !customerStatusesChanged
+            && !customerStatusesChanged && !pipelinesChanged
     }
 }
 

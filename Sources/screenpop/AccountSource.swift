@@ -1,6 +1,8 @@
 import AccountIndex
+import AccountSync
 import AmoCRM
 import ArgumentParser
+import CallEvents
 import ScreenPopStore
 import ScreenPopSupport
 
@@ -30,10 +32,17 @@ struct AccountSource: ParsableArguments {
     /// What the commands need of an account.
     struct Loaded {
         var data: AccountData
-        var names: [(EntityRef, String)]
-        var users: [Int]
+        var details: AccountDetails
+        var account: AccountObject
+        var users: [AccountUser]
+        var pipelines: [LeadPipeline]
         /// For the log: where it came from.
         var origin: String
+
+        /// What a server's notifications show: the users, every entity's facts, the account's labels.
+        func roster() -> AccountRoster {
+            AccountRoster(account: account, data: data, details: details, users: users, pipelines: pipelines)
+        }
     }
 
     /// Loads the account; the error's description says what and where.
@@ -55,11 +64,14 @@ struct AccountSource: ParsableArguments {
                 throw StoreError("\(StoreLocation.redacted(store)): the store holds \(which); fill it with `screenpop import`")
             }
             return Loaded(
-                data: stored.data, names: stored.entityNames, users: stored.users.map(\.id), origin: StoreLocation.redacted(store))
+                data: stored.data, details: stored.details, account: stored.account, users: stored.users,
+                pipelines: stored.pipelines, origin: StoreLocation.redacted(store))
         }
         let directory = account ?? ""
         let loaded = try await AccountDirectory.load(
             directory, options: AccountDirectory.Options(suffixFallback: suffixFallback, progress: progress))
-        return Loaded(data: loaded.data, names: loaded.entityNames, users: loaded.users.map(\.id), origin: directory)
+        return Loaded(
+            data: loaded.data, details: loaded.details, account: loaded.account, users: loaded.users,
+            pipelines: loaded.pipelines, origin: directory)
     }
 }

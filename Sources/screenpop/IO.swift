@@ -1,4 +1,5 @@
 import ArgumentParser
+import PhoneNumbers
 import ScreenPopJSON
 import ScreenPopSupport
 
@@ -146,7 +147,7 @@ extension OutputBuffer {
 
 /// The options of `normalize` and `describe` that say where numbers come from.
 struct NumberInputOptions: ParsableArguments {
-    @Option(help: "The default region (ISO 3166 code) for numbers written without a country code; ZZ for none.")
+    @Option(help: RegionOption.help)
     var region = "ZZ"
 
     @Flag(help: "Each input line is REGION<TAB>RAW, with its own default region.")
@@ -154,6 +155,27 @@ struct NumberInputOptions: ParsableArguments {
 
     @Argument(help: "Numbers to read. Without any, standard input is read, one a line.")
     var numbers: [String] = []
+
+    func validate() throws {
+        try RegionOption.validate(region)
+    }
+}
+
+/// `--region`: a default region for numbers written without a country code.
+enum RegionOption {
+    static let help: ArgumentHelp = ArgumentHelp(
+        "The default region for numbers written without a country code: an ISO 3166 two-letter code "
+            + "(RU, KZ, US...); ZZ for none.",
+        valueName: "CODE")
+
+    /// Refuses a region libphonenumber does not know (`Russia`, `XX`): every number would fail
+    /// with INVALID_COUNTRY_CODE, silently. Case does not matter (`ru` is `RU`), as in PhoneNumbers.
+    static func validate(_ region: String) throws {
+        guard region.uppercased() != "ZZ", PhoneNumber.callingCode(ofRegion: region) == nil else { return }
+        throw ValidationError(
+            "--region \(region) is not a region: use an ISO 3166 two-letter code as libphonenumber knows it "
+                + "(RU, KZ, BY, UA, US, GB, DE...), or ZZ for none.")
+    }
 }
 
 /// The inputs of `normalize` and `describe`: the arguments, or else standard input one a line,

@@ -5,9 +5,12 @@ import AmoCRM
 import ArgumentParser
 import CallEvents
 import Logging
+import Metrics
+import Prometheus
 import ScreenPopServer
 import ScreenPopStore
 import ScreenPopSupport
+import ServiceLifecycle
 
 /// `screenpop serve`: the call-notification server on an account directory (docs/events-api.md).
 struct Serve: AsyncParsableCommand {
@@ -27,6 +30,9 @@ struct Serve: AsyncParsableCommand {
             (the secret from SCREENPOP_WEBHOOK_SECRET), and with --amocrm the server polls amoCRM every --poll \
             seconds, reconciles every --reconcile seconds and reads back what webhooks do not carry \
             (docs/live-account.md); GET /api/v2/sync/status tells how that goes. \
+            GET /healthz says the process answers; GET /readyz (with the token) whether the token's account is \
+            served and its sync within --max-sync-lag; GET /metrics (with the token) the server's metrics in \
+            Prometheus' text format. \
             SIGINT or SIGTERM shut it down gracefully: requests in flight finish, streams end.
             """
     )
@@ -86,6 +92,28 @@ struct Serve: AsyncParsableCommand {
             valueName: "BYTES"))
     var maxMemory: Int?
 
+    @Option(
+        help: ArgumentHelp(
+            "Seconds a stream ticket lives when its request does not say (at most 86400). Tickets are signed "
+                + "with \(StreamTicketSigner.environmentVariable) when set, else with a key kept in the store "
+                + "(shared by every instance on it), else (--account) with a key made at start.",
+            valueName: "SECONDS"))
+    var ticketLifetime = 43_200
+
+    @Option(
+        help: ArgumentHelp(
+            "With --amocrm: how long the sync may go without success before GET /readyz answers 503, in seconds; "
+                + "300 by default, or three polls when --poll is longer.",
+            valueName: "SECONDS"))
+    var maxSyncLag: Int?
+
+    @Option(
+        help: ArgumentHelp(
+            "Also serve GET /healthz, /readyz (the whole server's) and /metrics without a token on this "
+                + "address, for monitoring only (e.g. 127.0.0.1:9090).",
+            valueName: "HOST:PORT"))
+    var metricsAddress: String?
+
     @Option(help: "The log level: trace, debug, info, notice, warning, error or critical.")
     var logLevel = "info"
 
@@ -98,6 +126,9 @@ struct Serve: AsyncParsableCommand {
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535.") }
+        guard (1...86_400).contains(ticketLifetime) else {
+            throw ValidationError("--ticket-lifetime must be between 1 and 86400 seconds.")
+        }
         guard heartbeat > 0 else { throw ValidationError("--heartbeat must be positive.") }
         guard replay > 0 else { throw ValidationError("--replay must be positive.") }
         guard poll > 0, reconcile > 0 else { throw ValidationError("--poll and --reconcile must be positive.") }
@@ -112,6 +143,12 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError("\(name) must be positive.")
         }
         if let maxMemory, maxMemory <= 0 { throw ValidationError("--max-memory must be positive.") }
+        if let maxSyncLag, maxSyncLag <= 0 { throw ValidationError("--max-sync-lag must be positive.") }
+        if let metricsAddress, Self.hostAndPort(metricsAddress) == nil {
+            throw ValidationError(
+                "--metrics-address must be HOST:PORT with a port between 0 and 65535 (127.0.0.1:9090, [::1]:9090), "
+                    + "not \"\(metricsAddress)\".")
+        }
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical.")
         }
@@ -153,6 +190,18 @@ struct Serve: AsyncParsableCommand {
                 head: .seconds(headTimeout), body: .seconds(bodyTimeout), idle: .seconds(idleTimeout)),
             maxConnections: maxConnections, maxMemoryBytes: maxMemory)
         configuration.apiToken = token
+        configuration.tickets.defaultLifetime = .seconds(ticketLifetime)
+        do {
+            configuration.tickets.key = try Self.environmentTicketKey()
+        } catch {
+            Self.report("\(error)")
+            throw ExitCode.failure
+        }
+        configuration.maxSyncLag = .seconds(maxSyncLag ?? max(300, 3 * poll))
+        // One registry for the server's metrics and for any library's swift-metrics: one /metrics.
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        configuration.metricsRegistry = registry
         if let store = source.store {
             try await serveStore(store, configuration: configuration, logger: logger)
             return
@@ -177,12 +226,26 @@ struct Serve: AsyncParsableCommand {
         if users.isEmpty {
             logger.warning("the account has no users: events without users notify nobody, and named users are refused")
         }
-        var events = CallEventsConfiguration(users: users, names: EntityNames(loaded.names))
+        var events = CallEventsConfiguration(roster: loaded.roster())
         events.describeCaller = CallerDescriber.describe(
             language: language ?? CallerDescriber.language(forAccountRegion: loaded.data.settings.defaultRegion))
         let server = ScreenPopServer(index: index, events: events, configuration: configuration, logger: logger)
-        try await server.application().runService()
+        try await Self.listening(configuration) { try await run(server, logger: logger) }
         logger.info("stopped")
+    }
+
+    /// The stream tickets' key from the environment, nil when it is not set.
+    ///
+    /// - Throws: ``CLIError`` when it is shorter than 32 bytes: a short key would be guessable.
+    static func environmentTicketKey() throws -> [UInt8]? {
+        guard let value = AmoCRMOptions.environment(StreamTicketSigner.environmentVariable) else { return nil }
+        let key = Array(value.utf8)
+        guard key.count >= StreamTicketSigner.minimumKeyBytes else {
+            throw CLIError(
+                "\(StreamTicketSigner.environmentVariable) has \(key.count) bytes; a stream ticket key needs at least "
+                    + "\(StreamTicketSigner.minimumKeyBytes) (e.g. `openssl rand -hex 32`)")
+        }
+        return key
     }
 
     /// Serves the store's accounts: each request's token (each webhook's secret) selects its
@@ -254,6 +317,12 @@ struct Serve: AsyncParsableCommand {
         if options.environmentSecretHash == nil && registered == 0 {
             logger.warning("no \(Webhooks.secretVariable): amoCRM's webhooks are not taken")
         }
+        var configuration = configuration
+        if configuration.tickets.key == nil {
+            // Every instance on the store signs with the same key, so a ticket works on any of them.
+            configuration.tickets.key = try await store.serverSecret(
+                named: StreamTicketSigner.storeSecretName, orMake: StreamTicketSigner.randomKey)
+        }
         let server = ScreenPopServer(
             accounts: provider, configuration: configuration, relay: cluster.relay,
             readiness: { cluster.readiness }, logger: logger)
@@ -273,7 +342,7 @@ struct Serve: AsyncParsableCommand {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await cluster.follow(provider: provider, server: server) }
             group.addTask { await provider.keepCredentialsFresh(every: .seconds(2)) }
-            try await server.application().runService()
+            try await Self.listening(configuration) { try await run(server, logger: logger) }
             group.cancelAll()
         }
         logger.info("stopped")
@@ -309,8 +378,76 @@ struct Serve: AsyncParsableCommand {
         AccountSyncer.isListingInProgress(state) && (state[SyncStateKey.lastListingRun] ?? "").isEmpty
     }
 
+    /// Runs the server, and the monitoring listener with `--metrics-address`, until SIGINT or
+    /// SIGTERM shuts both down gracefully.
+    private func run(_ server: ScreenPopServer, logger: Logger) async throws {
+        guard let metricsAddress, let (host, port) = Self.hostAndPort(metricsAddress) else {
+            try await server.application().runService()
+            return
+        }
+        let monitoring = MonitoringListener(
+            application: server.monitoringApplication(host: host, port: port), address: metricsAddress)
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: [server.application(), monitoring], gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
+        try await group.run()
+    }
+
+    /// The monitoring listener, whose bind failure names its own option rather than `--port`.
+    struct MonitoringListener: Service {
+        let application: any Service
+        let address: String
+
+        func run() async throws {
+            do {
+                try await application.run()
+            } catch {
+                // ListenFailure knows which bind errors a person can fix; its advice names --port.
+                guard let failure = ListenFailure(error, host: "", port: 0) else { throw error }
+                let what = failure.reason.split(separator: ";").first.map(String.init) ?? failure.reason
+                throw MonitoringListenFailure(description: "cannot listen on --metrics-address \(address): \(what)")
+            }
+        }
+    }
+
+    /// `HOST:PORT` (`[IPv6]:PORT` too) as a host and a port; nil when it is not that.
+    static func hostAndPort(_ text: String) -> (host: String, port: Int)? {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+            (0...65535).contains(port)
+        else { return nil }
+        var host = text[..<colon]
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = host.dropFirst().dropLast() }
+        guard !host.isEmpty, !host.contains(where: { $0 == " " || $0 == "/" }) else { return nil }
+        return (String(host), port)
+    }
+
+    /// Runs the server; an address it cannot listen on (in use, say) is told in one line that names
+    /// it and the option that changes it, and the command fails.
+    private static func listening(
+        _ configuration: ServerConfiguration, _ run: () async throws -> Void
+    ) async throws {
+        do {
+            try await run()
+        } catch let failure as MonitoringListenFailure {
+            report("\(failure)")
+            throw ExitCode.failure
+        } catch {
+            guard let failure = ListenFailure(error, host: configuration.host, port: configuration.port) else {
+                throw error
+            }
+            report("\(failure)")
+            throw ExitCode.failure
+        }
+    }
+
     /// Says why on standard error; the caller then exits with a failure.
     private static func report(_ message: String) {
         StandardError.write("screenpop: error: \(message)\n")
     }
+}
+
+/// The monitoring listener (`--metrics-address`) could not listen: its address and why.
+struct MonitoringListenFailure: Error, CustomStringConvertible {
+    let description: String
 }

@@ -19,7 +19,9 @@ import Testing
     }
 
     static let account = AccountObject(id: 42, subdomain: "test", country: "RU", customersMode: "periodicity")
-    static let statuses = [CustomerStatus(id: 1005, name: "Closed", type: 3), CustomerStatus(id: 1001, name: "Open", type: 0)]
+    static let statuses = [
+        CustomerStatus(id: 1005, name: "Closed", type: 3), CustomerStatus(id: 1001, name: "Open", type: 0),
+    ]
 
     /// The store holding the account object alone, and its live account.
     static func emptyLiveAccount(in store: SQLiteAccountStore) async throws -> LiveAccount {
@@ -30,7 +32,7 @@ import Testing
         return try await LiveAccount.open(store: store)
     }
 
-    /// The same checks after every commit: the index, the names.
+    /// The same checks after every commit: the index, the names and the card's facts, the labels.
     static func expectMatchesStore(_ live: LiveAccount, _ store: SQLiteAccountStore, step: String) async throws {
         let stored = try #require(try await store.load(accountID: live.accountID, suffixFallback: live.suffixFallback))
         let rebuilt = AccountIndex(building: stored.data).snapshot.dump()
@@ -39,6 +41,15 @@ import Testing
         for (ref, name) in stored.entityNames {
             #expect(live.roster.name(of: ref) == name, "name of \(ref) after \(step)")
         }
+        let facts = EntityNames(data: stored.data, details: stored.details)
+        #expect(live.roster.nameCount == facts.count, "entities with facts after \(step)")
+        for ref in stored.data.leads.map({ EntityRef.lead($0.id) }) + stored.data.customers.map({ .customer($0.id) }) {
+            #expect(live.roster.facts(of: ref) == facts.facts(of: ref), "facts of \(ref) after \(step)")
+        }
+        #expect(
+            live.roster.labels
+                == AccountLabels(account: stored.account, users: stored.users, pipelines: stored.pipelines),
+            "labels after \(step)")
     }
 
     @Test(arguments: Array(1...16) as [UInt64])
@@ -48,7 +59,8 @@ import Testing
             try await store.replace(
                 with: StoredAccount(
                     account: Self.account, data: synthetic.data, details: synthetic.details,
-                    users: [AccountUser(id: 1, name: "A")], customerStatuses: Self.statuses))
+                    users: [AccountUser(id: 1, name: "A")], customerStatuses: Self.statuses,
+                    pipelines: SyntheticAccount.amoCRMPipelines))
             let live = try await LiveAccount.open(store: store)
             try await Self.expectMatchesStore(live, store, step: "open")
             var random = RandomUpdates(seed: seed, ids: synthetic)
@@ -58,7 +70,16 @@ import Testing
                     batch.customerStatuses =
                         random.int(0...1) == 0
                         ? [CustomerStatus(id: 1005, name: "Closed", type: 3)]
-                        : [CustomerStatus(id: 1005, name: "Closed", type: 0), CustomerStatus(id: 1001, name: "Open", type: 3)]
+                        : [
+                            CustomerStatus(id: 1005, name: "Closed", type: 0),
+                            CustomerStatus(id: 1001, name: "Open", type: 3),
+                        ]
+                }
+                if random.int(0...9) == 0 {
+                    var pipelines = Array(SyntheticAccount.amoCRMPipelines.prefix(random.int(1...3)))
+                    pipelines[0].statuses[0].name = "Этап \(random.int(0...3))"
+                    batch.pipelines = pipelines
+                    batch.users = [AccountUser(id: 1, name: "A\(random.int(0...1))"), AccountUser(id: 2, name: "B")]
                 }
                 if random.int(0...29) == 0 {
                     batch.account = AccountObject(

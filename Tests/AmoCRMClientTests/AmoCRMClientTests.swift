@@ -47,6 +47,7 @@ import Testing
         #expect(pulled.account == loaded.account)
         #expect(pulled.users == loaded.users)
         #expect(pulled.customerStatuses == loaded.customerStatuses)
+        #expect(pulled.pipelines == loaded.pipelines)
         #expect(
             AccountIndex(building: pulled.data).snapshot.dump() == AccountIndex(building: loaded.data).snapshot.dump())
     }
@@ -62,6 +63,10 @@ import Testing
             let pulled = try await Self.client(standIn).pullAccount()
             Self.expectSame(pulled, loaded)
             #expect(pulled.users.count == 3)
+            #expect(pulled.pipelines == SyntheticAccount.amoCRMPipelines)
+            #expect(pulled.details.leads.contains { $0.price != nil })
+            let pipelines = standIn.log.filter { $0.path == "/api/v4/leads/pipelines" }
+            #expect(pipelines.map(\.status) == [200] && pipelines.first?.query == "", "one request, unpaged")
             let contacts = standIn.log.filter { $0.path == "/api/v4/contacts" }
             #expect(contacts.map(\.status) == [200, 200, 200], "600 contacts are three pages of 250")
             #expect(contacts.first?.query == "limit=250&with=leads,customers")
@@ -86,6 +91,25 @@ import Testing
             Self.expectSame(pulled, loaded)
             #expect(standIn.log.filter { $0.path == "/api/v4/contacts" }.count == 6)  // 230 / 40, rounded up
             #expect(standIn.log.filter { $0.path == "/api/v4/users" }.count == 1)
+        }
+    }
+
+    /// The pipelines as the stand-in has them now, renamed or replaced; none is an empty answer.
+    @Test func leadPipelinesAreOneAnswerOfTheStandInsPipelines() async throws {
+        let standIn = AmoCRMStandIn(SyntheticAccount(seed: 3, contacts: 20), users: Self.users)
+        try await standIn.run { standIn in
+            let client = Self.client(standIn)
+            #expect(try await client.leadPipelines().pipelines == SyntheticAccount.amoCRMPipelines)
+            let renamed = [
+                LeadPipeline(
+                    id: 7, name: "Сервис \"24/7\"",
+                    statuses: [LeadPipelineStatus(id: 70, name: "Заявка"), LeadPipelineStatus(id: 142, name: "Готово")])
+            ]
+            standIn.setPipelines(renamed)
+            let answer = try await client.leadPipelines()
+            #expect(answer.pipelines == renamed && answer.itemCount == 1)
+            standIn.answerEmpty("leads/pipelines")
+            #expect(try await client.leadPipelines().pipelines == [])
         }
     }
 

@@ -45,8 +45,8 @@ import Testing
             data.leads == [Lead(id: 10, statusID: 142), Lead(id: 11, isDeleted: true, statusID: 100)])
         #expect(
             account.details.leads == [
-                EntityDetails(name: "Сделка", createdAt: 1_600_000_000, pipelineID: 10),
-                EntityDetails(name: "Сделка", createdAt: 1_600_000_000, pipelineID: 10),
+                EntityDetails(name: "Сделка", createdAt: 1_600_000_000, pipelineID: 10, price: 1000),
+                EntityDetails(name: "Сделка", createdAt: 1_600_000_000, pipelineID: 10, price: 1000),
             ])
         #expect(data.customers.map(\.statusID) == [200, nil])
         #expect(account.users == [AccountUser(id: 7, name: "Анна", email: "anna@example.ru")])
@@ -161,18 +161,86 @@ import Testing
         #expect(try await load(directory).data.contacts.map(\.id) == [1])
     }
 
-    @Test func unknownEmbeddedKeysAndLeadPipelineStatusesAreSkipped() async throws {
+    @Test func pipelinesAreReadWithTheirStatusesAndLoneLeadStatusesAndUnknownKeysSkipped() async throws {
         let directory = try TemporaryDirectory([
             "account.json": V4.account,
-            "pipelines.json":
-                #"{"_embedded": {"pipelines": [{"id": 1, "_embedded": {"statuses": [{"id": 142, "type": 0}]}}]}}"#,
+            "pipelines.json": #"""
+            {"_total_items": 2, "_embedded": {"pipelines": [
+              {"id": 1, "name": "Продажи", "sort": 1, "is_main": true, "is_archive": false, "account_id": 1,
+               "_links": {"self": {"href": "https://test.amocrm.ru/api/v4/leads/pipelines/1"}},
+               "_embedded": {"statuses": [
+                 {"id": 10, "name": "Первичный контакт", "sort": 10, "pipeline_id": 1, "type": 1, "color": "#fff"},
+                 {"id": 142, "name": "Успешно реализовано", "pipeline_id": 1, "type": 0},
+                 {"id": 143, "name": null, "pipeline_id": null}]}},
+              {"id": 2, "name": null, "_embedded": null},
+              {"id": 3, "name": "Архив", "_embedded": {"statuses": null, "tags": []}}]}}
+            """#,
             "pipeline-statuses.json": #"{"_embedded": {"statuses": [{"id": 143, "pipeline_id": 1, "type": 3}]}}"#,
+            "tags.json": #"{"_embedded": {"tags": [{"id": 1, "name": "сайт"}]}}"#,
         ])
         let account = try await load(directory)
-        #expect(account.summary.ignoredEmbeddedKeys == ["pipelines"])
+        #expect(
+            account.pipelines == [
+                LeadPipeline(
+                    id: 1, name: "Продажи",
+                    statuses: [
+                        LeadPipelineStatus(id: 10, name: "Первичный контакт"),
+                        LeadPipelineStatus(id: 142, name: "Успешно реализовано"), LeadPipelineStatus(id: 143),
+                    ]),
+                LeadPipeline(id: 2), LeadPipeline(id: 3, name: "Архив"),
+            ])
+        #expect(account.summary.ignoredEmbeddedKeys == ["tags"])
         #expect(account.summary.leadStatusesSkipped == 1)
         #expect(account.customerStatuses.isEmpty)
         #expect(account.data.settings.closedCustomerStatusIDs.isEmpty)
+    }
+
+    @Test func aLeadsPriceIsReadAndNullOrAbsentIsNone() async throws {
+        let directory = try TemporaryDirectory([
+            "account.json": V4.account,
+            "leads.json": V4.page(
+                "leads",
+                [
+                    #"{"id": 1, "status_id": 5, "price": 185000}"#, #"{"id": 2, "status_id": 5, "price": null}"#,
+                    #"{"id": 3, "status_id": 5}"#, #"{"id": 4, "status_id": 5, "price": 0}"#,
+                ]),
+            "contacts.json": V4.page("contacts", [#"{"id": 7, "price": 100}"#]),
+        ])
+        let account = try await load(directory)
+        #expect(account.details.leads.map(\.price) == [185_000, nil, nil, 0])
+        #expect(account.details.contacts.map(\.price) == [nil], "only leads have a price")
+    }
+
+    @Test func pricesAndPipelinesGoThroughTheWriterAndBack() async throws {
+        var data = AccountData(settings: AccountSettings(defaultRegion: "RU", customersEnabled: true))
+        data.leads = [Lead(id: 1, statusID: 11), Lead(id: 2, statusID: 142), Lead(id: 3, statusID: 21)]
+        let details = AccountDetails(leads: [
+            EntityDetails(name: "Окна", createdAt: 100, responsibleUserID: 7, pipelineID: 1, price: 185_000),
+            EntityDetails(name: "Без цены", createdAt: 100, pipelineID: 1),
+            EntityDetails(name: "Монтаж", createdAt: 100, updatedAt: 200, pipelineID: 2, price: 0),
+        ])
+        let pipelines = [
+            LeadPipeline(
+                id: 1, name: "Продажи",
+                statuses: [
+                    LeadPipelineStatus(id: 11, name: "Переговоры"), LeadPipelineStatus(id: 142, name: "Успешно"),
+                    LeadPipelineStatus(id: 143, name: "Закрыто \"и\" не реализовано"),
+                ]),
+            LeadPipeline(id: 2, name: "Монтаж", statuses: [LeadPipelineStatus(id: 21, name: "Заявка")]),
+            LeadPipeline(id: 3, name: "Пустая"),
+        ]
+        let files = PageWriter.files(
+            of: data, details: details,
+            account: AccountObject(id: 1, subdomain: "test", country: "RU", customersMode: "periodicity"),
+            customerStatuses: [], pipelines: pipelines, perPage: 2, perFile: 2)
+        #expect(files.contains { $0.name == "pipelines.json" })
+        let directory = try TemporaryDirectory()
+        for file in files { try directory.write(file.name, bytes: file.bytes) }
+        let account = try await load(directory)
+        #expect(account.data.leads == data.leads)
+        #expect(account.details.leads == details.leads)
+        #expect(account.pipelines == pipelines)
+        #expect(account.summary.ignoredEmbeddedKeys.isEmpty)
     }
 
     @Test func nullsStandForAbsentValues() async throws {
@@ -241,7 +309,8 @@ import Testing
             "leads.json": V4.page("leads", [V4.lead(10), V4.lead(10, status: 142)]),
         ])
         let account = try await load(directory)
-        #expect(account.details.contacts.map(\.name) == ["new", "second"], "newest updated_at; the later file on a tie")
+        #expect(
+            account.details.contacts.map(\.name) == ["new", "second"], "newest updated_at; the later file on a tie")
         #expect(account.data.leads.map(\.statusID) == [142])
         #expect(account.summary.duplicatesReplaced == 3)
         #expect(account.data.links.contains(.contactLead(contactID: 1, leadID: 10)), "links of every copy are kept")
@@ -259,6 +328,10 @@ import Testing
         #expect(account.data.leads == synthetic.data.leads)
         #expect(account.data.customers == synthetic.data.customers)
         #expect(account.data.settings == synthetic.data.settings)
+        #expect(account.details == synthetic.details, "names, times, responsible users, pipelines and prices")
+        #expect(
+            account.details.leads.contains { $0.price == nil } && account.details.leads.contains { $0.price != nil })
+        #expect(account.pipelines == SyntheticAccount.amoCRMPipelines)
         let loaded = await account.buildIndex(parallelism: 2)
         let built = AccountIndex(building: synthetic.data)
         #expect(loaded.snapshot.dump() == built.snapshot.dump())

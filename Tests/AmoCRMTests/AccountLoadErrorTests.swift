@@ -110,6 +110,29 @@ import Testing
             text: V4.page("statuses", [#"{"id": 3, "type": "closed"}"#]), code: .invalidData,
             path: "$._embedded.statuses[0].type", message: "expected an integer, found a string"),
         Case(
+            name: "price as a string", file: "leads.json",
+            text: V4.page("leads", [#"{"id": 3, "status_id": 1, "price": "15 000"}"#]), code: .invalidData,
+            path: "$._embedded.leads[0].price", message: "expected an integer, found a string"),
+        Case(
+            name: "pipeline without id", file: "pipelines.json",
+            text: V4.page("pipelines", [#"{"name": "Продажи", "_embedded": {"statuses": []}}"#]), code: .invalidData,
+            path: "$._embedded.pipelines[0]", message: #"expected the key "id" in the pipeline"#),
+        Case(
+            name: "pipeline status without id", file: "pipelines.json",
+            text: V4.page("pipelines", [#"{"id": 1, "_embedded": {"statuses": [{"name": "Новая"}]}}"#]),
+            code: .invalidData, path: "$._embedded.pipelines[0]._embedded.statuses[0]",
+            message: #"expected the key "id" in the pipeline's status"#),
+        Case(
+            name: "status of another pipeline", file: "pipelines.json",
+            text: V4.page(
+                "pipelines", [#"{"id": 1, "_embedded": {"statuses": [{"id": 10}, {"id": 11, "pipeline_id": 2}]}}"#]),
+            code: .invalidData, path: "$._embedded.pipelines[0]._embedded.statuses[1].pipeline_id",
+            message: "expected the pipeline_id of its pipeline, 1, found 2"),
+        Case(
+            name: "pipeline statuses not objects", file: "pipelines.json",
+            text: V4.page("pipelines", [#"{"id": 1, "_embedded": {"statuses": [142]}}"#]), code: .invalidData,
+            path: "$._embedded.pipelines[0]._embedded.statuses[0]", message: "expected a status object, found a number"),
+        Case(
             name: "user without id", file: "users.json", text: V4.page("users", [#"{"name": "Анна"}"#]),
             code: .invalidData, path: "$._embedded.users[0]", message: #"expected the key "id" in the user"#),
         Case(

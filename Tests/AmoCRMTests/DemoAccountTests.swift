@@ -17,7 +17,16 @@ import Testing
         #expect((data.contacts.count, data.companies.count, data.leads.count, data.customers.count) == (15, 2, 18, 4))
         #expect(account.users.count == 3)
         #expect(account.customerStatuses.count == 5)
-        #expect(account.summary.ignoredEmbeddedKeys == ["pipelines"])
+        #expect(account.summary.ignoredEmbeddedKeys.isEmpty)
+        #expect(account.pipelines.map(\.name) == ["Продажи окон", "Монтаж и сервис"])
+        #expect(
+            account.pipelines.map { $0.statuses.map(\.id) } == [
+                [5_010_101, 5_010_102, 5_010_103, 142, 143], [5_020_101, 5_020_102, 142, 143],
+            ])
+        #expect(account.pipelines[0].statuses[1].name == "Переговоры")
+        let lead = try #require(account.data.leads.firstIndex { $0.id == 31_000_001 })
+        #expect(account.details.leads[lead].price == 185_000)
+        #expect(account.details.leads[lead].pipelineID == 5_010_001 && account.data.leads[lead].statusID == 5_010_102)
         #expect(account.summary.duplicatesReplaced == 0)
         let index = await account.buildIndex()
         #expect(index.buildReport.skippedCount == 0)

@@ -23,9 +23,18 @@ import Testing
         #expect(webhook.subdomain == "test")
         let expected = EntityUpdate(
             entity: .lead(31926520), updatedAt: 1700000300, name: "Сделка № 7", createdAt: 1700000000,
-            responsibleUserID: 8010001, pipelineID: 2116, statusID: 142)
+            responsibleUserID: 8010001, pipelineID: 2116, statusID: 142, price: 24000)
         #expect(webhook.updates == [expected])
         #expect(webhook.reRead == [.lead(31926520)])
+    }
+
+    @Test func aLeadsPriceIsReadAndAnEmptyOneIsNotCarried() throws {
+        let webhook = try Self.decode(
+            "leads[update][0][id]=1&leads[update][0][price]=15000&leads[add][0][id]=2&leads[add][0][price]="
+                + "&leads[update][1][id]=3&leads[update][1][price]=0"
+                + "&customers[update][0][id]=4&customers[update][0][price]=99&customers[update][0][next_price]=5000")
+        #expect(webhook.updates.map(\.entity) == [.lead(1), .lead(2), .lead(3), .customer(4)])
+        #expect(webhook.updates.map(\.price) == [15000, nil, 0, nil], "only a lead's price is read")
     }
 
     @Test func contactUpdateCarriesPhonesLeadsAndCompany() throws {
@@ -264,7 +273,7 @@ import Testing
                 + "&leads[note][0][note][id]=99&leads[note][0][note][element_id]=1"
                 + "&contacts[note][0][note][text]=hi&contacts[note][0][type]=contact"
                 + "&customers[status][0][id]=abc"
-                + "&leads[update][0][id]=1&leads[update][0][price]=abc&leads[update][0][tags][0][name]=x"
+                + "&leads[update][0][id]=1&leads[update][0][sale]=abc&leads[update][0][tags][0][name]=x"
                 + "&leads[update][0][custom_fields][0][values][0][value]=x&leads[update][0][linked_leads_id][q]=w"
                 + "&account[_links][self]=https%3A%2F%2Ftest.amocrm.ru&account[]=x"
                 + "&contacts[update][0][id]=2&contacts[update][0][status_id]=abc&contacts[update][0][pipeline_id]=x"
@@ -324,6 +333,12 @@ import Testing
         ErrorCase(
             name: "negative responsible user", body: "leads[update][0][id]=1&leads[update][0][responsible_user_id]=-1",
             code: .invalidValue, description: #"leads[update][0][responsible_user_id]: negative: "-1""#),
+        ErrorCase(
+            name: "price not an integer", body: "leads[update][0][id]=1&leads[update][0][price]=1500.50",
+            code: .invalidValue, description: #"leads[update][0][price]: not an integer: "1500.50""#),
+        ErrorCase(
+            name: "negative price", body: "leads[status][0][id]=1&leads[status][0][price]=-1",
+            code: .invalidValue, description: #"leads[status][0][price]: negative: "-1""#),
         ErrorCase(
             name: "old status checked", body: "leads[status][0][id]=1&leads[status][0][old_status_id]=x",
             code: .invalidValue, description: #"leads[status][0][old_status_id]: not an integer: "x""#),

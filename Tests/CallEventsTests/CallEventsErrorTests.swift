@@ -104,13 +104,6 @@ struct CallEventsErrorTests {
             name: "form missing phone_number", contentType: form, body: "add[0][type]=phone_call", code: .missingField,
             index: 0, field: "phone_number", path: "add[0].phone_number"),
         Case(
-            name: "JSON empty phone_number", contentType: json,
-            body: #"{"add": [{"type": "phone_call", "phone_number": ""}]}"#, code: .emptyPhoneNumber, index: 0,
-            field: "phone_number", path: "add[0].phone_number"),
-        Case(
-            name: "form blank phone_number", contentType: form, body: "add[0][type]=phone_call&add[0][phone_number]=++",
-            code: .emptyPhoneNumber, index: 0, field: "phone_number", path: "add[0].phone_number"),
-        Case(
             name: "JSON phone_number a number", contentType: json,
             body: #"{"add": [{"type": "phone_call", "phone_number": 79998885533}]}"#, code: .invalidField, index: 0,
             field: "phone_number", path: "add[0].phone_number"),
@@ -197,6 +190,56 @@ struct CallEventsErrorTests {
         #expect(error.field == c.field, "\(error)")
         #expect(error.path == c.path, "\(error)")
         #expect(!error.message.isEmpty)
+    }
+
+    /// A withheld caller id is not malformed: empty or blank, in either encoding, it is an event
+    /// (the service notifies it as create-contact).
+    @Test(arguments: [
+        (json, #"{"add": [{"type": "phone_call", "phone_number": ""}]}"#, ""),
+        (json, #"{"add": [{"type": "phone_call", "phone_number": " \t"}]}"#, " \t"),
+        (form, "add[0][type]=phone_call&add[0][phone_number]=++", "  "),
+        (form, "add[0][type]=phone_call&add[0][phone_number]=", ""),
+        (form, "add[0][type]=phone_call&add[0][phone_number]=anonymous", "anonymous"),
+    ])
+    func aPhoneNumberWithNoNumberInItIsAnEvent(_ contentType: String, _ body: String, _ phoneNumber: String) throws {
+        let request = try CallEventsRequest(body: bytes(body), contentType: contentType)
+        #expect(request.events == [CallEvent(phoneNumber: phoneNumber)])
+    }
+
+    /// `curl -d '{"add": …}'` sends JSON as a form: the decoder's own error, with the fix.
+    @Test(arguments: [
+        (#"{"add":[{"type":"phone_call","phone_number":"+79998885533"}]}"#, CallEventsError.Code.missingField),
+        ("  \n[1, 2]", .missingField),
+        (#"{"add":[{"type":"phone_call","phone_number":"100%"}]}"#, .malformedBody),
+    ])
+    func jsonSentAsAFormSaysSo(_ body: String, _ code: CallEventsError.Code) throws {
+        let error = try #require(
+            #expect(throws: CallEventsError.self) {
+                try CallEventsRequest(body: bytes(body), contentType: "application/x-www-form-urlencoded")
+            })
+        #expect(error.code == code)
+        #expect(error.hint == CallEventsRequest.jsonSentAsFormHint)
+        #expect(error.message.hasSuffix("; " + CallEventsRequest.jsonSentAsFormHint))
+        #expect(error.message.contains("application/x-www-form-urlencoded (what curl -d sends)"))
+        #expect(error.message.contains("-H 'Content-Type: application/json' or --json"))
+        let json = try JSONValue(parsing: error.jsonBody())
+        #expect(json["error"]?["code"]?.stringValue == code.rawValue)
+        #expect(json["error"]?["message"]?.stringValue == error.message)
+    }
+
+    /// Only a body that looks like JSON gets the hint: a broken form is told as before.
+    @Test func aFormThatIsNotJSONGetsNoHint() throws {
+        let error = #expect(throws: CallEventsError.self) {
+            try CallEventsRequest(body: bytes("type=phone_call"), contentType: "application/x-www-form-urlencoded")
+        }
+        #expect(error?.code == .missingField)
+        #expect(error?.hint == nil)
+        #expect(error?.message == "add is required")
+        // The same JSON as JSON is fine.
+        let request = try CallEventsRequest(
+            body: bytes(#"{"add":[{"type":"phone_call","phone_number":"+79998885533"}]}"#),
+            contentType: "application/json")
+        #expect(request.events.count == 1)
     }
 
     @Test func notUTF8JSONBytes() {

@@ -59,6 +59,27 @@ struct CallEventsResponseTests {
         #expect(value["caller"] == .null)  // a known caller needs no description
     }
 
+    /// A withheld caller id's notification: `e164` null, create-contact, the text as the display number.
+    @Test func notificationJSONOfAWithheldCallerID() throws {
+        var configuration = TestAccount.configuration()
+        configuration.describeCaller = { _ in CallerDescription(location: "nowhere", carrier: nil, timeZones: []) }
+        let service = CallEventsService(index: TestAccount.index, configuration: configuration, sink: RecordingSink())
+        let request = CallEventsRequest(events: [CallEvent(phoneNumber: "anonymous", users: [88888])])
+        let notification = try #require(try service.notifications(for: request).first)
+        let value = try JSONValue(parsing: notification.json())
+        #expect(value["phone_number"]?.stringValue == "anonymous")
+        #expect(value["e164"] == .null)
+        #expect(value["action"]?.stringValue == "create_contact")
+        #expect(value["target"]?["element_type"] == .null)
+        #expect(value["target"]?["element_id"] == .null)
+        #expect(value["target"]?["name"] == .null)
+        #expect(value["rule"]?.stringValue == "unreadable_number")
+        #expect(value["match"]?.stringValue == "none")
+        #expect(value["display_number"]?.stringValue == "anonymous")
+        #expect(value["caller"] == .null)  // no number to describe
+        #expect(value["users"] == .array([.integer(88888)]))
+    }
+
     @Test func anUnknownCallerIsDescribedForTheOfferToCreateAContact() async throws {
         var configuration = TestAccount.configuration()
         configuration.describeCaller = { number in

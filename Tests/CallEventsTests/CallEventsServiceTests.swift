@@ -48,7 +48,7 @@ struct CallEventsServiceTests {
         #expect(notification.target.name == answer.name)
         #expect(notification.target.elementID == answer.elementID)
         #expect(notification.phoneNumber == answer.number)
-        #expect(notification.e164.hasPrefix("+7"))
+        #expect(notification.e164?.hasPrefix("+7") == true)
         // No users named: every user of the account, ascending.
         #expect(notification.users == [77777, 88888, 99999])
     }
@@ -97,18 +97,42 @@ struct CallEventsServiceTests {
         #expect(sink.delivered.isEmpty)
     }
 
-    @Test(arguments: ["not a number", "abc", "+", "---"])
-    func unreadableNumberRefusesTheWholeBatch(_ number: String) async throws {
+    /// What PBXs send for a withheld caller id: notified as create-contact with no number, as
+    /// `screenpop resolve` answers; the rest of the batch as usual.
+    @Test(arguments: ["Unknown", "anonymous", "private", "", "  ", "not a number", "abc", "+", "---"])
+    func aPhoneNumberWithNoNumberInItIsNotifiedAsCreateContact(_ number: String) async throws {
         let sink = RecordingSink()
         let service = CallEventsService(
             index: TestAccount.index, configuration: TestAccount.configuration(), sink: sink)
         let request = CallEventsRequest(events: [
-            CallEvent(phoneNumber: TestAccount.leadNumber), CallEvent(phoneNumber: number),
+            CallEvent(phoneNumber: TestAccount.leadNumber), CallEvent(phoneNumber: number, users: [88888]),
         ])
+        let response = try await service.post(request)
+        #expect(response.items.map(\.elementID) == [1_234_565, nil])
+        #expect(response.items.map(\.elementType) == [2, nil])
+        #expect(response.items.map(\.phoneNumber) == [TestAccount.leadNumber, number])
+        let notifications = sink.delivered.flatMap { $0 }
+        #expect(sink.delivered.count == 1 && notifications.count == 2)
+        let withheld = try #require(notifications.last)
+        #expect(withheld.e164 == nil)
+        #expect(withheld.action == .createContact)
+        #expect(withheld.decision.reason.rule == .unreadableNumber)
+        #expect(withheld.target.entity == nil)
+        #expect(withheld.displayNumber == number)
+        #expect(withheld.users == [88888])
+        #expect(withheld.eventIndex == 1)
+        #expect(withheld.reason.hasPrefix("Unreadable number: no phone number could be read"))
+        #expect(withheld.description.hasSuffix(": \"\(number)\" → create_contact none for [88888]"))
+    }
+
+    /// The users of a withheld caller's event are still checked.
+    @Test func aWithheldCallerForAnUnknownUserIsStillRefused() async throws {
+        let sink = RecordingSink()
+        let service = CallEventsService(
+            index: TestAccount.index, configuration: TestAccount.configuration(), sink: sink)
+        let request = CallEventsRequest(events: [CallEvent(phoneNumber: "anonymous", users: [12345])])
         let error = await #expect(throws: CallEventsError.self) { try await service.post(request) }
-        #expect(error?.code == .unreadablePhoneNumber)
-        #expect(error?.index == 1)
-        #expect(error?.field == "phone_number")
+        #expect(error?.code == .unknownUser)
         #expect(sink.delivered.isEmpty)
     }
 

@@ -43,6 +43,21 @@ import Testing
         #expect(((possible.first?["numbers"] as? [[String: Any]])?.first?["e164"] as? String) == "+71234567")
     }
 
+    /// Texts as arguments, as `normalize` and `resolve` take numbers: one object each, standard input not read.
+    @Test func argumentsAreTextsToSearch() throws {
+        let result = try CLI.run(
+            ["extract", "--region", "RU", "звонить на 8 916 123-45-67", "нет номера"],
+            input: Data("+7 999 888 55 33\n".utf8))
+        #expect(result.status == 0)
+        #expect(result.objects.map { $0["input"] as? String } == ["звонить на 8 916 123-45-67", "нет номера"])
+        let numbers = result.objects.map { ($0["numbers"] as? [[String: Any]] ?? []).map { $0["e164"] as? String } }
+        #expect(numbers == [["+79161234567"], []])
+        #expect(
+            result.lines.first
+                == #"{"input": "звонить на 8 916 123-45-67", "numbers": [{"raw": "8 916 123-45-67", "start": 11, "end": 26, "e164": "+79161234567", "extension": null}]}"#
+        )
+    }
+
     @Test func invalidUTF8LinesAreReportedAndTheStreamGoesOn() throws {
         var input = Data([0xC3, 0x28, 0x0A])
         input.append(Data("+44 20 7031 3000\n".utf8))

@@ -73,6 +73,13 @@ import Testing
                 #expect(standIn.setLeadStatus(lead, to: 142) != nil)
                 #expect(standIn.delete(.contact(deleted.contact.id)))
                 standIn.addUser(newUser)
+                // A new price on another lead, and the pipelines renamed: the next sync reads both.
+                let repriced = try #require(standIn.account.data.leads.first { !$0.isDeleted && $0.id != lead })
+                standIn.upsertLead(repriced, price: 777_000)
+                var pipelines = SyntheticAccount.amoCRMPipelines
+                pipelines[0].name = "Переименованная воронка"
+                pipelines[1].statuses[0].name = "Новый этап"
+                standIn.setPipelines(Array(pipelines.prefix(2)))
                 standIn.setClock(to: nil)
                 // The next listing must start after the first one's second, so that its cursor is past the changes.
                 try await EndToEnd.waitForTheSecondAfter(state[SyncStateKey.lastListingAt])
@@ -89,6 +96,8 @@ import Testing
                 #expect(stored.data.contacts.first { $0.id == deleted.contact.id }?.isDeleted == true)
                 #expect(stored.data.leads.first { $0.id == lead }?.statusID == 142)
                 #expect(stored.users.contains(newUser))
+                #expect(stored.details(of: .lead(repriced.id))?.price == 777_000)
+                #expect(stored.pipelines == Array(pipelines.prefix(2)))
 
                 // What `resolve --store` answers is what amoCRM's account now gives, number by number.
                 let after = AccountIndex(building: standIn.account.data)
@@ -361,9 +370,25 @@ enum EndToEnd {
         // A Bool: the expectation would print both dumps whole.
         let equal = stored == expected
         #expect(equal, "\(when): \(difference(stored, expected))", sourceLocation: sourceLocation)
-        let loaded = try #require(try await SQLiteAccountStore(path: store).loadAccount(LiveAccountEndToEndTests.accountID))
+        let loaded = try #require(
+            try await SQLiteAccountStore(path: store).loadAccount(LiveAccountEndToEndTests.accountID))
         let account = standIn.account
         #expect(loaded.users == account.users, "\(when): users", sourceLocation: sourceLocation)
+        #expect(loaded.pipelines == account.pipelines, "\(when): pipelines", sourceLocation: sourceLocation)
+        // The card's facts of every lead amoCRM has: stage, price, manager.
+        var storedLeads: [Int: (Int, EntityDetails)] = [:]
+        for (lead, details) in zip(loaded.data.leads, loaded.details.leads) {
+            storedLeads[lead.id] = (lead.statusID, details)
+        }
+        let wrongLeads = zip(account.data.leads, account.details.leads).filter { lead, details in
+            guard !lead.isDeleted else { return false }
+            guard let (status, kept) = storedLeads[lead.id] else { return true }
+            return status != lead.statusID || kept.price != details.price || kept.pipelineID != details.pipelineID
+                || kept.responsibleUserID != details.responsibleUserID
+        }
+        #expect(
+            wrongLeads.isEmpty, "\(when): leads differ: \(wrongLeads.prefix(3).map(\.0.id))",
+            sourceLocation: sourceLocation)
         let names = Dictionary(loaded.entityNames, uniquingKeysWith: { $1 })
         let expectedNames = Dictionary(
             withoutDeletedNames(account), uniquingKeysWith: { $1 })

@@ -293,12 +293,17 @@ enum MultiInstance {
         }
 
         /// `GET /api/v2/events/stream?user_id=USER` with `token` (and `Last-Event-ID`).
-        init(port: Int, user: String, token: String?, lastEventID: String? = nil) throws {
+        convenience init(port: Int, user: String, token: String?, lastEventID: String? = nil) throws {
+            try self.init(port: port, query: "user_id=\(user)", token: token, lastEventID: lastEventID)
+        }
+
+        /// `GET /api/v2/events/stream?QUERY` (`ticket=…`) with `token` if any (and `Last-Event-ID`).
+        init(port: Int, query: String, token: String?, lastEventID: String? = nil) throws {
             guard let connected = connectToLoopback(port: port) else {
                 throw Failure(description: "connect to 127.0.0.1:\(port): errno \(errno)")
             }
             fd = connected
-            var head = "GET /api/v2/events/stream?user_id=\(user) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\n"
+            var head = "GET /api/v2/events/stream?\(query) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\n"
             head += "Accept: text/event-stream\r\n"
             if let token { head += "Authorization: Bearer \(token)\r\n" }
             if let lastEventID { head += "Last-Event-ID: \(lastEventID)\r\n" }

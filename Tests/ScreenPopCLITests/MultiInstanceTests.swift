@@ -132,6 +132,15 @@ import Testing
                     try await onSecond.waitUntilConnected(), "stream on 2: \(onSecond.description) \(second.log)")
 
                 let one = first.client(account.apiToken)
+                // A ticket minted on instance 1 opens the user's stream on instance 2: both sign
+                // with the key kept in the store.
+                let minted = try await one.request(
+                    "POST", "/api/v2/events/stream-tickets", body: Data(#"{"user_id":\#(user)}"#.utf8),
+                    contentType: "application/json")
+                let ticket = try #require(minted.json["ticket"] as? String, "\(minted.text)")
+                let byTicket = try MultiInstance.EventStream(port: second.port, query: "ticket=\(ticket)", token: nil)
+                defer { byTicket.close() }
+                try #require(try await byTicket.waitUntilConnected(), "ticket stream on 2: \(byTicket.description)")
                 let posted = try await one.events(number: "+79161234567", users: [user])
                 #expect(posted.status == 200, "\(posted.text)")
                 let uid = (ServeCommandTests.item(posted.json)?["uid"] as? String)
@@ -145,6 +154,8 @@ import Testing
                     log 1: \(first.log.suffix(2000)) log 2: \(second.log.suffix(2000))
                     """)
                 #expect(here[0].id != nil && here[0].id == there[0].id, "ids: \(here[0]) / \(there[0])")
+                let ticketed = try await byTicket.waitForEvents(1)
+                #expect(ticketed.first?.json["uid"] as? String == uid, "\(byTicket.description)")
                 #expect(here[0].json["uid"] as? String == uid && there[0].json["uid"] as? String == uid)
                 #expect(there[0].json["e164"] as? String == "+79161234567")
                 #expect((there[0].json["target"] as? [String: Any])?["element_id"] as? Int == 31_000_001, "\(there[0])")

@@ -29,6 +29,30 @@ import Testing
         #expect(object["error"] is NSNull)
     }
 
+    /// A region libphonenumber does not know would fail every number (INVALID_COUNTRY_CODE), silently:
+    /// it is a usage error that says what a region is.
+    @Test(arguments: [
+        ["normalize", "--region", "Russia", "8 999 888 55 33"], ["normalize", "--region", "XX", "1"],
+        ["normalize", "--region", "", "1"], ["normalize", "--region", "001", "1"],
+        ["describe", "--region", "RUS", "1"],
+        ["extract", "--region", "Russia", "8 999 888 55 33"],
+    ])
+    func anUnknownRegionIsAUsageError(_ arguments: [String]) throws {
+        let result = try CLI.standardError(arguments)
+        #expect(result.status == 64, "\(result.text)")  // EX_USAGE, as every usage error
+        #expect(result.text.contains("--region \(arguments[2]) is not a region"), "\(result.text)")
+        #expect(result.text.contains("ISO 3166 two-letter code"))
+        #expect(result.text.contains("RU, KZ, BY, UA, US, GB, DE"))
+        #expect(result.text.contains("ZZ for none"))
+    }
+
+    @Test(arguments: ["RU", "ru", "KZ", "US", "GB", "DE", "ZZ", "zz"])
+    func knownRegionsAndZZAreAccepted(_ region: String) throws {
+        let result = try CLI.run(["normalize", "--region", region, "+7 999 888 55 33"])
+        #expect(result.status == 0)
+        #expect(result.objects.first?["e164"] as? String == "+79998885533")
+    }
+
     @Test func defaultRegionIsZZ() throws {
         let objects = try CLI.run(["normalize", "8 999 888 55 33", "+7 999 888 55 33"]).objects
         #expect(objects.map { $0["error"] as? String } == ["INVALID_COUNTRY_CODE", nil])
@@ -112,6 +136,24 @@ enum CLI {
     }
 
     struct CLIError: Error, CustomStringConvertible { let description: String }
+
+    /// The exit status and standard error of a command (its output dropped): for usage errors.
+    static func standardError(_ arguments: [String]) throws -> (status: Int32, text: String) {
+        let process = Process()
+        process.executableURL = try executable()
+        process.arguments = arguments
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("screenpop-stderr-\(UUID())")
+        FileManager.default.createFile(atPath: file.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let handle = try FileHandle(forWritingTo: file)
+        process.standardError = handle
+        process.standardOutput = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        try handle.close()
+        return (process.terminationStatus, try String(contentsOf: file, encoding: .utf8))
+    }
 
     static func run(_ arguments: [String], input: Data = Data()) throws -> Result {
         let process = Process()

@@ -141,6 +141,34 @@ import Testing
         #expect(server.terminate() == 0)
     }
 
+    /// A second server on a port in use: one line that names the address and the option, and a failure.
+    @Test func aPortInUseIsToldInOneLine() async throws {
+        let first = try Server(
+            ["serve", "--account", Self.demoAccount.path, "--port", "0"], environment: Self.environmentWithoutToken)
+        defer { if first.process.isRunning { first.process.terminate() } }
+        let port = try #require(first.waitForPort(), "no listening line: \(first.standardError)")
+        let second = try Server(
+            ["serve", "--account", Self.demoAccount.path, "--port", "\(port)"],
+            environment: Self.environmentWithoutToken)
+        defer { if second.process.isRunning { second.process.terminate() } }
+        #expect(second.waitForExit())
+        #expect(second.process.terminationStatus == 1)
+        let lines = second.standardError.split(separator: "\n").filter { $0.contains("error") }
+        #expect(
+            lines == [
+                "screenpop: error: cannot listen on 127.0.0.1:\(port): the address is in use "
+                    + "(another screenpop serve?); choose another with --port"
+            ], "\(second.standardError)")
+        #expect(!second.standardError.contains("bind(descriptor"))
+        // The first goes on serving.
+        #expect(first.process.isRunning)
+        let reply = try await Self.post(
+            port: port, body: #"{"add":[{"type":"phone_call","phone_number":"anonymous"}]}"#,
+            contentType: "application/json")
+        #expect(reply.0 == 200)
+        #expect(first.terminate() == 0)
+    }
+
     @Test func servesFromAStore() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("screenpop-serve-store-\(UUID())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -180,6 +208,55 @@ import Testing
         #expect(server.standardError.contains("no API token"))
     }
 
+    /// What an agent's card shows, end to end: the stream's notification of a call carries the lead's
+    /// pipeline, stage and price, the responsible user's name, the contact and company and the links
+    /// into the account's amoCRM, all from the saved pages.
+    @Test func theDemoAccountsCardsCarryTheStagePriceUserAndLinks() async throws {
+        let server = try Server(
+            ["serve", "--account", Self.demoAccount.path, "--port", "0"], environment: Self.environmentWithoutToken)
+        defer { if server.process.isRunning { server.process.terminate() } }
+        let port = try #require(server.waitForPort(), "no listening line: \(server.standardError)")
+        let stream = try MultiInstance.EventStream(port: port, user: "8010001", token: "demo-token-change-me")
+        defer { stream.close() }
+        #expect(try await stream.waitUntilConnected(), "\(stream)")
+        let base = "https://okna-plus-demo.amocrm.ru"
+        func card(_ number: String) async throws -> [String: Any] {
+            let posted = try await Self.post(
+                port: port, body: #"{"add":[{"type":"phone_call","phone_number":"\#(number)"}]}"#,
+                contentType: "application/json")
+            #expect(posted.0 == 200)
+            let uid = try #require(Self.item(posted.1)?["uid"] as? String, "\(posted.1)")
+            return try #require(try await stream.waitForEvent(uid: uid), "\(stream)").json
+        }
+
+        // Иван Петров's one active lead: «Переговоры» in «Продажи окон», 185 000, Дмитрий Козлов's.
+        let lead = try await card("+79161234567")
+        #expect(lead["link"] as? String == base + "/leads/detail/31000001")
+        let facts = try #require(lead["lead"] as? [String: Any], "\(lead)")
+        #expect(facts["id"] as? Int == 31_000_001)
+        #expect(facts["name"] as? String == "Окна в квартиру на Профсоюзной")
+        #expect(facts["price"] as? Int == 185_000)
+        #expect(facts["pipeline_id"] as? Int == 5_010_001 && facts["pipeline"] as? String == "Продажи окон")
+        #expect(facts["status_id"] as? Int == 5_010_102 && facts["status"] as? String == "Переговоры")
+        #expect(facts["link"] as? String == base + "/leads/detail/31000001")
+        let user = try #require(lead["responsible_user"] as? [String: Any], "\(lead)")
+        #expect(user["id"] as? Int == 8_010_002 && user["name"] as? String == "Дмитрий Козлов")
+        let contact = try #require(lead["contact"] as? [String: Any], "\(lead)")
+        #expect(contact["id"] as? Int == 21_000_001 && contact["name"] as? String == "Иван Петров")
+        #expect(contact["link"] as? String == base + "/contacts/detail/21000001")
+        #expect(lead["company"] is NSNull && lead["customer"] is NSNull)
+
+        // Павел Никитин's card: no lead, his company beside him.
+        let both = try await card("+74951234567")
+        #expect(both["link"] as? String == base + "/contacts/detail/21000009")
+        #expect(both["lead"] is NSNull)
+        #expect((both["contact"] as? [String: Any])?["name"] as? String == "Павел Никитин")
+        let company = try #require(both["company"] as? [String: Any], "\(both)")
+        #expect(company["id"] as? Int == 51_000_001 && company["name"] as? String == "ООО «СтройМастер»")
+        #expect(company["link"] as? String == base + "/companies/detail/51000001")
+        #expect(server.terminate() == 0)
+    }
+
     @Test func theEnvironmentTokenComesFirst() async throws {
         var environment = Self.environmentWithoutToken
         environment["SCREENPOP_API_TOKEN"] = "from-the-environment"
@@ -191,5 +268,15 @@ import Testing
         #expect(refused.0 == 401)
         #expect(!server.standardError.contains("from-the-environment"))
         #expect(server.terminate() == 0)
+    }
+
+    @Test func aShortTicketKeyIsRefusedWithoutShowingIt() throws {
+        var environment = Self.environmentWithoutToken
+        environment["SCREENPOP_TICKET_KEY"] = "short-key-1234"
+        let server = try Server(["serve", "--account", Self.demoAccount.path, "--port", "0"], environment: environment)
+        #expect(server.waitForExit())
+        #expect(server.process.terminationStatus == 1)
+        #expect(server.standardError.contains("SCREENPOP_TICKET_KEY has 14 bytes"), "\(server.standardError)")
+        #expect(!server.standardError.contains("short-key-1234"))
     }
 }

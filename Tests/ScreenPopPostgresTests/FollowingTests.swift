@@ -2,6 +2,7 @@ import AccountIndex
 import AccountSync
 import AccountSynthesis
 import AmoCRM
+import CallEvents
 import ScreenPopPostgres
 import ScreenPopStore
 import Synchronization
@@ -20,9 +21,21 @@ import Testing
         let equal = followed == rebuilt
         #expect(equal, "\(store.origin) after \(step)")
         for (ref, name) in stored.entityNames where live.roster.name(of: ref) != name {
-            Issue.record("\(store.origin) after \(step): the name of \(ref) is \(live.roster.name(of: ref) ?? "none"), not \(name)")
+            Issue.record(
+                "\(store.origin) after \(step): the name of \(ref) is \(live.roster.name(of: ref) ?? "none"), not \(name)"
+            )
         }
         #expect(live.roster.users.ids == Set(stored.users.map(\.id)).sorted(), "\(store.origin) users after \(step)")
+        // The card's facts (prices, statuses, responsible users) and labels (users', pipelines' names).
+        let facts = EntityNames(data: stored.data, details: stored.details)
+        #expect(live.roster.nameCount == facts.count, "\(store.origin) facts after \(step)")
+        for (ref, _) in stored.entityNames where live.roster.facts(of: ref) != facts.facts(of: ref) {
+            Issue.record("\(store.origin) after \(step): the facts of \(ref) are not the store's")
+        }
+        #expect(
+            live.roster.labels
+                == AccountLabels(account: stored.account, users: stored.users, pipelines: stored.pipelines),
+            "\(store.origin) labels after \(step)")
     }
 
     @Test(arguments: [1, 2, 3] as [UInt64])
@@ -35,7 +48,8 @@ import Testing
                 try await first.replace(
                     with: StoredAccount(
                         account: Self.account, data: synthetic.data, details: synthetic.details,
-                        users: [AccountUser(id: 1, name: "A")], customerStatuses: []))
+                        users: [AccountUser(id: 1, name: "A")], customerStatuses: [],
+                        pipelines: SyntheticAccount.amoCRMPipelines))
                 let a = try await LiveAccount.open(store: first)
                 let b = try await LiveAccount.open(store: second)
                 var random = RandomUpdates(seed: seed, ids: synthetic)

@@ -18,7 +18,7 @@ import Testing
             customerStatuses: [
                 CustomerStatus(id: SyntheticAccount.closedCustomerStatusID, type: CustomerStatus.closedType),
                 CustomerStatus(id: 1001, name: "new", type: 0),
-            ])
+            ], pipelines: SyntheticAccount.amoCRMPipelines)
         try await TestPostgres.withStore { store, url in
             try await store.replace(with: stored)
             // Another store on the same database: what the server holds, not a cache.
@@ -32,6 +32,8 @@ import Testing
             #expect(Set(back.data.links) == Set(LinkRowsForTests.pairs(stored.data.links)))
             #expect(back.details == stored.details)
             #expect(back.users == stored.users && back.customerStatuses == stored.customerStatuses)
+            #expect(back.pipelines == stored.pipelines && !back.pipelines.isEmpty)
+            #expect(back.details.leads.contains { $0.price != nil }, "prices come back")
             #expect(back.data.settings.closedCustomerStatusIDs == [SyntheticAccount.closedCustomerStatusID])
             #expect(
                 AccountIndex(building: back.data).snapshot.dump()
@@ -74,6 +76,19 @@ import Testing
             createdAt: 1_700_000_000 + id)
     }
 
+    @Test func instancesThatMakeAServerSecretAtOnceAllKeepTheFirst() async throws {
+        try await TestPostgres.withStore { store, url in
+            let other = try await PostgresAccountStore.open(url, origin: "other")
+            async let mine = store.serverSecret(named: "k", orMake: { Array(repeating: 1, count: 32) })
+            async let theirs = other.serverSecret(named: "k", orMake: { Array(repeating: 2, count: 32) })
+            let both = await (try? mine, try? theirs)
+            await other.shutdown()
+            let (a, b) = (try #require(both.0), try #require(both.1))
+            #expect(a == b)
+            #expect(try await store.serverSecret(named: "k", orMake: { [3] }) == a)
+        }
+    }
+
     @Test func registrationsAreUniqueByEachHash() async throws {
         try await TestPostgres.withStore { store, _ in
             let first = Self.registration(1, token: 1, secret: 2)
@@ -105,7 +120,8 @@ import Testing
             var sample = StoredAccount(
                 account: AccountObject(id: 5, country: "RU", customersMode: "periodicity"), data: SampleAccount.data,
                 details: AccountDetails(), users: [AccountUser(id: 1, name: "A")],
-                customerStatuses: [CustomerStatus(id: 1005, name: "Closed", type: 3)])
+                customerStatuses: [CustomerStatus(id: 1005, name: "Closed", type: 3)],
+                pipelines: [LeadPipeline(id: 77, name: "P", statuses: [LeadPipelineStatus(id: 142, name: "Won")])])
             try await store.replace(with: sample)
             sample.accountID = 6
             sample.account.id = 6
@@ -135,6 +151,63 @@ import Testing
         }
     }
 
+    /// A database of the release before prices and pipelines (schema version 3) is brought to version
+    /// 4 at open: its leads have no price, its accounts no pipelines, and its synced accounts'
+    /// next sync reconciles (every lead's price is read).
+    @Test func aVersion3DatabaseGetsPricesAndPipelines() async throws {
+        try await TestPostgres.withDatabase { url in
+            var data = AccountData(settings: AccountSettings(defaultRegion: "RU"))
+            data.leads = [Lead(id: 5, statusID: 142)]
+            let old = StoredAccount(
+                account: AccountObject(id: 9, country: "RU", customersMode: "disabled"), data: data,
+                details: AccountDetails(leads: [EntityDetails(name: "Deal", createdAt: 100, pipelineID: 77)]),
+                users: [], customerStatuses: [])
+            let first = try await PostgresAccountStore.open(url)
+            try await first.replace(with: old)
+            _ = try await first.apply(
+                [StoreBatch(syncState: ["listing.last_at": "100", "poll.from": "50"])], accountID: 9)
+            await first.shutdown()
+            // Back to version 3, as the previous release left it.
+            try await Self.withConnection(url) { connection in
+                for statement in [
+                    "ALTER TABLE entity DROP COLUMN price", "DROP TABLE lead_pipeline", "DROP TABLE lead_status",
+                    "DELETE FROM schema_version WHERE version = 4",
+                ] {
+                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: TestPostgres.logger)
+                }
+            }
+            let store = try await PostgresAccountStore.open(url)
+            let migrated = try #require(try await store.load(accountID: 9, suffixFallback: SuffixFallback()))
+            #expect(migrated.details == old.details && migrated.pipelines.isEmpty)
+            #expect(try await store.syncState(accountID: 9) == ["poll.from": "50"])
+            let pipelines = [LeadPipeline(id: 77, name: "Sales", statuses: [LeadPipelineStatus(id: 142, name: "Won")])]
+            _ = try await store.apply(
+                [
+                    StoreBatch(
+                        updates: [EntityUpdate(entity: .lead(5), updatedAt: 200, price: 4_500)], pipelines: pipelines)
+                ], accountID: 9)
+            let after = try #require(try await store.load(accountID: 9, suffixFallback: SuffixFallback()))
+            #expect(after.details.leads.map(\.price) == [4_500] && after.pipelines == pipelines)
+            await store.shutdown()
+        }
+    }
+
+    /// A connection to the database of `url`, for `body`.
+    static func withConnection(_ url: String, _ body: (PostgresConnection) async throws -> Void) async throws {
+        let parsed = try PostgresURL(url)
+        let connection = try await PostgresConnection.connect(
+            configuration: PostgresConnection.Configuration(
+                host: parsed.host, port: parsed.port, username: parsed.user, password: nil, database: parsed.database,
+                tls: .disable), id: 3, logger: TestPostgres.logger)
+        do {
+            try await body(connection)
+        } catch {
+            await connection.closeAndSettle()
+            throw error
+        }
+        await connection.closeAndSettle()
+    }
+
     /// How many rows of `accountID` the account tables hold.
     static func rowsOfAccount(_ accountID: Int, url: String) async throws -> Int {
         let parsed = try PostgresURL(url)
@@ -145,6 +218,7 @@ import Testing
         var total = 0
         for table in [
             "registration", "account", "entity", "phone", "link", "\"user\"", "customer_status", "sync_state",
+            "lead_pipeline", "lead_status",
         ] {
             let rows = try await connection.query(
                 "SELECT COUNT(*) FROM \(unescaped: table) WHERE account_id = \(accountID)", logger: TestPostgres.logger)

@@ -51,7 +51,7 @@ import Testing
             let stored = StoredAccount(
                 account: Self.account, data: synthetic.data, details: synthetic.details,
                 users: [AccountUser(id: 1, name: "A"), AccountUser(id: 2, name: "B", email: "b@example.com")],
-                customerStatuses: Self.statuses)
+                customerStatuses: Self.statuses, pipelines: SyntheticAccount.amoCRMPipelines)
             try await sqlite.replace(with: stored)
             try await postgres.replace(with: stored)
             try await Self.expectSameAnswers(sqlite, postgres, "the import")
@@ -104,7 +104,8 @@ import Testing
     }
 }
 
-/// What the stores' tests add to the updates: listing runs, sync state, users, statuses, the account.
+/// What the stores' tests add to the updates: listing runs, sync state, users, statuses, pipelines,
+/// the account.
 extension RandomUpdates {
     mutating func batch() -> StoreBatch {
         var batch = StoreBatch(updates: (0..<int(1...6)).map { _ in update() })
@@ -119,6 +120,13 @@ extension RandomUpdates {
         if int(0...14) == 0 {
             batch.users = [AccountUser(id: 1, name: "A\(int(0...1))"), AccountUser(id: 3, name: "C", email: nil)]
             if int(0...2) == 0 { batch.users!.append(AccountUser(id: 1, name: "again")) }
+        }
+        if int(0...9) == 0 {
+            // Renamed, gone, a status twice (the later one stays), or the same again (no change).
+            var pipelines = Array(SyntheticAccount.amoCRMPipelines.prefix(int(1...3)))
+            if int(0...1) == 0 { pipelines[0].name = "Воронка \(int(0...2))" }
+            if int(0...2) == 0 { pipelines[0].statuses.append(LeadPipelineStatus(id: 142, name: "Won \(int(0...1))")) }
+            batch.pipelines = pipelines
         }
         if int(0...19) == 0 {
             batch.account = AccountObject(

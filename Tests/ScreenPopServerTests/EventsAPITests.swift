@@ -138,13 +138,16 @@ struct EventsAPITests {
             name: "missing phone_number", body: one(#""type":"phone_call""#), contentType: json, status: 400,
             code: "missing_field", index: 0, field: "phone_number"),
         Refusal(
-            name: "empty phone_number", body: one(#""type":"phone_call","phone_number":"""#), contentType: json,
-            status: 400, code: "empty_phone_number", index: 0, field: "phone_number"),
+            name: "phone_number a number", body: one(#""type":"phone_call","phone_number":79998885533"#),
+            contentType: json, status: 400, code: "invalid_field", index: 0, field: "phone_number"),
         Refusal(
-            name: "unreadable number",
-            body:
-                #"{"add":[{"type":"phone_call","phone_number":"+79998885533"},{"type":"phone_call","phone_number":"call me"}]}"#,
-            contentType: json, status: 400, code: "unreadable_phone_number", index: 1, field: "phone_number"),
+            name: "phone_number over 250 characters",
+            body: one(#""type":"phone_call","phone_number":"\#(String(repeating: "anonymous ", count: 26))""#),
+            contentType: json, status: 400, code: "phone_number_too_long", index: 0, field: "phone_number"),
+        Refusal(
+            name: "withheld caller for an unknown user",
+            body: one(#""type":"phone_call","phone_number":"anonymous","users":[5]"#), contentType: json,
+            status: 400, code: "unknown_user", index: 0, field: "users"),
         Refusal(
             name: "user not a number", body: one(#""type":"phone_call","phone_number":"+79998885533","users":["x"]"#),
             contentType: json, status: 400, code: "invalid_user_id", index: 0, field: "users"),
@@ -192,6 +195,64 @@ struct EventsAPITests {
             #expect((error["message"] as? String)?.isEmpty == false)
             #expect(server.recorder.batchCount == 0)
             #expect(server.server.hub.deliveredCount == 0)
+        }
+    }
+
+    /// PBXs send a withheld caller id every day: each is notified as create-contact (no number),
+    /// with the rest of the batch, and its answer item has nulls as an unknown number's.
+    @Test func withheldCallerIDsAreNotifiedNotRefused() async throws {
+        try await LiveServer.with { server in
+            let stream = try await server.stream(user: 88888)
+            let numbers = ["Unknown", "anonymous", "", "private", ServerTestAccount.leadNumber]
+            let events = numbers.map { #"{"type":"phone_call","phone_number":"\#($0)"}"# }.joined(separator: ",")
+            let reply = try await server.post(#"{"add":[\#(events)]}"#)
+            #expect(reply.status == 200, "\(reply.body)")
+            #expect(reply.items.map { $0["phone_number"] as? String } == numbers)
+            #expect(reply.items.map { $0["element_id"] as? Int } == [nil, nil, nil, nil, 1_234_565])
+            #expect(reply.items.map { $0["element_type"] as? Int } == [nil, nil, nil, nil, 2])
+            #expect(reply.items.prefix(4).allSatisfy { $0["element_id"] is NSNull && $0["element_type"] is NSNull })
+            let notifications = server.recorder.notifications
+            #expect(notifications.map(\.action) == Array(repeating: .createContact, count: 4) + [.openLead])
+            #expect(notifications.map(\.e164) == [nil, nil, nil, nil, "+79998885533"])
+            #expect(notifications.allSatisfy { $0.users == [77777, 88888, 99999] })
+            // The stream carries them, e164 null.
+            let received = try await stream.waitForEvents(5)
+            let objects = received.compactMap { message in
+                message.data.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+            }
+            try #require(objects.count == 5)
+            #expect(objects.map { $0["phone_number"] as? String } == numbers)
+            #expect(objects.prefix(4).allSatisfy { $0["e164"] is NSNull })
+            #expect(objects.map { $0["action"] as? String }.prefix(4).allSatisfy { $0 == "create_contact" })
+            #expect(
+                objects.map { $0["display_number"] as? String }.prefix(4) == ["Unknown", "anonymous", "", "private"])
+            #expect(objects.prefix(4).allSatisfy { ($0["target"] as? [String: Any])?["element_id"] is NSNull })
+            #expect(objects[4]["e164"] as? String == "+79998885533")
+            stream.close()
+            // A form body with an empty phone_number, as a PBX's PHP would send it.
+            let form = try await server.post(
+                "add[0][type]=phone_call&add[0][phone_number]=&add[0][users][0]=99999",
+                contentType: "application/x-www-form-urlencoded")
+            #expect(form.status == 200, "\(form.body)")
+            #expect(form.items.first?["element_id"] is NSNull)
+            #expect(server.recorder.notifications.last?.users == [99999])
+        }
+    }
+
+    /// `curl -d '{"add": …}'` sends the form content type: the answer says so, with the fix.
+    @Test func jsonSentAsAFormIsToldSo() async throws {
+        try await RouterTest.with { server in
+            let reply = try await server.request(
+                .post, "/api/v2/events", body: #"{"add":[{"type":"phone_call","phone_number":"+79998885533"}]}"#,
+                contentType: "application/x-www-form-urlencoded")
+            #expect(reply.status == 400)
+            #expect(reply.error?["code"] as? String == "missing_field")
+            #expect(
+                reply.error?["message"] as? String
+                    == "add is required; the body looks like JSON but was sent as application/x-www-form-urlencoded "
+                    + "(what curl -d sends): send Content-Type: application/json "
+                    + "(curl: -H 'Content-Type: application/json' or --json)")
+            #expect(server.recorder.batchCount == 0)
         }
     }
 

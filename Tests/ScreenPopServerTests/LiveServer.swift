@@ -73,14 +73,15 @@ struct LiveServer: Sendable {
         heartbeat: Duration = .seconds(30), streams: StreamLimits = StreamLimits(),
         timeouts: ConnectionTimeouts = ConnectionTimeouts(), maxConnections: Int = 10_000,
         extraSinks: [any NotificationSink] = [], feed: (any AccountFeed)? = nil, webhookSecret: String? = nil,
-        maxWebhookBytes: Int = 4 << 20, logger: Logger = LiveServer.logger(),
-        _ body: @Sendable (LiveServer) async throws -> T
+        maxWebhookBytes: Int = 4 << 20, tickets: StreamTicketSettings = StreamTicketSettings(),
+        logger: Logger = LiveServer.logger(), _ body: @Sendable (LiveServer) async throws -> T
     ) async throws -> T {
         let recorder = RecordingSink()
-        let configuration = ServerConfiguration(
+        var configuration = ServerConfiguration(
             host: "127.0.0.1", port: 0, apiToken: APIToken(ServerTestAccount.token)!, heartbeatInterval: heartbeat,
             streams: streams, timeouts: timeouts, maxConnections: maxConnections,
             webhookSecret: webhookSecret.flatMap { APIToken($0) }, maxWebhookBytes: maxWebhookBytes)
+        configuration.tickets = tickets
         let server = ScreenPopServer(
             index: ServerTestAccount.index,
             events: CallEventsConfiguration(users: ServerTestAccount.users, names: EntityNames(SampleAccount.names)),
@@ -166,7 +167,12 @@ struct LiveServer: Sendable {
     func stream(user: Int, lastEventID: String? = nil, authorization: String? = "Bearer \(ServerTestAccount.token)")
         async throws -> SSEClient
     {
-        var request = HTTPClientRequest(url: base + "/api/v2/events/stream?user_id=\(user)")
+        try await stream(query: "user_id=\(user)", lastEventID: lastEventID, authorization: authorization)
+    }
+
+    /// A stream of `/api/v2/events/stream?<query>` (`ticket=…`, `user_id=…`).
+    func stream(query: String, lastEventID: String? = nil, authorization: String? = nil) async throws -> SSEClient {
+        var request = HTTPClientRequest(url: base + "/api/v2/events/stream?" + query)
         if let authorization { request.headers.add(name: "Authorization", value: authorization) }
         if let lastEventID { request.headers.add(name: "Last-Event-ID", value: lastEventID) }
         request.headers.add(name: "Accept", value: "text/event-stream")
@@ -178,6 +184,7 @@ struct LiveServer: Sendable {
 /// One SSE message as the client parsed it.
 struct SSEMessage: Sendable, Equatable {
     var id: String?
+    var event: String?
     var data: String?
     var comment: String?
     var retry: Int?
@@ -229,6 +236,8 @@ final class SSEClient: Sendable {
         for line in frame.split(separator: "\n", omittingEmptySubsequences: false) {
             if line.hasPrefix(":") {
                 message.comment = String(line.dropFirst()).trimmingCharacters(in: .whitespaces)
+            } else if line.hasPrefix("event: ") {
+                message.event = String(line.dropFirst(7))
             } else if line.hasPrefix("id: ") {
                 message.id = String(line.dropFirst(4))
             } else if line.hasPrefix("data: ") {

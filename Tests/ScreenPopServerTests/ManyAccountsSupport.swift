@@ -103,6 +103,8 @@ final class TestProvider: AccountProvider {
         secretHashes.first { AccountSecret.hashesEqual($0.hash, hash) }?.id
     }
 
+    func hasAccount(_ accountID: Int) async -> Bool { specs[accountID] != nil }
+
     func load(accountID: Int) async throws -> ServedAccountParts {
         let held = state.withLockedValue { state in
             state.loadsStarted += 1

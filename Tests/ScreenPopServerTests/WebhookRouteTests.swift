@@ -37,6 +37,15 @@ final class FakeFeed: AccountFeed {
 
     var webhooks: [Received] { state.withLockedValue { $0.webhooks } }
     var statusCalls: Int { state.withLockedValue { $0.statusCalls } }
+
+    private let health = NIOLockedValueBox(SyncHealth(lagSeconds: nil, errorCount: 0))
+
+    /// What ``syncHealth()`` answers from now on (no sync, no errors at first).
+    func setHealth(lagSeconds: Int?, errorCount: Int = 0) {
+        health.withLockedValue { $0 = SyncHealth(lagSeconds: lagSeconds, errorCount: errorCount) }
+    }
+
+    func syncHealth() async -> SyncHealth { health.withLockedValue { $0 } }
 }
 
 /// A log handler that keeps every line, with all its metadata rendered as text.
@@ -101,7 +110,8 @@ private let amoBody: [UInt8] =
 /// What a client can see of a reply but its date: status, headers, body.
 private func visible(_ reply: LiveServer.Reply) -> [String] {
     ["\(reply.status)", reply.body]
-        + reply.headers.filter { $0.0.lowercased() != "date" }.map { "\($0.0.lowercased()): \($0.1)" }.sorted()
+        + reply.headers.filter { !["date", "x-request-id"].contains($0.0.lowercased()) }
+        .map { "\($0.0.lowercased()): \($0.1)" }.sorted()
 }
 
 @Suite("Webhook route")
@@ -150,10 +160,11 @@ struct WebhookRouteTests {
         try await LiveServer.with(feed: feed, webhookSecret: secret) { server in
             let reply = try await server.post(
                 bytes: amoBody, contentType: formType, path: "/amocrm/webhooks/\(attempt)", authorization: nil)
-            let unknown = try await server.post(
-                bytes: amoBody, contentType: formType, path: "/amocrm/hooks/\(attempt)", authorization: nil)
+            // The answer of a server without the route (noRouteWithoutASecretOrWithoutAFeed), the
+            // path shown without the secret tried.
             #expect(reply.status == 404, "\(why)")
-            #expect(visible(reply) == visible(unknown), "\(why)")
+            #expect(reply.body == notFoundBody("POST", "/amocrm/webhooks/<redacted>"), "\(why)")
+            #expect(!reply.body.contains("webhooks/\(attempt)"), "\(why)")
             #expect(feed.webhooks.isEmpty, "\(why)")
             // The same server takes the right secret: the refusal was the secret's.
             let right = try await server.post(
@@ -170,11 +181,14 @@ struct WebhookRouteTests {
             let tooLarge = try await server.post(bytes: amoBody, contentType: formType, path: path, authorization: nil)
             let wrongType = try await server.post("{}", contentType: "application/json", path: path, authorization: nil)
             let get = try await server.get("/amocrm/webhooks/\(secret)", authorization: nil)
-            let unknown = try await server.get("/amocrm/hooks/\(secret)", authorization: nil)
+            let wrongGet = try await server.get("/amocrm/webhooks/whsec-3f9a1c7e5b2d4681", authorization: nil)
             #expect(tooLarge.status == 404)
             #expect(wrongType.status == 404)
-            // Only POST has the route: a GET with the right secret tells nothing either.
-            #expect(visible(get) == visible(unknown))
+            // Only POST has the route: a GET with the right secret tells nothing either (the 405 of
+            // any GET there, which names no secret).
+            #expect(get.status == 405 && get.header("Allow") == "POST")
+            #expect(!get.body.contains(secret))
+            #expect(visible(get) == visible(wrongGet))
             #expect(feed.webhooks.isEmpty)
         }
     }
@@ -185,14 +199,14 @@ struct WebhookRouteTests {
             let reply = try await server.post(
                 bytes: amoBody, contentType: formType, path: "/amocrm/webhooks/\(secret)", authorization: nil)
             #expect(reply.status == 404)
-            #expect(reply.body.isEmpty)
+            #expect(reply.body == notFoundBody("POST", "/amocrm/webhooks/<redacted>"))
             #expect(feed.webhooks.isEmpty)
         }
         try await LiveServer.with(feed: nil, webhookSecret: secret) { server in
             let reply = try await server.post(
                 bytes: amoBody, contentType: formType, path: "/amocrm/webhooks/\(secret)", authorization: nil)
             #expect(reply.status == 404)
-            #expect(reply.body.isEmpty)
+            #expect(reply.body == notFoundBody("POST", "/amocrm/webhooks/<redacted>"))
         }
         // Blank: no secret at all (APIToken refuses it), not a secret that an empty segment matches.
         try await LiveServer.with(feed: feed, webhookSecret: "  ") { server in
@@ -318,13 +332,21 @@ struct WebhookRedactionTests {
                 try await post("/amocrm/webhooks/\(attempt)", small),
                 try await server.get(path, authorization: nil).status,
             ]
-            #expect(statuses == [200, 200, 200, 415, 413, 413, 404, 404])
+            // Mistyped webhook URLs, which hold the secret: unknown paths, logged too.
+            let mistyped = [
+                try await post("/amocrm/webhook/\(secret)", small), try await post("/amocrm/\(secret)", small),
+            ]
+            #expect(statuses == [200, 200, 200, 415, 413, 413, 404, 405])
+            #expect(mistyped == [404, 404])
             #expect(feed.webhooks.count == 3)
         }
         let entries = store.entries
-        // The capture works, at the levels that matter: the request lines (debug) and the refusal (notice).
+        // The capture works, at the levels that matter: the request lines (debug; the 404 and 405
+        // answers too) and the refusal (notice).
         let requestLines = entries.filter { $0.level == .debug && $0.message.contains("/amocrm/webhooks/<redacted>") }
-        #expect(requestLines.count == 6, "\(entries)")
+        #expect(requestLines.count == 8, "\(entries)")
+        let mistypedLines = entries.filter { $0.level == .debug && $0.message.contains(" /amocrm/<redacted> 404") }
+        #expect(mistypedLines.count == 2, "\(entries)")
         let refusals = entries.filter { $0.message == "refused: wrong webhook secret" }
         #expect(refusals.count == 1)
         #expect(refusals.first?.level == .notice)

@@ -46,6 +46,8 @@ import Testing
                         INSERT INTO link VALUES (9, 1, 1, 1, 5, 1);
                         INSERT INTO link VALUES (9, 2, 5, 1, 20, 0);
                         INSERT INTO link VALUES (9, 3, 5, 1, 21, 0);
+                        INSERT INTO sync_state VALUES (9, 'listing.last_at', '100');
+                        INSERT INTO sync_state VALUES (9, 'poll.from', '50');
                         """)
             }
             let stored = try await #require(try SQLiteAccountStore(path: path).loadOnlyAccount())
@@ -61,6 +63,18 @@ import Testing
             let changes = try await store.apply(
                 [StoreBatch(updates: [EntityUpdate(entity: .contact(1), updatedAt: 200, name: "Anna")])], accountID: 9)
             #expect(changes.entities.map(\.details.name) == ["Anna"])
+            // Schema v5: leads have no price and the account no pipelines until told.
+            #expect(stored.details.leads.map(\.price) == [nil] && stored.pipelines.isEmpty)
+            let pipelines = [LeadPipeline(id: 77, name: "Sales", statuses: [LeadPipelineStatus(id: 142, name: "Won")])]
+            _ = try await store.apply(
+                [
+                    StoreBatch(
+                        updates: [EntityUpdate(entity: .lead(5), updatedAt: 300, price: 4_500)], pipelines: pipelines)
+                ], accountID: 9)
+            let after = try await #require(try store.loadOnlyAccount())
+            #expect(after.details.leads.map(\.price) == [4_500] && after.pipelines == pipelines)
+            // The next sync reconciles: every lead's price is read, not only those changed since.
+            #expect(try await store.syncState(accountID: 9) == ["poll.from": "50"])
         }
     }
 }

@@ -29,7 +29,9 @@ import Testing
         return Set(
             links.map { link in
                 if case .contactLead(let contact, let lead, _) = link {
-                    return .contactLead(contactID: contact, leadID: lead, isMain: mains.contains(.contactLead(contactID: contact, leadID: lead)))
+                    return .contactLead(
+                        contactID: contact, leadID: lead,
+                        isMain: mains.contains(.contactLead(contactID: contact, leadID: lead)))
                 }
                 return link
             })
@@ -47,7 +49,9 @@ import Testing
             expected.data.links = back.data.links
             #expect(back == expected)
             #expect(Set(back.data.links) == Self.pairs(stored.data.links))
-            #expect(AccountIndex(building: back.data).snapshot.dump() == AccountIndex(building: loaded.data).snapshot.dump())
+            #expect(
+                AccountIndex(building: back.data).snapshot.dump() == AccountIndex(building: loaded.data).snapshot.dump()
+            )
             #expect(back.entityNames.count == loaded.entityNames.count)
         }
     }
@@ -70,7 +74,76 @@ import Testing
             #expect(Set(back.data.links) == Self.pairs(stored.data.links))
             #expect(back.details == stored.details)
             #expect(back.data.settings.closedCustomerStatusIDs == [SyntheticAccount.closedCustomerStatusID])
-            #expect(AccountIndex(building: back.data).snapshot.dump() == AccountIndex(building: synthetic.data).snapshot.dump())
+            #expect(
+                AccountIndex(building: back.data).snapshot.dump()
+                    == AccountIndex(building: synthetic.data).snapshot.dump())
+        }
+    }
+
+    /// A lead's price is merged as its pipeline is (a complete update says it, a partial one when it
+    /// carries it); pipelines are replaced whole, and said changed only when they are.
+    @Test func pricesAndPipelinesAreStoredMergedAndReplacedWhole() async throws {
+        let pipelines = [
+            LeadPipeline(
+                id: 1, name: "Продажи",
+                statuses: [LeadPipelineStatus(id: 10, name: "Новая"), LeadPipelineStatus(id: 142)]
+            ),
+            LeadPipeline(id: 2, name: "Сервис", statuses: [LeadPipelineStatus(id: 142, name: "Готово")]),
+        ]
+        var data = AccountData(settings: AccountSettings(defaultRegion: "RU"))
+        data.leads = [Lead(id: 5, statusID: 10)]
+        let stored = StoredAccount(
+            account: AccountObject(id: 3, subdomain: "x", country: "RU", customersMode: "disabled"), data: data,
+            details: AccountDetails(leads: [EntityDetails(name: "Окна", createdAt: 10, pipelineID: 1, price: 1_000)]),
+            users: [], customerStatuses: [], pipelines: pipelines)
+        try await Self.withStorePath { path in
+            let store = try SQLiteAccountStore(path: path)
+            try await store.replace(with: stored)
+            let imported = try #require(try await store.load(accountID: 3, suffixFallback: SuffixFallback()))
+            #expect(imported.details == stored.details && imported.pipelines == pipelines)
+
+            func price(after update: EntityUpdate) async throws -> Int? {
+                let changes = try await store.apply([StoreBatch(updates: [update])], accountID: 3)
+                let back = try #require(try await store.load(accountID: 3, suffixFallback: SuffixFallback()))
+                if let changed = changes.entities.first {
+                    #expect(changed.details.price == back.details.leads[0].price)
+                }
+                return back.details.leads[0].price
+            }
+            #expect(try await price(after: EntityUpdate(entity: .lead(5), updatedAt: 20, statusID: 142)) == 1_000)
+            #expect(try await price(after: EntityUpdate(entity: .lead(5), updatedAt: 30, price: 2_500)) == 2_500)
+            #expect(try await price(after: EntityUpdate(entity: .lead(5), updatedAt: 25, price: 9)) == 2_500, "stale")
+            #expect(
+                try await price(
+                    after: EntityUpdate(entity: .lead(5), updatedAt: 40, statusID: 142, isComplete: true)) == nil)
+            #expect(
+                try await price(
+                    after: EntityUpdate(entity: .contact(6), updatedAt: 40, price: 7, isComplete: true)) == nil)
+
+            var changes = try await store.apply([StoreBatch(pipelines: pipelines)], accountID: 3)
+            #expect(!changes.pipelinesChanged && changes.pipelines == nil && changes.isEmpty)
+            // A pipeline renamed, one gone, a status given twice: the later one, in the first's place.
+            let renamed = [
+                LeadPipeline(
+                    id: 1, name: "Продажи окон",
+                    statuses: [
+                        LeadPipelineStatus(id: 10, name: "Новая"), LeadPipelineStatus(id: 142),
+                        LeadPipelineStatus(id: 10, name: "Первичный контакт"),
+                    ])
+            ]
+            changes = try await store.apply([StoreBatch(pipelines: renamed)], accountID: 3)
+            let normalized = [
+                LeadPipeline(
+                    id: 1, name: "Продажи окон",
+                    statuses: [LeadPipelineStatus(id: 10, name: "Первичный контакт"), LeadPipelineStatus(id: 142)])
+            ]
+            #expect(changes.pipelinesChanged && changes.pipelines == normalized && !changes.isEmpty)
+            #expect(try await store.load(accountID: 3, suffixFallback: SuffixFallback())?.pipelines == normalized)
+            try await store.removeAccount(accountID: 3)
+            try await store.replace(
+                with: StoredAccount(
+                    account: stored.account, data: data, details: AccountDetails(), users: [], customerStatuses: []))
+            #expect(try await store.load(accountID: 3, suffixFallback: SuffixFallback())?.pipelines == [])
         }
     }
 
@@ -89,8 +162,12 @@ import Testing
             smaller.data.contacts.removeLast()
             try await store.replace(with: smaller)
             #expect(try await store.accountIDs() == [1, 2])
-            #expect(try await store.load(accountID: 1, suffixFallback: SuffixFallback())?.data.contacts == smaller.data.contacts)
-            #expect(try await store.load(accountID: 2, suffixFallback: SuffixFallback())?.data.contacts == sample.data.contacts)
+            #expect(
+                try await store.load(accountID: 1, suffixFallback: SuffixFallback())?.data.contacts
+                    == smaller.data.contacts)
+            #expect(
+                try await store.load(accountID: 2, suffixFallback: SuffixFallback())?.data.contacts
+                    == sample.data.contacts)
             await #expect(throws: StoreError.self) { try await store.loadOnlyAccount() }
         }
     }
@@ -103,6 +180,17 @@ import Testing
                 let mode = try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? Int
                 #expect(mode == 0o600, "\(file)")
             }
+        }
+    }
+
+    @Test func aServerSecretIsMadeOnceAndKept() async throws {
+        try await Self.withStorePath { path in
+            let first = try await SQLiteAccountStore(path: path).serverSecret(named: "k", orMake: { [1, 2, 3] })
+            let again = try await SQLiteAccountStore(path: path).serverSecret(named: "k", orMake: { [9] })
+            let other = try await SQLiteAccountStore(path: path).serverSecret(named: "other", orMake: { [0, 255] })
+            #expect(first == [1, 2, 3])
+            #expect(again == [1, 2, 3])
+            #expect(other == [0, 255])
         }
     }
 
@@ -136,8 +224,12 @@ import Testing
             renamed.apiTokenHash = Array(repeating: 9, count: 32)
             try await store.register(renamed)
             #expect(try await store.registrations() == [renamed, second])
-            await #expect(throws: StoreError.self) { try await store.register(Self.registration(3, token: 3, secret: 5)) }
-            await #expect(throws: StoreError.self) { try await store.register(Self.registration(3, token: 6, secret: 2)) }
+            await #expect(throws: StoreError.self) {
+                try await store.register(Self.registration(3, token: 3, secret: 5))
+            }
+            await #expect(throws: StoreError.self) {
+                try await store.register(Self.registration(3, token: 6, secret: 2))
+            }
             #expect(try await store.registrations() == [renamed, second])
             try await store.removeAccount(accountID: 2)
             #expect(try await store.registrations() == [renamed])

@@ -17,6 +17,20 @@ extension AccountSnapshot {
     /// The customer with `id`, as the index keeps it.
     public func customer(_ id: Int) -> CustomerSummary? { state.customers.find(id).map(CustomerSummary.init) }
 
+    /// The company of contact `id` (a contact has at most one); nil when it has none or is not
+    /// here. Reads one word: a notification's card asks it on every call.
+    public func companyOfContact(_ id: Int) -> Int? {
+        guard let entry = state.contacts.find(id), entry.record.relatedRange.count > 0 else { return nil }
+        return Int(bitPattern: UInt(entry.word(entry.record.relatedRange.lowerBound)))
+    }
+
+    /// The main contact and the company of lead `id`, without building its summary; nils when it
+    /// has none or is not here.
+    public func partiesOfLead(_ id: Int) -> (mainContactID: Int?, companyID: Int?) {
+        guard let entry = state.leads.find(id) else { return (nil, nil) }
+        return (entry.main, entry.company)
+    }
+
     /// Everything the index holds, in a canonical order: two snapshots hold the same account exactly
     /// when their dumps are equal, however they were built.
     ///

@@ -28,6 +28,8 @@ public struct EntityUpdate: Hashable, Sendable, CustomStringConvertible {
     public var pipelineID: Int?
     /// A lead's or customer's status.
     public var statusID: Int?
+    /// A lead's price.
+    public var price: Int?
     /// A contact's or company's phone values, all of them.
     public var phones: [PhoneValue]?
     /// Links carried, by the key the entity lists them under (``EmbeddedLinks``): each key present
@@ -39,8 +41,8 @@ public struct EntityUpdate: Hashable, Sendable, CustomStringConvertible {
 
     public init(
         entity: EntityRef, isDeleted: Bool = false, updatedAt: Int? = nil, name: String? = nil, createdAt: Int? = nil,
-        responsibleUserID: Int? = nil, pipelineID: Int? = nil, statusID: Int? = nil, phones: [PhoneValue]? = nil,
-        links: [EmbeddedLinks.Key: [EmbeddedLinks.Entry]] = [:], isComplete: Bool = false
+        responsibleUserID: Int? = nil, pipelineID: Int? = nil, statusID: Int? = nil, price: Int? = nil,
+        phones: [PhoneValue]? = nil, links: [EmbeddedLinks.Key: [EmbeddedLinks.Entry]] = [:], isComplete: Bool = false
     ) {
         self.entity = entity
         self.isDeleted = isDeleted
@@ -50,6 +52,7 @@ public struct EntityUpdate: Hashable, Sendable, CustomStringConvertible {
         self.responsibleUserID = responsibleUserID
         self.pipelineID = pipelineID
         self.statusID = statusID
+        self.price = price
         self.phones = phones
         self.links = links
         self.isComplete = isComplete
@@ -86,8 +89,8 @@ extension APIAnswer {
                 EntityUpdate(
                     entity: ref, isDeleted: isDeleted, updatedAt: details.updatedAt, name: details.name,
                     createdAt: details.createdAt, responsibleUserID: details.responsibleUserID,
-                    pipelineID: details.pipelineID, statusID: statusID, phones: phones, links: links,
-                    isComplete: true))
+                    pipelineID: details.pipelineID, statusID: statusID, price: details.price, phones: phones,
+                    links: links, isComplete: true))
         }
         for record in content.contacts {
             add(.contact(record.entity.id), record.details, isDeleted: record.entity.isDeleted, statusID: nil,
@@ -112,4 +115,6 @@ extension APIAnswer {
     public var users: [AccountUser] { content.users }
     /// The customer statuses on the page.
     public var customerStatuses: [CustomerStatus] { content.statuses }
+    /// The lead pipelines on the page (`GET /api/v4/leads/pipelines`), with their statuses.
+    public var pipelines: [LeadPipeline] { content.pipelines }
 }

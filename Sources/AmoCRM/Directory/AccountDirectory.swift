@@ -7,10 +7,10 @@ import ScreenPopSupport
 /// The directory holds `.json` files under any names: each holds one page object or an array of
 /// pages of `GET /api/v4/contacts?with=leads,customers`, `/api/v4/companies?with=leads,customers,contacts`,
 /// `/api/v4/leads?with=contacts`, `/api/v4/customers?with=contacts,companies`, `/api/v4/users` or
-/// `/api/v4/customers/statuses`; a page's `_embedded` key (`contacts`, `companies`, `leads`,
-/// `customers`, `users`, `statuses`) says what it holds. `account.json` holds the object of
-/// `GET /api/v4/account`: its `country` is the default region, its `customers_mode` says whether
-/// customers are on. Links may be listed from either side; they are united.
+/// `/api/v4/customers/statuses` or `/api/v4/leads/pipelines`; a page's `_embedded` key (`contacts`,
+/// `companies`, `leads`, `customers`, `users`, `statuses`, `pipelines`) says what it holds.
+/// `account.json` holds the object of `GET /api/v4/account`: its `country` is the default region,
+/// its `customers_mode` says whether customers are on. Links may be listed from either side; they are united.
 ///
 /// ```swift
 /// let account = try await AccountDirectory.load("Examples/demo-account")
@@ -196,6 +196,7 @@ public enum AccountDirectory {
         var customers: [[Record<Customer>]] = []
         var users: [AccountUser] = []
         var statuses: [CustomerStatus] = []
+        var pipelines: [LeadPipeline] = []
         var links: [AccountLink] = []
         links.reserveCapacity(contents.reduce(0) { $0 + $1.links.count })
         var ignored: Set<String> = []
@@ -207,6 +208,7 @@ public enum AccountDirectory {
             customers.append(content.customers)
             users.append(contentsOf: content.users)
             statuses.append(contentsOf: content.statuses)
+            pipelines.append(contentsOf: content.pipelines)
             links.append(contentsOf: content.links)
             summary.pages += content.pages
             summary.leadStatusesSkipped += content.leadStatusesSkipped
@@ -223,6 +225,8 @@ public enum AccountDirectory {
             customers, id: \.entity.id, updatedAt: \.details.updatedAt, duplicates: &duplicates)
         let uniqueUsers = Deduplication.newest([users], id: \.id, updatedAt: { _ in 0 }, duplicates: &duplicates)
         let uniqueStatuses = Deduplication.newest([statuses], id: \.id, updatedAt: { _ in 0 }, duplicates: &duplicates)
+        let uniquePipelines = Deduplication.newest(
+            [pipelines], id: \.id, updatedAt: { _ in 0 }, duplicates: &duplicates)
 
         // account.json is required, so it was decoded.
         let object = account ?? AccountObject(customersMode: "disabled")
@@ -239,7 +243,7 @@ public enum AccountDirectory {
             leads: uniqueLeads.map(\.details), customers: uniqueCustomers.map(\.details))
         return LoadedAccount(
             data: data, details: details, account: object, users: uniqueUsers, customerStatuses: uniqueStatuses,
-            summary: summary)
+            pipelines: LeadPipeline.normalized(uniquePipelines), summary: summary)
     }
 }
 

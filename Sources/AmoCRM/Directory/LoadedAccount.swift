@@ -6,7 +6,7 @@ public struct LoadedAccount: Sendable {
     /// a link listed from both sides is listed twice (the index keeps one).
     public var data: AccountData
     /// What amoCRM says of each entity beyond what the index needs (names, responsible users,
-    /// times, pipelines), in the order of ``data``'s arrays.
+    /// times, pipelines, prices), in the order of ``data``'s arrays.
     public var details: AccountDetails
     /// The account object of `account.json`.
     public var account: AccountObject
@@ -14,6 +14,8 @@ public struct LoadedAccount: Sendable {
     public var users: [AccountUser]
     /// The customer statuses (`GET /api/v4/customers/statuses`), one per id.
     public var customerStatuses: [CustomerStatus]
+    /// The lead pipelines with their statuses (`GET /api/v4/leads/pipelines`), one per id.
+    public var pipelines: [LeadPipeline] = []
     /// What was read.
     public var summary: LoadSummary
 
@@ -36,11 +38,13 @@ public struct LoadSummary: Hashable, Sendable, CustomStringConvertible {
     public var pages = 0
     /// Links as listed (both sides of a link count).
     public var links = 0
-    /// Entities, users and statuses dropped because another with the same id was newer.
+    /// Entities, users, statuses and pipelines dropped because another with the same id was newer.
     public var duplicatesReplaced = 0
-    /// Statuses of lead pipelines found under `_embedded.statuses`, which are not customer statuses.
+    /// Statuses of lead pipelines found alone under a page's `_embedded.statuses`
+    /// (`GET /api/v4/leads/pipelines/{id}/statuses`), which are not customer statuses; the
+    /// statuses a pipeline lists under its own `_embedded` are read with it.
     public var leadStatusesSkipped = 0
-    /// Keys of pages' `_embedded` that the loader does not read (`pipelines`, `tags`...).
+    /// Keys of pages' `_embedded` that the loader does not read (`tags`...).
     public var ignoredEmbeddedKeys: [String] = []
     /// Wall-clock time of the load.
     public var seconds = 0.0

@@ -1,7 +1,8 @@
 import ScreenPopJSON
 
 /// One answer of amoCRM's API v4 decoded by the page reader that reads saved pages: a list page
-/// (contacts, companies, leads, customers, users, customer statuses) or the account object. The API
+/// (contacts, companies, leads, customers, users, customer statuses, lead pipelines) or the account
+/// object. The API
 /// client (`AmoCRMClient`) decodes what it receives with it, so there is one v4 decoder.
 public struct APIAnswer: Sendable {
     let content: PageContent
@@ -11,10 +12,10 @@ public struct APIAnswer: Sendable {
     /// The `href` of the page's `_links.next`: the absolute URL of the next page; nil on the last page.
     public var nextPage: String? { content.nextPage }
 
-    /// Entities, users and statuses on the page.
+    /// Entities, users, statuses and pipelines on the page.
     public var itemCount: Int {
         content.contacts.count + content.companies.count + content.leads.count + content.customers.count
-            + content.users.count + content.statuses.count
+            + content.users.count + content.statuses.count + content.pipelines.count
     }
 
     /// The account object, when this is the answer of `GET /api/v4/account`.

@@ -1,7 +1,7 @@
 import AccountIndex
 
 /// What amoCRM says of an entity beyond what the index needs: the name a notification shows, the
-/// responsible user, the times that pick the newest copy of an entity, a lead's pipeline.
+/// responsible user, the times that pick the newest copy of an entity, a lead's pipeline and price.
 ///
 /// The index's model (``AccountIndex/Contact``, ``AccountIndex/Lead``...) keeps only what calls are
 /// resolved by; these ride beside it, in ``AccountDetails``.
@@ -14,16 +14,20 @@ public struct EntityDetails: Hashable, Sendable {
     public var responsibleUserID: Int?
     /// A lead's pipeline; nil for the other kinds.
     public var pipelineID: Int?
+    /// A lead's price (amoCRM's `price`, its budget) in the account's currency; nil for none and
+    /// for the other kinds.
+    public var price: Int?
 
     public init(
         name: String = "", createdAt: Int = 0, updatedAt: Int? = nil, responsibleUserID: Int? = nil,
-        pipelineID: Int? = nil
+        pipelineID: Int? = nil, price: Int? = nil
     ) {
         self.name = name
         self.createdAt = createdAt
         self.updatedAt = updatedAt ?? createdAt
         self.responsibleUserID = responsibleUserID
         self.pipelineID = pipelineID
+        self.price = price
     }
 }
 

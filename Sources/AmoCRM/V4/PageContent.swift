@@ -8,12 +8,13 @@ struct PageContent: Sendable {
     var customers: [Record<Customer>] = []
     var users: [AccountUser] = []
     var statuses: [CustomerStatus] = []
+    var pipelines: [LeadPipeline] = []
     var links: [AccountLink] = []
     var account: AccountObject?
     var pages = 0
     /// Lead pipeline statuses (`GET /api/v4/leads/pipelines/{id}/statuses`) met under `statuses`.
     var leadStatusesSkipped = 0
-    /// `_embedded` keys the loader does not read, such as `pipelines`.
+    /// `_embedded` keys the loader does not read, such as `tags`.
     var ignoredEmbeddedKeys: Set<String> = []
     /// The `href` of the last page's `_links.next`, when it has one.
     var nextPage: String?

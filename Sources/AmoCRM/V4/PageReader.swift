@@ -106,6 +106,8 @@ struct PageReader {
                     try list { (d: inout PageReader) throws(JSONError) in try d.decodeUser() }
                 } else if kind == "statuses" {
                     try list { (d: inout PageReader) throws(JSONError) in try d.decodeStatus() }
+                } else if kind == "pipelines" {
+                    try list { (d: inout PageReader) throws(JSONError) in try d.decodePipeline() }
                 } else {
                     content.ignoredEmbeddedKeys.insert(kind.string)
                     try reader.skipValue()
@@ -161,6 +163,7 @@ struct PageReader {
         var statusID: Int?
         var hasStatus = false
         var pipelineID = 0
+        var price: Int?
         var phones: [PhoneValue] = []
         embedded.removeAll(keepingCapacity: true)
         let isParty = kind == .contact || kind == .company
@@ -186,6 +189,8 @@ struct PageReader {
                 statusID = kind == .lead ? try reader.readInt() : try reader.readIntOrNull()
             } else if key == "pipeline_id" && kind == .lead {
                 pipelineID = try reader.readIntOrNull() ?? 0
+            } else if key == "price" && kind == .lead {
+                price = try reader.readIntOrNull()
             } else if key == "_embedded" {
                 try decodeEmbeddedLinks(of: kind)
             } else {
@@ -196,7 +201,7 @@ struct PageReader {
 
         let details = EntityDetails(
             name: name, createdAt: createdAt, updatedAt: updatedAt, responsibleUserID: responsible,
-            pipelineID: kind == .lead ? pipelineID : nil)
+            pipelineID: kind == .lead ? pipelineID : nil, price: price)
         switch kind {
         case .contact:
             content.contacts.append(
@@ -395,6 +400,80 @@ struct PageReader {
         } else {
             content.statuses.append(status)
         }
+    }
+
+    // MARK: Lead pipelines
+
+    /// A pipeline of `GET /api/v4/leads/pipelines`: `id`, `name` and its `_embedded.statuses`.
+    private mutating func decodePipeline() throws(JSONError) {
+        let start = reader.offset
+        try reader.beginObject()
+        var pipeline = LeadPipeline(id: 0)
+        var hasID = false
+        var statuses: [(status: LeadPipelineStatus, pipelineID: Int?, offset: Int)] = []
+        while let key = try reader.nextKey() {
+            if key == "id" {
+                pipeline.id = try readID()
+                hasID = true
+            } else if key == "name" {
+                pipeline.name = try reader.readStringOrNull() ?? ""
+            } else if key == "_embedded" {
+                if try reader.readNull() { continue }
+                try reader.beginObject()
+                while let embedded = try reader.nextKey() {
+                    guard embedded == "statuses" else {
+                        try reader.skipValue()
+                        continue
+                    }
+                    if try reader.readNull() { continue }
+                    try reader.beginArray()
+                    while try reader.nextElement() {
+                        guard try reader.peek() == .object else { throw mismatch("a status object") }
+                        statuses.append(try decodePipelineStatus())
+                    }
+                }
+            } else {
+                try reader.skipValue()
+            }
+        }
+        guard hasID else { throw missing("id", in: "the pipeline", at: start) }
+        for entry in statuses {
+            // amoCRM writes each status's pipeline_id; one of another pipeline is a broken file.
+            if let other = entry.pipelineID, other != pipeline.id {
+                throw reader.error(
+                    .invalidValue, expected: "the pipeline_id of its pipeline, \(pipeline.id)", found: "\(other)",
+                    at: entry.offset)
+            }
+            pipeline.statuses.append(entry.status)
+        }
+        content.pipelines.append(pipeline)
+    }
+
+    /// A status in a pipeline's `_embedded.statuses`: `id`, `name`, `pipeline_id`.
+    private mutating func decodePipelineStatus() throws(JSONError) -> (
+        status: LeadPipelineStatus, pipelineID: Int?, offset: Int
+    ) {
+        let start = reader.offset
+        try reader.beginObject()
+        var status = LeadPipelineStatus(id: 0)
+        var hasID = false
+        var pipelineID: Int?
+        var pipelineOffset = start
+        while let key = try reader.nextKey() {
+            if key == "id" {
+                status.id = try readID()
+                hasID = true
+            } else if key == "name" {
+                status.name = try reader.readStringOrNull() ?? ""
+            } else if key == "pipeline_id" {
+                pipelineID = try reader.readIntOrNull()
+                pipelineOffset = reader.lastValueOffset
+            } else {
+                try reader.skipValue()
+            }
+        }
+        guard hasID else { throw missing("id", in: "the pipeline's status", at: start) }
+        return (status, pipelineID, pipelineOffset)
     }
 
     // MARK: Helpers

@@ -6,21 +6,24 @@ import ScreenPopJSON
 /// every link is listed from both of its ends (``EmbeddedLinks``).
 public enum PageWriter {
     /// The account as files of pages: contacts, companies, leads and customers, `account.json`,
-    /// and the customer statuses.
+    /// the customer statuses and the lead pipelines.
     ///
     /// - Parameters:
     ///   - data: The entities and links.
-    ///   - details: Their names, times, responsible users and pipelines, in the order of `data`'s
-    ///     arrays; an entity without details is written with an empty name and its `createdAt`.
+    ///   - details: Their names, times, responsible users, pipelines and prices, in the order of
+    ///     `data`'s arrays; an entity without details is written with an empty name and its `createdAt`.
     ///   - account: `account.json`.
     ///   - customerStatuses: The statuses page.
     ///   - users: The users' pages (`GET /api/v4/users`), paged like the entities.
+    ///   - pipelines: The pipelines page (`GET /api/v4/leads/pipelines`), `pipelines.json`, each
+    ///     pipeline with its statuses under its `_embedded`.
     ///   - perPage: Entities a page (amoCRM gives at most 250).
     ///   - perFile: Entities a file; a file holds an array of pages.
     /// - Returns: File names and contents, compact JSON.
     public static func files(
         of data: AccountData, details: AccountDetails = AccountDetails(), account: AccountObject,
-        customerStatuses: [CustomerStatus], users: [AccountUser] = [], perPage: Int = 250, perFile: Int = 20_000
+        customerStatuses: [CustomerStatus], users: [AccountUser] = [], pipelines: [LeadPipeline] = [],
+        perPage: Int = 250, perFile: Int = 20_000
     ) -> [(name: String, bytes: [UInt8])] {
         var result: [(name: String, bytes: [UInt8])] = []
         let listed = EmbeddedLinks.listing(data.links)
@@ -133,6 +136,8 @@ public enum PageWriter {
             w.integer(l.statusID)
             w.key("pipeline_id")
             w.integer(orNull: lead.pipelineID)
+            w.key("price")
+            w.integer(orNull: lead.price)
             embedded(&w, .lead(l.id))
         }
         files("customers", data.customers.indices) { w, i in
@@ -184,6 +189,46 @@ public enum PageWriter {
         statuses.endObject()
         statuses.endObject()
         result.append(("statuses.json", statuses.bytes))
+        result.append(("pipelines.json", pipelinesPage(pipelines)))
         return result
+    }
+
+    /// The page of `GET /api/v4/leads/pipelines`: each status carries its pipeline's id, as amoCRM
+    /// writes it.
+    static func pipelinesPage(_ pipelines: [LeadPipeline]) -> [UInt8] {
+        var w = JSONWriter()
+        w.beginObject()
+        w.key("_embedded")
+        w.beginObject()
+        w.key("pipelines")
+        w.beginArray()
+        for pipeline in pipelines {
+            w.beginObject()
+            w.key("id")
+            w.integer(pipeline.id)
+            w.key("name")
+            w.string(pipeline.name)
+            w.key("_embedded")
+            w.beginObject()
+            w.key("statuses")
+            w.beginArray()
+            for status in pipeline.statuses {
+                w.beginObject()
+                w.key("id")
+                w.integer(status.id)
+                w.key("name")
+                w.string(status.name)
+                w.key("pipeline_id")
+                w.integer(pipeline.id)
+                w.endObject()
+            }
+            w.endArray()
+            w.endObject()
+            w.endObject()
+        }
+        w.endArray()
+        w.endObject()
+        w.endObject()
+        return w.bytes
     }
 }

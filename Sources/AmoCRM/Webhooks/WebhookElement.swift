@@ -14,6 +14,7 @@ struct WebhookElement {
     var name: String?
     var statusID: Int?
     var pipelineID: Int?
+    var price: Int?
     var responsibleUserID: Int?
     /// `date_create` (v2) and `created_at` (v4's name, which some webhooks use).
     var dateCreate: Int?
@@ -90,6 +91,9 @@ struct WebhookElement {
         case "pipeline_id" where isLead:
             try single()
             pipelineID = try WebhookValue.nonNegative(value, key: key, offset: offset)
+        case "price" where isLead:
+            try single()
+            price = try WebhookValue.nonNegative(value, key: key, offset: offset)
         case "old_status_id" where isLead, "old_pipeline_id" where isLead:
             // Not kept (the store holds the current status), but checked as the status is.
             try single()
@@ -237,7 +241,7 @@ struct WebhookElement {
         return EntityUpdate(
             entity: entity, isDeleted: false, updatedAt: modified, name: name, createdAt: dateCreate ?? createdAt,
             responsibleUserID: responsibleUserID, pipelineID: kind == .lead ? pipelineID : nil,
-            statusID: kind == .lead || kind == .customer ? statusID : nil,
+            statusID: kind == .lead || kind == .customer ? statusID : nil, price: kind == .lead ? price : nil,
             phones: isParty && hasCustomFields ? phones : nil, links: links, isComplete: false)
     }
 }

@@ -19,15 +19,23 @@ extension CallNotification {
     /// and ``AccountIndex/CallTargetDecision``.
     ///
     /// `target`'s members are `null` for `create_contact` (and `name` when the account has none).
+    ///
+    /// Then the card (``CallCard``), each member `null` when not known:
+    /// `"link"` (the chosen entity's page in amoCRM, or its new-contact page with the number),
+    /// `"lead":{"id","name","price","pipeline_id","pipeline","status_id","status","link"}`,
+    /// `"customer"`, `"contact"` and `"company"` (`{"id","name","link"}`),
+    /// `"responsible_user":{"id","name"}` and
+    /// `"candidates":[{"element_type","element_id","name","number","link"}]` (the other entities
+    /// that hold a matching number; empty when none).
     public func json() -> [UInt8] {
-        var writer = JSONWriter(capacity: 448)
+        var writer = JSONWriter(capacity: 640)
         writer.beginObject()
         writer.key("uid")
         writer.string(uid.description)
         writer.key("phone_number")
         writer.string(phoneNumber)
         writer.key("e164")
-        writer.string(e164)
+        writer.string(orNull: e164)
         writer.key("action")
         writer.string(action.rawValue)
         writer.key("target")
@@ -72,7 +80,82 @@ extension CallNotification {
         } else {
             writer.null()
         }
+        card.write(into: &writer)
         writer.endObject()
         return writer.bytes
+    }
+}
+
+extension CallCard {
+    /// The card's members, inside the notification's object.
+    func write(into writer: inout JSONWriter) {
+        writer.key("link")
+        writer.string(orNull: link)
+        writer.key("lead")
+        if let lead {
+            writer.beginObject()
+            writer.key("id")
+            writer.integer(lead.id)
+            writer.key("name")
+            writer.string(orNull: lead.name)
+            writer.key("price")
+            writer.integer(orNull: lead.price)
+            writer.key("pipeline_id")
+            writer.integer(orNull: lead.pipelineID)
+            writer.key("pipeline")
+            writer.string(orNull: lead.pipeline)
+            writer.key("status_id")
+            writer.integer(orNull: lead.statusID)
+            writer.key("status")
+            writer.string(orNull: lead.status)
+            writer.key("link")
+            writer.string(orNull: lead.link)
+            writer.endObject()
+        } else {
+            writer.null()
+        }
+        for (key, entity) in [("customer", customer), ("contact", contact), ("company", company)] {
+            writer.key(key)
+            if let entity {
+                writer.beginObject()
+                writer.key("id")
+                writer.integer(entity.id)
+                writer.key("name")
+                writer.string(orNull: entity.name)
+                writer.key("link")
+                writer.string(orNull: entity.link)
+                writer.endObject()
+            } else {
+                writer.null()
+            }
+        }
+        writer.key("responsible_user")
+        if let responsibleUser {
+            writer.beginObject()
+            writer.key("id")
+            writer.integer(responsibleUser.id)
+            writer.key("name")
+            writer.string(orNull: responsibleUser.name)
+            writer.endObject()
+        } else {
+            writer.null()
+        }
+        writer.key("candidates")
+        writer.beginArray()
+        for candidate in candidates {
+            writer.beginObject()
+            writer.key("element_type")
+            writer.integer(candidate.entity.kind.elementType)
+            writer.key("element_id")
+            writer.integer(candidate.entity.id)
+            writer.key("name")
+            writer.string(orNull: candidate.name)
+            writer.key("number")
+            writer.string(candidate.number)
+            writer.key("link")
+            writer.string(orNull: candidate.link)
+            writer.endObject()
+        }
+        writer.endArray()
     }
 }

@@ -39,13 +39,18 @@ public struct NotificationTarget: Hashable, Sendable, CustomStringConvertible {
 /// notification.target       // lead 1234565 "Website order"
 /// notification.users        // [88888, 99999]
 /// ```
+///
+/// A withheld caller id (`"Unknown"`, `"anonymous"`, `""`: text with no number in it) still makes
+/// a notification: ``e164`` is nil, the action is create-contact, and ``displayNumber`` is the
+/// text as given, so the agent sees what the PBX sent.
 public struct CallNotification: Hashable, Sendable, CustomStringConvertible {
     /// The notification's id, also in the API's answer.
     public let uid: EventUID
     /// The caller's number as the request gave it.
     public let phoneNumber: String
-    /// The caller's number in E.164.
-    public let e164: String
+    /// The caller's number in E.164; nil when no number can be read from ``phoneNumber`` (a
+    /// withheld caller id such as `"anonymous"`), and then the action is create-contact.
+    public let e164: String?
     /// What to show and why: the one source of ``target`` and ``action``.
     public let decision: CallTargetDecision
     /// The shown entity's name as the account has it; nil when unknown or empty, and for
@@ -58,19 +63,24 @@ public struct CallNotification: Hashable, Sendable, CustomStringConvertible {
     /// The event's position in its request.
     public let eventIndex: Int
     /// The caller's number as an agent reads it: national in the account's country
-    /// (`8 (999) 888-55-33`), international otherwise (``PhoneNumbers/PhoneNumber/displayed(inAccountRegion:)``).
+    /// (`8 (999) 888-55-33`), international otherwise (``PhoneNumbers/PhoneNumber/displayed(inAccountRegion:)``);
+    /// ``phoneNumber`` as given when no number can be read from it (`anonymous`, or empty).
     public let displayNumber: String
     /// Where an unknown caller's number is from, for the offer to create a contact; nil when the
     /// caller is known or nothing describes numbers (``CallEventsConfiguration/describeCaller``).
     public let caller: CallerDescription?
+    /// What the agent's card shows besides the decision: the lead's stage and price, the contact
+    /// and company, the responsible user, the other candidates, the links into amoCRM.
+    public let card: CallCard
 
     public init(
-        uid: EventUID, phoneNumber: String, e164: String, decision: CallTargetDecision, entityName: String?,
+        uid: EventUID, phoneNumber: String, e164: String?, decision: CallTargetDecision, entityName: String?,
         users: [Int], time: NotificationTime, eventIndex: Int, displayNumber: String? = nil,
-        caller: CallerDescription? = nil
+        caller: CallerDescription? = nil, card: CallCard = CallCard()
     ) {
-        self.displayNumber = displayNumber ?? e164
+        self.displayNumber = displayNumber ?? e164 ?? phoneNumber
         self.caller = caller
+        self.card = card
         self.uid = uid
         self.phoneNumber = phoneNumber
         self.e164 = e164
@@ -94,9 +104,10 @@ public struct CallNotification: Hashable, Sendable, CustomStringConvertible {
             elementID: target.elementID, elementType: target.elementType, uid: uid, phoneNumber: phoneNumber)
     }
 
-    /// `0e3455ff-…: +79998885533 → open_lead lead 1234565 "Website order" for [88888]`.
+    /// `0e3455ff-…: +79998885533 → open_lead lead 1234565 "Website order" for [88888]`;
+    /// `0e3455ff-…: "anonymous" → create_contact none for [88888]` when no number can be read.
     public var description: String {
-        "\(uid): \(e164) → \(action) \(target) for \(users)"
+        "\(uid): \(e164 ?? quoted(phoneNumber)) → \(action) \(target) for \(users)"
     }
 }
 

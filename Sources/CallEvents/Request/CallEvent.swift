@@ -21,7 +21,8 @@ public struct CallEvent: Hashable, Sendable {
     public static let maxPhoneNumberLength = 250
 
     public var type: EventType
-    /// The caller's number exactly as the request gave it, in any format; never empty.
+    /// The caller's number exactly as the request gave it, in any format; may hold no number at
+    /// all (`"anonymous"`, `""`: a withheld caller id).
     public var phoneNumber: String
     /// The users to notify, in request order as given (repeats included); nil for every user of the account.
     public var users: [Int]?
@@ -37,8 +38,8 @@ public struct CallEvent: Hashable, Sendable {
 ///
 /// Build one from a body with ``init(body:contentType:limits:)`` (either encoding, by its content
 /// type), ``init(json:limits:)`` or ``init(form:limits:)``; each checks everything that can be
-/// checked without the account (see ``CallEventsError`` for the order). The account checks (the
-/// number can be read, the users exist) are ``CallEventsService``'s.
+/// checked without the account (see ``CallEventsError`` for the order). The account check (the
+/// users exist) is ``CallEventsService``'s.
 ///
 /// ```swift
 /// let request = try CallEventsRequest(

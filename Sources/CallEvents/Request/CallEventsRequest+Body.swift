@@ -62,7 +62,9 @@ extension CallEventsRequest {
     ///   - contentType: The `Content-Type` header's value.
     ///   - limits: The most events and the largest body.
     /// - Throws: ``CallEventsError``: `unsupported_media_type` first, then `body_too_large`, then
-    ///   what ``init(json:limits:)`` or ``init(form:limits:)`` throw.
+    ///   what ``init(json:limits:)`` or ``init(form:limits:)`` throw. A form body that fails and
+    ///   looks like JSON (its first byte after white space is `{` or `[`) gets
+    ///   ``jsonSentAsFormHint`` as its ``CallEventsError/hint``: `curl -d` sends JSON that way.
     /// - Complexity: O(n) in the body's length (O(n log n) for a form).
     public init(
         body: some Collection<UInt8>, contentType: String?, limits: CallEventsLimits = CallEventsLimits()
@@ -71,8 +73,28 @@ extension CallEventsRequest {
         guard body.count <= limits.maxBodyBytes else { throw .bodyTooLarge(limits) }
         switch encoding {
         case .json: try self.init(json: body, limits: limits)
-        case .form: try self.init(form: body, limits: limits)
+        case .form:
+            do {
+                try self.init(form: body, limits: limits)
+            } catch {
+                var error = error
+                if Self.looksLikeJSON(body) { error.hint = Self.jsonSentAsFormHint }
+                throw error
+            }
         }
+    }
+
+    /// Why a JSON body sent as a form fails, and the fix: `curl -d '{...}'` sends
+    /// `application/x-www-form-urlencoded` unless told otherwise.
+    public static let jsonSentAsFormHint =
+        "the body looks like JSON but was sent as application/x-www-form-urlencoded (what curl -d sends): "
+        + "send Content-Type: application/json (curl: -H 'Content-Type: application/json' or --json)"
+
+    /// Whether the first byte after white space is `{` or `[`: no form body of this API starts so
+    /// (its keys start with `add`).
+    static func looksLikeJSON(_ body: some Collection<UInt8>) -> Bool {
+        guard let first = body.first(where: { !$0.isASCIIWhitespace }) else { return false }
+        return first == UInt8(ascii: "{") || first == UInt8(ascii: "[")
     }
 }
 

@@ -64,9 +64,7 @@ struct RawCallEvent: Hashable, Sendable {
         switch phoneNumber {
         case .absent, .null: throw .missing("phone_number", at: index)
         case .value(.string(let text)):
-            guard text.utf8.contains(where: { !$0.isASCIIWhitespace }) else {
-                throw .event(.emptyPhoneNumber, "phone_number", at: index, found: quoted(text))
-            }
+            // An empty one is a withheld caller id, as `"anonymous"` is: notified, not refused.
             // Scalars never outnumber UTF-8 bytes: only long texts are counted.
             if text.utf8.count > CallEvent.maxPhoneNumberLength {
                 let length = text.unicodeScalars.count

@@ -94,8 +94,7 @@ public struct CallEventsService<Sink: NotificationSink>: Sendable {
     /// Validates the batch against the account, makes its notifications, delivers them (one call of
     /// the sink) and answers.
     ///
-    /// - Throws: ``CallEventsError`` (`unreadable_phone_number`, `unknown_user`), and then nothing
-    ///   was delivered.
+    /// - Throws: ``CallEventsError`` (`unknown_user`), and then nothing was delivered.
     /// - Complexity: O(n) resolves in the events, plus the sink's work.
     public func post(_ request: CallEventsRequest) async throws(CallEventsError) -> CallEventsResponse {
         let notifications = try notifications(for: request)
@@ -106,8 +105,12 @@ public struct CallEventsService<Sink: NotificationSink>: Sendable {
     /// The notifications of a request, in request order, without delivering them: every event
     /// resolved on one snapshot of the index, every user checked.
     ///
-    /// - Throws: ``CallEventsError``: the first event (in index order) whose number cannot be read
-    ///   (`unreadable_phone_number`) or that names a user who is not the account's (`unknown_user`).
+    /// A `phone_number` with no number in it (`"Unknown"`, `"anonymous"`, `""`: a withheld caller
+    /// id, which PBXs send every day) is not an error: its notification offers to create a contact,
+    /// with a nil ``CallNotification/e164``, as `screenpop resolve` answers.
+    ///
+    /// - Throws: ``CallEventsError``: the first event (in index order) that names a user who is not
+    ///   the account's (`unknown_user`).
     public func notifications(for request: CallEventsRequest) throws(CallEventsError) -> [CallNotification] {
         let snapshot = index.snapshot
         let accountUsers = configuration.roster.users
@@ -116,9 +119,6 @@ public struct CallEventsService<Sink: NotificationSink>: Sendable {
         notifications.reserveCapacity(request.events.count)
         for (eventIndex, event) in request.events.enumerated() {
             let resolution = snapshot.resolve(callerNumber: event.phoneNumber, options: configuration.resolveOptions)
-            guard let e164 = resolution.e164 else {
-                throw .event(.unreadablePhoneNumber, "phone_number", at: eventIndex, found: quoted(event.phoneNumber))
-            }
             let users: [Int]
             if let named = event.users {
                 var unique: [Int] = []
@@ -140,7 +140,7 @@ public struct CallEventsService<Sink: NotificationSink>: Sendable {
             // 6.3.1's optimizer crashes on that in release builds ("Found outside of lifetime use").
             var name: String?
             if let entity = resolution.target.entity { name = configuration.roster.name(of: entity) }
-            var display = e164
+            var display = resolution.e164 ?? event.phoneNumber
             var caller: CallerDescription?
             if let number = resolution.callerNumber {
                 display = number.displayed(inAccountRegion: snapshot.settings.defaultRegion ?? "ZZ")
@@ -148,11 +148,13 @@ public struct CallEventsService<Sink: NotificationSink>: Sendable {
                     caller = describe(number)
                 }
             }
+            let card = CallCard(
+                decision: resolution.decision, e164: resolution.e164, snapshot: snapshot, roster: configuration.roster)
             notifications.append(
                 CallNotification(
-                    uid: configuration.makeUID(), phoneNumber: event.phoneNumber, e164: e164,
+                    uid: configuration.makeUID(), phoneNumber: event.phoneNumber, e164: resolution.e164,
                     decision: resolution.decision, entityName: name, users: users, time: time,
-                    eventIndex: eventIndex, displayNumber: display, caller: caller))
+                    eventIndex: eventIndex, displayNumber: display, caller: caller, card: card))
         }
         return notifications
     }

@@ -16,6 +16,10 @@ public protocol AccountProvider: Sendable {
     /// as sent) has this SHA-256, or nil.
     func accountID(forWebhookSecretHash hash: [UInt8]) async -> Int?
 
+    /// Whether the account is one of this provider's now (a stream ticket names its account:
+    /// one removed since is refused rather than loaded).
+    func hasAccount(_ accountID: Int) async -> Bool
+
     /// What the server needs to serve the account.
     ///
     /// - Throws: Anything, meaning "cannot load now": the request gets 503
@@ -68,6 +72,8 @@ struct SingleAccountProvider: AccountProvider {
         guard let secretHash, AccountSecret.hashesEqual(secretHash, hash) else { return nil }
         return Self.accountID
     }
+
+    func hasAccount(_ accountID: Int) async -> Bool { accountID == Self.accountID }
 
     func load(accountID: Int) async throws -> ServedAccountParts { parts }
 }

@@ -19,8 +19,12 @@ public final class ServedAccount: Sendable {
     public let memoryBytes: Int
     let service: CallEventsService<FanOutSink>
     let unload: @Sendable () async -> Void
+    /// The server's metrics (a post's resolve phase is timed).
+    let metrics: ServerMetrics
+    /// The feed's sync errors already added to `screenpop_sync_errors_total`.
+    let reportedSyncErrors = NIOLockedValueBox(0)
 
-    init(id: Int, parts: ServedAccountParts, hub: NotificationHub, sink: FanOutSink) {
+    init(id: Int, parts: ServedAccountParts, hub: NotificationHub, sink: FanOutSink, metrics: ServerMetrics) {
         self.id = id
         self.index = parts.index
         self.events = parts.events
@@ -29,6 +33,7 @@ public final class ServedAccount: Sendable {
         self.unload = parts.unload
         self.hub = hub
         self.service = CallEventsService(index: parts.index, configuration: parts.events, sink: sink)
+        self.metrics = metrics
     }
 
     /// Makes `users` the account's users: in its roster (who may be notified) and its hub (who may
@@ -97,18 +102,20 @@ public final class ServedAccounts: Sendable {
     let streams: StreamLimits
     let relay: (any CallRelay)?
     let additionalSinks: [any NotificationSink]
+    let metrics: ServerMetrics
     let logger: Logger
     private let state = NIOLockedValueBox(State())
 
     init(
         provider: any AccountProvider, streams: StreamLimits, maxMemoryBytes: Int?, relay: (any CallRelay)?,
-        additionalSinks: [any NotificationSink], logger: Logger
+        additionalSinks: [any NotificationSink], metrics: ServerMetrics, logger: Logger
     ) {
         self.provider = provider
         self.streams = streams
         self.maxMemoryBytes = maxMemoryBytes
         self.relay = relay
         self.additionalSinks = additionalSinks
+        self.metrics = metrics
         self.logger = logger
         var generator = SystemRandomNumberGenerator()
         self.instanceID = generator.next()
@@ -124,6 +131,9 @@ public final class ServedAccounts: Sendable {
     public var memoryBytes: Int {
         state.withLockedValue { $0.entries.values.reduce(0) { $0 + $1.account.memoryBytes } }
     }
+
+    /// The loaded accounts, in no order.
+    var loadedAccounts: [ServedAccount] { state.withLockedValue { $0.entries.values.map(\.account) } }
 
     /// The account if it is loaded; nil otherwise (this does not load it).
     public func account(_ id: Int) -> ServedAccount? { state.withLockedValue { $0.entries[id]?.account } }
@@ -227,10 +237,10 @@ public final class ServedAccounts: Sendable {
 
     /// An account of `parts`, with its own hub and service.
     func makeAccount(id: Int, parts: ServedAccountParts) -> ServedAccount {
-        let hub = NotificationHub(users: parts.events.users, limits: streams)
+        let hub = NotificationHub(users: parts.events.users, limits: streams, counters: metrics.streams)
         let sink = FanOutSink(
             sinks: [RelayingHubSink(accountID: id, hub: hub, relay: relay, origin: instanceID)] + additionalSinks)
-        return ServedAccount(id: id, parts: parts, hub: hub, sink: sink)
+        return ServedAccount(id: id, parts: parts, hub: hub, sink: sink, metrics: metrics)
     }
 
     /// Adds an account loaded by the embedding code (the server of one account).

@@ -7,17 +7,32 @@ import Logging
 /// account in the context (loaded if need be); answers 401 otherwise, and 503 when the account
 /// cannot be loaded now.
 ///
+/// On the routes a browser opens (the stream, the ticket's description), a `ticket` query
+/// parameter may stand for the token (``tickets`` set): a valid one puts its account and
+/// ``ServerRequestContext/ticket`` in the context, a forged or expired one gets 401 whatever the
+/// other headers say.
+///
 /// The scheme is matched without regard to case. The token is hashed (SHA-256) and the
 /// ``AccountProvider`` asked for the hash, so the token is never kept, compared in the clear or
 /// logged; a 401 says nothing of whether some account exists.
+///
+/// Without ``loadsAccount`` (`/metrics`, `/readyz`) it only checks the token: the context gets
+/// the account's id (``ServerRequestContext/accountID``), and a scrape never loads an account.
 struct BearerTokenMiddleware: RouterMiddleware {
     typealias Context = ServerRequestContext
 
     let accounts: ServedAccounts
+    /// Checks the tickets of the routes that take them; nil on the others.
+    var tickets: StreamTicketSigner? = nil
+    /// Loads the account (off for `/metrics` and `/readyz`, which only check the token).
+    var loadsAccount = true
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
         async throws -> Response
     {
+        if let tickets, let text = request.uri.queryParameters["ticket"] {
+            return try await withTicket(String(text), signer: tickets, request: request, context: context, next: next)
+        }
         guard let header = request.headers.first(.authorization), let token = Self.token(in: header),
             let accountID = await accounts.provider.accountID(forAPITokenHash: AccountSecret.sha256(token))
         else {
@@ -31,6 +46,20 @@ struct BearerTokenMiddleware: RouterMiddleware {
                 code: .unauthorized, detail: "send the header Authorization: Bearer <the account's API token>"
             ).response(requestID: context.id)
         }
+        guard loadsAccount else {
+            var context = context
+            context.accountID = accountID
+            return try await next(request, context)
+        }
+        return try await withAccount(accountID, ticket: nil, request: request, context: context, next: next)
+    }
+
+    /// Runs `next` with the account loaded and in use, in the context with its id (and the ticket's
+    /// user): 503 when it cannot be loaded now, 401 when a ticket's user is no longer the account's.
+    private func withAccount(
+        _ accountID: Int, ticket: StreamTicket?, request: Request, context: Context,
+        next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
         let account: ServedAccount
         do {
             account = try await accounts.beginUse(accountID: accountID)
@@ -38,10 +67,47 @@ struct BearerTokenMiddleware: RouterMiddleware {
             return Self.unavailable(accountID: accountID, context: context)
         }
         defer { accounts.endUse(account) }
+        // A user removed from the account since the ticket was minted is no longer let in.
+        if let ticket, !account.events.isUser(ticket.userID) { return Self.refuseTicket(.invalid, context: context) }
         var context = context
         context.account = account
+        context.accountID = accountID
+        context.ticket = ticket
         if !accounts.isSingleAccount { context.logger[metadataKey: "account_id"] = "\(accountID)" }
+        if let ticket { context.logger[metadataKey: "user_id"] = "\(ticket.userID)" }
         return try await next(request, context)
+    }
+
+    private func withTicket(
+        _ text: String, signer: StreamTicketSigner, request: Request, context: Context,
+        next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        let ticket: StreamTicket
+        do {
+            ticket = try signer.verify(text, now: StreamTicketController.unixNow())
+        } catch {
+            return Self.refuseTicket(error, context: context)
+        }
+        guard await accounts.provider.hasAccount(ticket.accountID) else {
+            return Self.refuseTicket(.invalid, context: context)
+        }
+        return try await withAccount(ticket.accountID, ticket: ticket, request: request, context: context, next: next)
+    }
+
+    /// The 401 of a refused ticket; the ticket itself is never logged.
+    static func refuseTicket(_ error: StreamTicketError, context: Context) -> Response {
+        let refusal: CallEventsError
+        switch error {
+        case .invalid:
+            refusal = CallEventsError(
+                code: .invalidTicket,
+                detail: "the stream ticket is not valid here; ask the integration for a new one")
+        case .expired:
+            refusal = CallEventsError(
+                code: .expiredTicket, detail: "the stream ticket has expired; ask the integration for a new one")
+        }
+        context.logger.notice("refused: \(refusal.code)")
+        return refusal.response(requestID: context.id)
     }
 
     /// The 503 of an account that cannot be loaded now.

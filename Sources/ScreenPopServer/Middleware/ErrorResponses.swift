@@ -8,6 +8,8 @@ extension CallEventsError.Code {
     public static let unauthorized = CallEventsError.Code(rawValue: "unauthorized")
     /// No such route. HTTP 404.
     public static let notFound = CallEventsError.Code(rawValue: "not_found")
+    /// The path has routes, but not for the request's method. HTTP 405 with `Allow`.
+    public static let methodNotAllowed = CallEventsError.Code(rawValue: "method_not_allowed")
     /// The server is shutting down. HTTP 503.
     public static let shuttingDown = CallEventsError.Code(rawValue: "shutting_down")
     /// A user, or the server, has the most live streams allowed open. HTTP 429 with `Retry-After`.
@@ -17,20 +19,29 @@ extension CallEventsError.Code {
     /// The request's account cannot be loaded now (its store is unreachable, say). HTTP 503 with
     /// `Retry-After`; the next request tries again.
     public static let accountUnavailable = CallEventsError.Code(rawValue: "account_unavailable")
+    /// A stream ticket this server did not mint (made up, altered, or signed with a key since
+    /// changed), or whose user is no longer the account's. HTTP 401.
+    public static let invalidTicket = CallEventsError.Code(rawValue: "invalid_ticket")
+    /// A stream ticket past its expiry: mint a new one. HTTP 401.
+    public static let expiredTicket = CallEventsError.Code(rawValue: "expired_ticket")
+    /// A ticket's stream asked for another user's notifications (`user_id`). HTTP 403.
+    public static let wrongUser = CallEventsError.Code(rawValue: "wrong_user")
     /// The body has a `Content-Encoding` (gzip, deflate…). HTTP 415.
     public static let unsupportedContentEncoding = CallEventsError.Code(rawValue: "unsupported_content_encoding")
 }
 
 extension CallEventsError {
-    /// The HTTP status of the error: 413, 415, 401, 404, 429, 501, 503, or 400 for the rest.
+    /// The HTTP status of the error: 413, 415, 401, 403, 404, 405, 429, 501, 503, or 400 for the rest.
     public var httpStatus: HTTPResponse.Status {
         switch code {
         case .bodyTooLarge: .contentTooLarge
         case .unsupportedMediaType, .unsupportedContentEncoding: .unsupportedMediaType
         case .tooManyStreams: .tooManyRequests
         case .unsupportedTransferEncoding: .notImplemented
-        case .unauthorized: .unauthorized
+        case .unauthorized, .invalidTicket, .expiredTicket: .unauthorized
+        case .wrongUser: .forbidden
         case .notFound: .notFound
+        case .methodNotAllowed: .methodNotAllowed
         case .shuttingDown, .accountUnavailable: .serviceUnavailable
         default: .badRequest
         }

@@ -32,20 +32,23 @@ struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 }
 
-/// A request's path as logs may show it: the webhooks' secret replaced.
+/// A request's path as logs (and the 404 answer) may show it: the webhooks' secret replaced.
 ///
 /// Any path the router would take for the webhook route, `/amocrm/webhooks/<anything>` (the router
 /// skips empty segments, so `//amocrm//webhooks/x` too, and ignores case here for safety), is
-/// logged as `/amocrm/webhooks/<redacted>`; other paths as they are.
+/// logged as `/amocrm/webhooks/<redacted>`. Any other path under `/amocrm/` (a mistyped webhook
+/// URL, `/amocrm/webhook/<secret>`, which may hold the secret) as `/amocrm/<redacted>`, since
+/// unknown paths are logged too; other paths as they are.
 enum LoggedPath {
     static let redactedWebhook = "/amocrm/webhooks/<redacted>"
+    static let redactedUnderAmoCRM = "/amocrm/<redacted>"
 
     static func of(_ path: String) -> String {
         var segments = path.utf8.split(separator: UInt8(ascii: "/")).makeIterator()
-        guard let first = segments.next(), equalsIgnoringASCIICase(first, "amocrm"),
-            let second = segments.next(), equalsIgnoringASCIICase(second, "webhooks"), segments.next() != nil
+        guard let first = segments.next(), equalsIgnoringASCIICase(first, "amocrm"), let second = segments.next()
         else { return path }
-        return redactedWebhook
+        guard equalsIgnoringASCIICase(second, "webhooks") else { return redactedUnderAmoCRM }
+        return segments.next() != nil ? redactedWebhook : path
     }
 
     private static func equalsIgnoringASCIICase(_ bytes: String.UTF8View.SubSequence, _ lowercase: String) -> Bool {

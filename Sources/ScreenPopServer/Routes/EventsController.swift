@@ -7,15 +7,21 @@ import NIOCore
 import ServiceLifecycle
 import ScreenPopSupport
 
-/// The routes of the API: `POST /api/v2/events[/]` and `GET /api/v2/events/stream?user_id=N`, for
-/// the request's account (``ServerRequestContext/account``, which the token middleware sets).
+/// The routes of the API: `POST /api/v2/events[/]` and `GET /api/v2/events/stream?user_id=N` (or
+/// `?ticket=T`), for the request's account (``ServerRequestContext/account``, which the token
+/// middleware sets).
 struct EventsController: Sendable {
     let heartbeatInterval: Duration
     let retryMilliseconds: Int
 
-    func addRoutes(to router: some RouterMethods<ServerRequestContext>) {
+    /// `POST /api/v2/events`: behind the token.
+    func addPostRoute(to router: some RouterMethods<ServerRequestContext>) {
         // The router ignores a trailing slash: this serves `/api/v2/events/` too.
         router.post("/api/v2/events", use: post)
+    }
+
+    /// `GET /api/v2/events/stream`: behind the token or a stream ticket.
+    func addStreamRoute(to router: some RouterMethods<ServerRequestContext>) {
         router.get("/api/v2/events/stream", use: stream)
     }
 
@@ -23,7 +29,8 @@ struct EventsController: Sendable {
 
     @Sendable
     func post(_ request: Request, context: ServerRequestContext) async throws -> Response {
-        let service = try Self.account(context).service
+        let account = try Self.account(context)
+        let service = account.service
         let limits = service.configuration.limits
         do throws(CallEventsError) {
             // 501 and 415 for codings not decoded, 415 for the content type, all before reading the
@@ -42,7 +49,7 @@ struct EventsController: Sendable {
             } catch {
                 throw CallEventsError(code: .malformedBody, detail: "the body could not be read")
             }
-            let response = try await service.post(body: body.readableBytesView, contentType: contentType)
+            let response = try await account.post(body: body.readableBytesView, contentType: contentType)
             let json = response.halJSON()
             var buffer = ByteBuffer()
             buffer.reserveCapacity(json.count)
@@ -68,14 +75,27 @@ struct EventsController: Sendable {
     func stream(_ request: Request, context: ServerRequestContext) async throws -> Response {
         let hub = try Self.account(context).hub
         let text = request.uri.queryParameters["user_id"].map(String.init)
-        // The same rule as posted ids: digits only, no sign, no spaces.
-        guard let text, let user = CallEventsRequest.parseUserID(text) else {
-            return CallEventsError(
-                code: .invalidUserID, field: "user_id", path: "user_id", found: text.map { "\"\($0)\"" } ?? "none"
-            ).response(requestID: context.id)
+        let user: Int
+        if let ticket = context.ticket {
+            // A ticket's stream is its user's, and only theirs.
+            if let text, CallEventsRequest.parseUserID(text) != ticket.userID {
+                return CallEventsError(
+                    code: .wrongUser, field: "user_id", path: "user_id", found: text,
+                    detail: "the ticket is for user \(ticket.userID); leave out user_id"
+                ).response(requestID: context.id)
+            }
+            user = ticket.userID
+        } else {
+            // The same rule as posted ids: digits only, no sign, no spaces.
+            guard let text, let id = CallEventsRequest.parseUserID(text) else {
+                return CallEventsError(
+                    code: .invalidUserID, field: "user_id", path: "user_id", found: text.map { "\"\($0)\"" } ?? "none"
+                ).response(requestID: context.id)
+            }
+            user = id
         }
         guard hub.hasUser(user) else {
-            return CallEventsError(code: .unknownUser, field: "user_id", path: "user_id", found: text)
+            return CallEventsError(code: .unknownUser, field: "user_id", path: "user_id", found: String(user))
                 .response(requestID: context.id)
         }
         var lastEventID: UInt64?
@@ -94,7 +114,7 @@ struct EventsController: Sendable {
             let refusal: CallEventsError
             switch error {
             case .unknownUser:
-                refusal = CallEventsError(code: .unknownUser, field: "user_id", path: "user_id", found: text)
+                refusal = CallEventsError(code: .unknownUser, field: "user_id", path: "user_id", found: String(user))
             case .tooManyStreamsForUser(let limit):
                 refusal = CallEventsError(
                     code: .tooManyStreams,
@@ -110,6 +130,7 @@ struct EventsController: Sendable {
         }
         let retry = retryMilliseconds
         let logger = context.logger
+        let expiresAt = context.ticket?.expiresAt
         logger.debug("stream opened", metadata: ["user_id": "\(user)", "replay": "\(subscription.replay.count)"])
         let body = ResponseBody { writer in
             defer {
@@ -129,7 +150,15 @@ struct EventsController: Sendable {
                         case .event(let event): ServerSentEvents.event(event, into: &buffer)
                         case .heartbeat: ServerSentEvents.comment("heartbeat", into: &buffer)
                         }
+                        // A ticket's stream ends at the first heartbeat after its expiry, with an
+                        // event that tells the page why (its reconnection would get 401).
+                        let expired = expiresAt.map { StreamTicketController.unixNow() >= $0 } ?? false
+                        if expired { ServerSentEvents.ticketExpired(into: &buffer) }
                         try await writer.write(buffer)
+                        if expired {
+                            hub.unsubscribe(subscription.token)
+                            break
+                        }
                     }
                 } onGracefulShutdown: {
                     hub.unsubscribe(subscription.token)
@@ -141,9 +170,11 @@ struct EventsController: Sendable {
         }
         return Response(
             status: .ok,
+            // `Connection: close`: the connection ends with the stream (its request's stream was
+            // handed to the close watcher), so a client must not pool it for another request.
             headers: [
                 .contentType: "text/event-stream", .cacheControl: "no-cache",
-                HTTPField.Name("X-Accel-Buffering")!: "no",
+                HTTPField.Name("X-Accel-Buffering")!: "no", .connection: "close",
             ],
             body: body)
     }

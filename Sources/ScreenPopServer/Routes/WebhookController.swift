@@ -11,7 +11,8 @@ import ScreenPopSupport
 /// amoCRM sends no token: the path's secret is the credential, and says which account. Its
 /// SHA-256 goes to the ``AccountProvider`` (which compares hashes in constant time) before
 /// anything else is looked at, and a wrong one (or one of an account without a feed) gets exactly
-/// the answer of an unknown path (Hummingbird's empty 404), so the route leaves no trace but a
+/// the answer of an unknown path (the `not_found` of ``RouteNotFoundMiddleware``, which shows the
+/// path with the secret redacted), so the route leaves no trace but a
 /// `notice` line that names neither the secret nor the value tried. Then the account is loaded
 /// (503 if it cannot be now), and:
 /// 501/415 for codings the server does not decode, 415 for a content type other than

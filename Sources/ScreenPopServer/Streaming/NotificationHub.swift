@@ -132,12 +132,22 @@ public final class NotificationHub: NotificationSink, Sendable {
     private let state: NIOLockedValueBox<State>
     /// What the hub may hold.
     public let limits: StreamLimits
+    /// The server's counters of delivered and dropped events; nil for a hub outside a server.
+    let counters: StreamCounters?
 
     /// - Parameters:
     ///   - users: The account's users: only they have buffers and may subscribe.
     ///   - limits: The bounds of replay buffers, streams and send queues.
     ///   - firstEventID: The first event id; by default the wall clock in microseconds.
-    public init(users: some Sequence<Int>, limits: StreamLimits = StreamLimits(), firstEventID: UInt64? = nil) {
+    public convenience init(
+        users: some Sequence<Int>, limits: StreamLimits = StreamLimits(), firstEventID: UInt64? = nil
+    ) {
+        self.init(users: users, limits: limits, firstEventID: firstEventID, counters: nil)
+    }
+
+    /// A hub that counts what it delivers and drops in the server's metrics.
+    init(users: some Sequence<Int>, limits: StreamLimits, firstEventID: UInt64? = nil, counters: StreamCounters?) {
+        self.counters = counters
         var limits = limits
         limits.replayCount = max(1, limits.replayCount)
         limits.replayBytes = max(0, limits.replayBytes)
@@ -189,6 +199,7 @@ public final class NotificationHub: NotificationSink, Sendable {
     /// gave it, its users, and (with `encodingAll`) its JSON, for ``CallRelay``.
     func deliver(_ notifications: [CallNotification], encodingAll: Bool) -> [RelayedEvent] {
         var overflowed: [StreamQueue] = []
+        var pushed = 0
         var made: [RelayedEvent] = []
         if encodingAll { made.reserveCapacity(notifications.count) }
         state.withLockedValue { state in
@@ -206,7 +217,7 @@ public final class NotificationHub: NotificationSink, Sendable {
                     if !userState.subscribers.isEmpty {
                         let event = encoded ?? Event(id: id, notification: notification)
                         encoded = event
-                        push(event, to: &userState, overflowed: &overflowed)
+                        pushed += push(event, to: &userState, overflowed: &overflowed)
                     }
                     state.users[user] = userState
                     state.delivered += 1
@@ -219,7 +230,7 @@ public final class NotificationHub: NotificationSink, Sendable {
             state.streamCount -= overflowed.count
             state.droppedStreams += overflowed.count
         }
-        for queue in overflowed { queue.reportOverflow() }
+        report(delivered: pushed, overflowed: overflowed)
         return made
     }
 
@@ -231,6 +242,7 @@ public final class NotificationHub: NotificationSink, Sendable {
     /// instances making events at once) is put in its place. Its live streams get it as it comes.
     public func deliver(encoded events: [RelayedEvent]) {
         var overflowed: [StreamQueue] = []
+        var pushed = 0
         state.withLockedValue { state in
             for relayed in events {
                 if relayed.id >= state.nextEventID { state.nextEventID = relayed.id + 1 }
@@ -247,7 +259,7 @@ public final class NotificationHub: NotificationSink, Sendable {
                     }
                     userState.replayBytes += bytes
                     trimReplay(&userState)
-                    push(event, to: &userState, overflowed: &overflowed)
+                    pushed += push(event, to: &userState, overflowed: &overflowed)
                     state.users[user] = userState
                     state.delivered += 1
                 }
@@ -255,7 +267,18 @@ public final class NotificationHub: NotificationSink, Sendable {
             state.streamCount -= overflowed.count
             state.droppedStreams += overflowed.count
         }
+        report(delivered: pushed, overflowed: overflowed)
+    }
+
+    /// Tells the owners of the streams that overflowed (outside the lock), and counts what was
+    /// delivered and dropped in the server's metrics.
+    private func report(delivered: Int, overflowed: [StreamQueue]) {
         for queue in overflowed { queue.reportOverflow() }
+        guard let counters else { return }
+        if delivered > 0 { counters.delivered.increment(by: Int64(delivered)) }
+        guard !overflowed.isEmpty else { return }
+        counters.dropped.increment(by: Int64(overflowed.reduce(0) { $0 + $1.droppedEventCount }))
+        counters.streamsDropped.increment(by: Int64(overflowed.count))
     }
 
     /// Drops the oldest buffered notifications until the buffer is within its bounds.
@@ -268,11 +291,19 @@ public final class NotificationHub: NotificationSink, Sendable {
     }
 
     /// Pushes an event to the user's open streams; those whose queue is full are removed.
-    private func push(_ event: Event, to userState: inout UserState, overflowed: inout [StreamQueue]) {
-        for (key, queue) in userState.subscribers where !queue.push(.event(event), bytes: event.wireBytes) {
-            userState.subscribers[key] = nil
-            overflowed.append(queue)
+    ///
+    /// - Returns: How many streams' queues took it.
+    private func push(_ event: Event, to userState: inout UserState, overflowed: inout [StreamQueue]) -> Int {
+        var taken = 0
+        for (key, queue) in userState.subscribers {
+            if queue.push(.event(event), bytes: event.wireBytes) {
+                taken += 1
+            } else {
+                userState.subscribers[key] = nil
+                overflowed.append(queue)
+            }
         }
+        return taken
     }
 
     /// The id the hub gives its next notification.
@@ -303,6 +334,7 @@ public final class NotificationHub: NotificationSink, Sendable {
         }
         let (id, buffered) = try result.get()
         let replay = buffered.map(\.event)
+        if let counters, !replay.isEmpty { counters.delivered.increment(by: Int64(replay.count)) }
         return Subscription(replay: replay, messages: queue, token: SubscriptionToken(user: user, id: id))
     }
 
@@ -331,7 +363,7 @@ public final class NotificationHub: NotificationSink, Sendable {
             state.droppedStreams += overflowed.count
             return overflowed
         }
-        for queue in overflowed { queue.reportOverflow() }
+        report(delivered: 0, overflowed: overflowed)
     }
 
     /// Makes `users` the account's users: a new user may subscribe at once; a user who is gone
@@ -363,7 +395,8 @@ public final class NotificationHub: NotificationSink, Sendable {
     /// What a buffered notification keeps alive, estimated: the value, its texts and its place in
     /// the users list (the list itself is shared by every user it names).
     static func retainedBytes(_ notification: CallNotification) -> Int {
-        MemoryLayout<CallNotification>.stride + notification.phoneNumber.utf8.count + notification.e164.utf8.count
-            + (notification.entityName?.utf8.count ?? 0) + MemoryLayout<Int>.stride
+        MemoryLayout<CallNotification>.stride + notification.phoneNumber.utf8.count
+            + (notification.e164?.utf8.count ?? 0) + (notification.entityName?.utf8.count ?? 0)
+            + MemoryLayout<Int>.stride
     }
 }

@@ -19,6 +19,12 @@ enum ServerSentEvents {
         buffer.writeStaticString("\n\n")
     }
 
+    /// `event: ticket-expired`: the stream's ticket expired, so the stream ends and a reconnection
+    /// would be refused; a page asks its integration for a new ticket.
+    static func ticketExpired(into buffer: inout ByteBuffer) {
+        buffer.writeStaticString("event: ticket-expired\ndata: {}\n\n")
+    }
+
     /// `retry: <ms>\n\n`: how long a client waits before reconnecting.
     static func retry(milliseconds: Int, into buffer: inout ByteBuffer) {
         buffer.writeStaticString("retry: ")

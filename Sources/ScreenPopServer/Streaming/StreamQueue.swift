@@ -13,6 +13,8 @@ public final class StreamQueue: AsyncSequence, Sendable {
         var messages = FIFO<(message: NotificationHub.Message, bytes: Int)>()
         var bytes = 0
         var isFinished = false
+        /// The events discarded when the queue overflowed, the one that did not fit included.
+        var droppedEvents = 0
         var waiter: CheckedContinuation<NotificationHub.Message?, Never>?
     }
 
@@ -27,6 +29,9 @@ public final class StreamQueue: AsyncSequence, Sendable {
         self.byteLimit = byteLimit
         self.onOverflow = onOverflow
     }
+
+    /// The events discarded when the queue overflowed (0 if it has not).
+    var droppedEventCount: Int { state.withLockedValue { $0.droppedEvents } }
 
     /// Tells the stream's owner that the queue overflowed; call outside the hub's lock.
     func reportOverflow() {
@@ -45,6 +50,7 @@ public final class StreamQueue: AsyncSequence, Sendable {
                 return .handed(waiter)
             }
             guard state.bytes + bytes <= byteLimit else {
+                state.droppedEvents = state.messages.elements.count { $0.message.isEvent } + (message.isEvent ? 1 : 0)
                 state.isFinished = true
                 state.messages.removeAll()
                 state.bytes = 0
@@ -99,4 +105,11 @@ public final class StreamQueue: AsyncSequence, Sendable {
     }
 
     public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(queue: self) }
+}
+
+extension NotificationHub.Message {
+    var isEvent: Bool {
+        if case .event = self { return true }
+        return false
+    }
 }
