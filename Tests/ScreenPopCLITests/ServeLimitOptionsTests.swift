@@ -31,6 +31,9 @@ extension ServeCommandTests {
             environment: Self.environmentWithoutToken)
         defer { if server.process.isRunning { server.process.terminate() } }
         let port = try #require(server.waitForPort(), "no listening line: \(server.standardError)")
+        // Hummingbird's own line, which gives the port, may come before the server's `listening`.
+        let deadline = Date().addingTimeInterval(20)
+        while !server.standardError.contains("limits=") && Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
         #expect(
             server.standardError.contains(
                 "head 2048 B, url 300 B, webhook 4096 B, connections 10000, refusals 1/min burst 2 tracking 500"),
@@ -58,7 +61,7 @@ extension ServeCommandTests {
         (["--max-head-bytes", "0"], "--max-head-bytes must be positive"),
         (["--max-url-bytes", "0"], "--max-url-bytes must be positive"),
         (["--max-webhook-bytes", "0"], "--max-webhook-bytes must be positive"),
-        (["--max-refusals-per-minute", "-5"], "--max-refusals-per-minute must be 0 (no limit) or positive"),
+        (["--max-refusals-per-minute=-5"], "--max-refusals-per-minute must be 0 (no limit) or positive"),
         (["--refusal-burst", "0"], "--refusal-burst must be positive"),
         (["--max-tracked-clients", "0"], "--max-tracked-clients must be positive"),
     ])
