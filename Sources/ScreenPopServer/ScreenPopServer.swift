@@ -232,7 +232,8 @@ public struct ScreenPopServer: Sendable {
         self.metrics = metrics
         self.refusals = RefusalLimiter(limits: configuration.refusals)
         self.notices = LimitNotices(
-            interval: configuration.limitNoticeInterval, logger: logger, trackedKeys: configuration.refusals.trackedKeys)
+            interval: configuration.limitNoticeInterval, logger: logger,
+            trackedKeys: configuration.refusals.trackedKeys)
     }
 
     /// A server of many accounts: the token of each request (and the secret of each webhook) says
@@ -262,7 +263,8 @@ public struct ScreenPopServer: Sendable {
         self.tickets = StreamTicketSigner(key: configuration.tickets.key ?? StreamTicketSigner.randomKey())
         self.refusals = RefusalLimiter(limits: configuration.refusals)
         self.notices = LimitNotices(
-            interval: configuration.limitNoticeInterval, logger: logger, trackedKeys: configuration.refusals.trackedKeys)
+            interval: configuration.limitNoticeInterval, logger: logger,
+            trackedKeys: configuration.refusals.trackedKeys)
     }
 
     /// Delivers notifications another instance made (a ``CallRelay``'s payload) to this instance's

@@ -33,7 +33,9 @@ extension ServeCommandTests {
         let port = try #require(server.waitForPort(), "no listening line: \(server.standardError)")
         // Hummingbird's own line, which gives the port, may come before the server's `listening`.
         let deadline = Date().addingTimeInterval(20)
-        while !server.standardError.contains("limits=") && Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        while !server.standardError.contains("limits=") && Date() < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
         #expect(
             server.standardError.contains(
                 "head 2048 B, url 300 B, webhook 4096 B, connections 10000, refusals 1/min burst 2 tracking 500"),
@@ -47,7 +49,8 @@ extension ServeCommandTests {
         #expect(longURL.body.contains("uri_too_long"))
         var statuses: [Int] = []
         for attempt in 0..<3 {
-            statuses.append(try await Self.request(port: port, path: "/readyz", authorization: "Bearer no-\(attempt)").status)
+            statuses.append(
+                try await Self.request(port: port, path: "/readyz", authorization: "Bearer no-\(attempt)").status)
         }
         #expect(statuses == [401, 401, 429])
         let good = try await Self.request(port: port, path: "/readyz", authorization: "Bearer demo-token-change-me")

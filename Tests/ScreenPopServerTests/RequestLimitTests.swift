@@ -142,7 +142,9 @@ struct RequestLimitTests {
             #expect(limited.status == 429)
             #expect(limited.error?["code"] as? String == "too_many_requests")
             let retryAfter = limited.header("Retry-After").flatMap { Int($0) }
-            #expect(retryAfter != nil && retryAfter! >= 1 && retryAfter! <= 60, "Retry-After \(String(describing: retryAfter))")
+            #expect(
+                retryAfter != nil && retryAfter! >= 1 && retryAfter! <= 60,
+                "Retry-After \(String(describing: retryAfter))")
             // No token at all from the same address: limited too.
             #expect(try await server.post(Self.goodPost, authorization: nil).status == 429)
             // The right token from the same address is answered at once.
@@ -162,7 +164,8 @@ struct RequestLimitTests {
         try await LiveServer.with(adjust: { $0.refusals = Self.fewRefusals }) { server in
             // The same wrong token from five addresses: 401 each, one refusal per address.
             for host in 2...6 {
-                let answer = try await Self.exchange(server, Self.rawPost(token: "stale-token"), from: "127.0.0.\(host)")
+                let answer = try await Self.exchange(
+                    server, Self.rawPost(token: "stale-token"), from: "127.0.0.\(host)")
                 #expect(Self.status(answer) == 401)
             }
             // From a sixth address, whose own allowance is whole, the same token is limited.
@@ -260,7 +263,8 @@ struct RequestLimitTests {
             #expect(notices.count == 2, "\(notices)")
             #expect(notices.allSatisfy { $0.level == .notice })
             #expect(notices.map { $0.metadata["client.address"] ?? "" }.sorted() == ["127.0.0.1", "127.0.0.2"])
-            #expect(notices.allSatisfy { $0.metadata["refused"] == "1" && $0.metadata["limit"] == "max_head_bytes=1024" })
+            #expect(
+                notices.allSatisfy { $0.metadata["refused"] == "1" && $0.metadata["limit"] == "max_head_bytes=1024" })
         }
     }
 
@@ -270,7 +274,8 @@ struct RequestLimitTests {
         let address = try SocketAddress(ipAddress: "192.0.2.7", port: 4711)
         let start = ContinuousClock.now
         for second in 0..<10 {
-            notices.refused("uri_too_long", limit: "max_url_bytes=8192", address: address, now: start + .seconds(second))
+            notices.refused(
+                "uri_too_long", limit: "max_url_bytes=8192", address: address, now: start + .seconds(second))
         }
         // Another port of the same address is the same client; the window has not passed.
         let otherPort = try SocketAddress(ipAddress: "192.0.2.7", port: 4712)
@@ -278,7 +283,9 @@ struct RequestLimitTests {
         notices.refused("uri_too_long", limit: "max_url_bytes=8192", address: address, now: start + .seconds(61))
         // Another limit of the same address has its own window.
         notices.refused("headers_too_large", limit: "max_head_bytes=16384", address: address, now: start + .seconds(62))
-        let lines = store.entries.map { "\($0.message) \($0.metadata["refused"] ?? "?") \($0.metadata["client.address"] ?? "?")" }
+        let lines = store.entries.map {
+            "\($0.message) \($0.metadata["refused"] ?? "?") \($0.metadata["client.address"] ?? "?")"
+        }
         #expect(
             lines == [
                 "refused: uri_too_long 1 192.0.2.7", "refused: uri_too_long 11 192.0.2.7",

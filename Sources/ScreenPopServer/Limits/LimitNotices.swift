@@ -61,7 +61,8 @@ final class LimitNotices: Sendable {
             "refused: \(code)",
             metadata: [
                 "limit": "\(limit)", "client.address": "\(address?.ipAddress ?? "-")", "refused": "\(count)",
-                "window_ms": "\(interval.components.seconds * 1000 + interval.components.attoseconds / 1_000_000_000_000_000)",
+                "window_ms":
+                    "\(interval.components.seconds * 1000 + interval.components.attoseconds / 1_000_000_000_000_000)",
             ])
     }
 }

@@ -93,7 +93,8 @@ public final class RefusalLimiter: Sendable {
     {
         let capacity = Double(limits.burst)
         let perMinute = Double(limits.perMinute)
-        return table.update(key, orMake: { Bucket(tokens: capacity, updated: now) }) { (bucket: inout Bucket) -> Double? in
+        return table.update(key, orMake: { Bucket(tokens: capacity, updated: now) }) {
+            (bucket: inout Bucket) -> Double? in
             let elapsed = now - bucket.updated
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
             bucket.tokens = min(capacity, bucket.tokens + max(0, seconds) * perMinute / 60)
