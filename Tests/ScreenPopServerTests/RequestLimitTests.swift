@@ -268,6 +268,30 @@ struct RequestLimitTests {
         }
     }
 
+    @Test func refusedConnectionsAreLoggedOncePerWindow() async throws {
+        let store = CapturingLogHandler.Store()
+        try await LiveServer.with(maxConnections: 2, logger: CapturingLogHandler.logger(store)) { server in
+            var held: [RawConnection] = []
+            for _ in 0..<2 {
+                let connection = try RawConnection(port: server.port)
+                connection.send("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n")  // an unfinished head
+                held.append(connection)
+            }
+            try await waitUntil("2 open connections") { server.server.connections.openCount == 2 }
+            for _ in 0..<4 {
+                let extra = try RawConnection(port: server.port)
+                let answer = try await extra.waitForClose(seconds: 60)
+                #expect(answer.hasPrefix("HTTP/1.1 503"))
+            }
+            let notices = store.entries.filter { $0.message == "refused: too_many_connections" }
+            #expect(notices.count == 1, "\(notices)")
+            #expect(notices.first?.metadata["limit"] == "max_connections=2")
+            #expect(notices.first?.metadata["client.address"] == "127.0.0.1")
+            #expect(notices.first?.level == .notice)
+            for connection in held { connection.close() }
+        }
+    }
+
     @Test func theNoticeCountsTheRefusalsSinceTheLastOne() throws {
         let store = CapturingLogHandler.Store()
         let notices = LimitNotices(interval: .seconds(60), logger: CapturingLogHandler.logger(store))
