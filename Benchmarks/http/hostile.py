@@ -9,6 +9,7 @@ what the server's memory did, and stops the server. The server and this script s
     python3 Benchmarks/http/hostile.py form-users --users 58000
     python3 Benchmarks/http/hostile.py long-numbers --posts 768
     python3 Benchmarks/http/hostile.py slow-streams --streams 2000 --posts 2000
+    python3 Benchmarks/http/hostile.py bad-tokens --attackers 32 --seconds 30
 
 Scenarios:
   slow-heads    N connections that each send one byte of a request head per second (slowloris),
@@ -19,6 +20,9 @@ Scenarios:
                 to every user: the server's memory after them (replay buffers are bounded).
   slow-streams  S live streams that never read their socket, then posts to every user: the
                 posts' latency and the server's memory.
+  bad-tokens    A threads that post with a new wrong token each time from 127.0.0.1, while good
+                clients post every 100 ms from 127.0.0.1 and from 127.0.0.2: the attackers'
+                answers (401, then slow 429s) and the good posts' latency.
 """
 import argparse
 import asyncio
@@ -28,6 +32,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -87,10 +92,12 @@ class Server:
             self.process.kill()
 
 
-def request(method, path, body=b"", content_type="application/json", port=8090, timeout=30):
-    """One HTTP/1.1 request on a new connection; returns (status, body)."""
-    with socket.create_connection((HOST, port), timeout=timeout) as s:
-        head = (f"{method} {path} HTTP/1.1\r\nHost: {HOST}\r\nAuthorization: Bearer {TOKEN}\r\n"
+def request(method, path, body=b"", content_type="application/json", port=8090, timeout=30, token=TOKEN,
+            source=None):
+    """One HTTP/1.1 request on a new connection (from the local address `source`); returns (status, body)."""
+    with socket.create_connection((HOST, port), timeout=timeout,
+                                  source_address=(source, 0) if source else None) as s:
+        head = (f"{method} {path} HTTP/1.1\r\nHost: {HOST}\r\nAuthorization: Bearer {token}\r\n"
                 f"Content-Type: {content_type}\r\nContent-Length: {len(body)}\r\nConnection: close\r\n\r\n")
         s.sendall(head.encode() + body)
         data = b""
@@ -260,6 +267,55 @@ async def slow_streams(args, server):
         s.close()
 
 
+def bad_tokens(args, server):
+    deadline = time.time() + args.seconds
+    lock = threading.Lock()
+    answers = {}
+
+    def attacker(number):
+        attempt = 0
+        while time.time() < deadline:
+            attempt += 1
+            start = time.perf_counter()
+            try:
+                status, _ = request("POST", "/api/v2/events", GOOD, port=server.port,
+                                    token=f"guess-{number}-{attempt}", source="127.0.0.1")
+            except OSError as error:
+                status = type(error).__name__
+            with lock:
+                answers.setdefault(status, []).append(time.perf_counter() - start)
+
+    def good(source, latencies, failures):
+        while time.time() < deadline:
+            start = time.perf_counter()
+            try:
+                status, _ = request("POST", "/api/v2/events", GOOD, port=server.port, source=source)
+                if status == 200:
+                    latencies.append(time.perf_counter() - start)
+                else:
+                    failures.append(status)
+            except OSError as error:
+                failures.append(str(error))
+            time.sleep(0.1)
+
+    same, other, same_failures, other_failures = [], [], [], []
+    threads = [threading.Thread(target=attacker, args=(i,)) for i in range(args.attackers)]
+    threads += [threading.Thread(target=good, args=("127.0.0.1", same, same_failures)),
+                threading.Thread(target=good, args=("127.0.0.2", other, other_failures))]
+    before = cpu_seconds(server.pid)
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    cpu = cpu_seconds(server.pid) - before
+    for status, latencies in sorted(answers.items(), key=lambda item: str(item[0])):
+        print(f"attackers' {status}: {percentiles(latencies)}")
+    print(f"good posts from the attackers' address 127.0.0.1: {percentiles(same)}; failed: {len(same_failures)} "
+          f"{same_failures[:3]}")
+    print(f"good posts from 127.0.0.2: {percentiles(other)}; failed: {len(other_failures)} {other_failures[:3]}")
+    print(f"server CPU {cpu:.1f} s in {args.seconds} s; RSS {rss_mib(server.pid):.0f} MiB")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--port", type=int, default=8090)
@@ -275,6 +331,9 @@ def main():
     p = sub.add_parser("slow-streams")
     p.add_argument("--streams", type=int, default=2000)
     p.add_argument("--posts", type=int, default=2000)
+    p = sub.add_parser("bad-tokens")
+    p.add_argument("--attackers", type=int, default=32)
+    p.add_argument("--seconds", type=int, default=30)
     args = parser.parse_args()
     server = Server(args.port, args.server_args.split())
     try:
@@ -288,6 +347,8 @@ def main():
             long_numbers(args, server)
         elif args.scenario == "slow-streams":
             asyncio.run(slow_streams(args, server))
+        elif args.scenario == "bad-tokens":
+            bad_tokens(args, server)
     finally:
         server.stop()
 

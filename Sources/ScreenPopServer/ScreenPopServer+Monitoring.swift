@@ -32,7 +32,8 @@ extension ScreenPopServer {
         quiet.logLevel = max(logger.logLevel, .notice)
         return Application(
             router: monitoringRouter(),
-            server: .guardedHTTP1(timeouts: configuration.timeouts, limiter: ConnectionLimiter(maximum: 64)),
+            server: .guardedHTTP1(
+                timeouts: configuration.timeouts, limiter: ConnectionLimiter(maximum: 64), head: headLimits),
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: nil),
             onServerRunning: { channel in
                 // Not "listening": that line names the API's address, which scripts look for.

@@ -34,6 +34,19 @@ public struct ServerConfiguration: Sendable {
     public var webhookSecret: APIToken?
     /// The largest webhook body accepted (4 MiB); a larger one gets 413 and never reaches the feed.
     public var maxWebhookBytes: Int
+    /// The largest request head accepted, in bytes of method, target, header names and values (16
+    /// KiB); a larger one gets `431 headers_too_large` and its connection is closed. At most 64 KiB
+    /// takes effect: NIO's decoder ends heads over 80 KiB itself, with a bare `400`.
+    public var maxHeadBytes: Int = 16 << 10
+    /// The longest request target (path and query) accepted, in bytes (8 KiB); a longer one gets
+    /// `414 uri_too_long` and its connection is closed.
+    public var maxURLBytes: Int = 8 << 10
+    /// How many refused credentials an address, or a credential, may send before its refusals are
+    /// slowed and answered `429 too_many_requests` (``RefusalLimits``).
+    public var refusals = RefusalLimits()
+    /// The shortest time between two notices of one limit's refusals for one address (60 s): a
+    /// refused client is logged once a window, with a count, never once a request.
+    public var limitNoticeInterval: Duration = .seconds(60)
     /// The memory the loaded accounts may hold, by their providers' estimates
     /// (``ServedAccountParts/memoryBytes``); nil: no limit, nothing is evicted (``ServedAccounts``).
     public var maxMemoryBytes: Int?
@@ -157,6 +170,10 @@ public struct ScreenPopServer: Sendable {
     public let tickets: StreamTicketSigner
     /// The server's metrics (`GET /metrics`); add your own to its registry.
     public let metrics: ServerMetrics
+    /// The refused credentials counted per address and per credential, and how many were limited.
+    public let refusals: RefusalLimiter
+    /// Logs the refusals of the limits once per client and window.
+    let notices: LimitNotices
 
     /// The account's index, in a server of one account (a server of many has none: it traps).
     public var index: AccountIndex { single.index }
@@ -213,6 +230,10 @@ public struct ScreenPopServer: Sendable {
         self.singleAccount = account
         self.tickets = StreamTicketSigner(key: configuration.tickets.key ?? StreamTicketSigner.randomKey())
         self.metrics = metrics
+        self.refusals = RefusalLimiter(limits: configuration.refusals)
+        self.notices = LimitNotices(
+            interval: configuration.limitNoticeInterval, logger: logger,
+            trackedKeys: configuration.refusals.trackedKeys)
     }
 
     /// A server of many accounts: the token of each request (and the secret of each webhook) says
@@ -240,6 +261,10 @@ public struct ScreenPopServer: Sendable {
         self.readiness = readiness
         self.singleAccount = nil
         self.tickets = StreamTicketSigner(key: configuration.tickets.key ?? StreamTicketSigner.randomKey())
+        self.refusals = RefusalLimiter(limits: configuration.refusals)
+        self.notices = LimitNotices(
+            interval: configuration.limitNoticeInterval, logger: logger,
+            trackedKeys: configuration.refusals.trackedKeys)
     }
 
     /// Delivers notifications another instance made (a ``CallRelay``'s payload) to this instance's
@@ -291,10 +316,11 @@ public struct ScreenPopServer: Sendable {
         // Outside the token's group: amoCRM sends no token; the path's secret is checked instead. A
         // server of one account without a feed or a secret has no such route (404, as any unknown path).
         if singleAccount == nil || (feed != nil && configuration.webhookSecret != nil) {
-            WebhookController(accounts: accounts, maxBodyBytes: configuration.maxWebhookBytes).addRoutes(to: router)
+            WebhookController(accounts: accounts, maxBodyBytes: configuration.maxWebhookBytes, gate: refusalGate)
+                .addRoutes(to: router)
         }
         PageController().addRoutes(to: router)  // no token: the page's ticket opens the stream
-        let api = router.group().add(middleware: BearerTokenMiddleware(accounts: accounts))
+        let api = router.group().add(middleware: BearerTokenMiddleware(accounts: accounts, gate: refusalGate))
         let events = EventsController(
             heartbeatInterval: configuration.heartbeatInterval, retryMilliseconds: configuration.retryMilliseconds)
         let tickets = StreamTicketController(signer: tickets, settings: configuration.tickets)
@@ -302,13 +328,23 @@ public struct ScreenPopServer: Sendable {
         tickets.addMintRoute(to: api)
         SyncStatusController().addRoutes(to: api)
         // What a browser opens: a stream ticket in the query stands for the token.
-        let browser = router.group().add(middleware: BearerTokenMiddleware(accounts: accounts, tickets: self.tickets))
+        let browser = router.group().add(
+            middleware: BearerTokenMiddleware(accounts: accounts, gate: refusalGate, tickets: self.tickets))
         events.addStreamRoute(to: browser)
         tickets.addDescribeRoute(to: browser)
         // The token is checked, its account not loaded: a scrape must not load accounts.
-        let tokenOnly = router.group().add(middleware: BearerTokenMiddleware(accounts: accounts, loadsAccount: false))
+        let tokenOnly = router.group().add(
+            middleware: BearerTokenMiddleware(accounts: accounts, gate: refusalGate, loadsAccount: false))
         healthController.addRoutes(to: router, authenticated: tokenOnly)
         return router
+    }
+
+    /// What refused credentials go through: counted, and limited beyond the allowance.
+    var refusalGate: RefusalGate { RefusalGate(limiter: refusals, notices: notices) }
+
+    /// The head limits of both listeners.
+    var headLimits: HeadLimits {
+        HeadLimits(maxHeadBytes: configuration.maxHeadBytes, maxURLBytes: configuration.maxURLBytes, notices: notices)
     }
 
     /// The Hummingbird application: run it with `runService()` (signals) or in a `ServiceGroup`.
@@ -324,6 +360,12 @@ public struct ScreenPopServer: Sendable {
         let logger = logger
         let configuration = configuration
         let webhooks = singleAccount == nil || (feed != nil && configuration.webhookSecret != nil)
+        let refusals = configuration.refusals
+        let limitsDescription =
+            "head \(configuration.maxHeadBytes) B, url \(configuration.maxURLBytes) B, "
+            + "webhook \(configuration.maxWebhookBytes) B, connections \(configuration.maxConnections), refusals "
+            + (refusals.isEnabled
+                ? "\(refusals.perMinute)/min burst \(refusals.burst) tracking \(refusals.trackedKeys)" : "unlimited")
         // The token's description, never the token (APIToken's description hides it).
         let credentials: Logger.Metadata =
             singleAccount != nil
@@ -334,7 +376,7 @@ public struct ScreenPopServer: Sendable {
             ]
         return Application(
             router: router(),
-            server: .guardedHTTP1(timeouts: configuration.timeouts, limiter: connections),
+            server: .guardedHTTP1(timeouts: configuration.timeouts, limiter: connections, head: headLimits),
             configuration: ApplicationConfiguration(
                 address: .hostname(configuration.host, port: configuration.port), serverName: nil),
             services: [HeartbeatService(accounts: accounts, interval: configuration.heartbeatInterval)],
@@ -342,6 +384,7 @@ public struct ScreenPopServer: Sendable {
                 var metadata = credentials
                 metadata["address"] = "\(channel.localAddress?.description ?? "?")"
                 metadata["webhooks"] = "\(webhooks ? "on" : "off")"
+                metadata["limits"] = "\(limitsDescription)"
                 logger.info("listening", metadata: metadata)
                 await onServerRunning(channel)
             },

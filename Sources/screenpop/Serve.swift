@@ -87,6 +87,45 @@ struct Serve: AsyncParsableCommand {
 
     @Option(
         help: ArgumentHelp(
+            "The largest request head, in bytes of method, target, header names and values (at most 65536); "
+                + "a larger one gets 431 and its connection is closed.",
+            valueName: "BYTES"))
+    var maxHeadBytes = 16 << 10
+
+    @Option(
+        name: .customLong("max-url-bytes"),
+        help: ArgumentHelp(
+            "The longest request target (path and query), in bytes; a longer one gets 414 and its connection "
+                + "is closed.",
+            valueName: "BYTES"))
+    var maxURLBytes = 8 << 10
+
+    @Option(
+        help: ArgumentHelp(
+            "The largest webhook body (POST /amocrm/webhooks/<secret>), in bytes; a larger one gets 413.",
+            valueName: "BYTES"))
+    var maxWebhookBytes = 4 << 20
+
+    @Option(
+        help: ArgumentHelp(
+            "Refused credentials (wrong or missing tokens, forged tickets, wrong webhook secrets) a minute "
+                + "allowed to one address and to one credential, after --refusal-burst; beyond it refusals are "
+                + "answered 429 after a second. 0 turns the limit off.",
+            valueName: "N"))
+    var maxRefusalsPerMinute = 30
+
+    @Option(help: ArgumentHelp("Refused credentials allowed in a row before the rate applies.", valueName: "N"))
+    var refusalBurst = 30
+
+    @Option(
+        help: ArgumentHelp(
+            "Addresses and credentials whose refusals are tracked at once; the least recently refused is "
+                + "forgotten beyond it.",
+            valueName: "N"))
+    var maxTrackedClients = 10_000
+
+    @Option(
+        help: ArgumentHelp(
             "With --store: the memory the loaded accounts' indexes may hold, in bytes (by estimate); the least "
                 + "recently used account without open streams is unloaded beyond it. Unlimited by default.",
             valueName: "BYTES"))
@@ -139,8 +178,19 @@ struct Serve: AsyncParsableCommand {
             ("--replay-bytes", replayBytes), ("--max-streams-per-user", maxStreamsPerUser), ("--max-streams", maxStreams),
             ("--stream-queue-bytes", streamQueueBytes), ("--head-timeout", headTimeout),
             ("--body-timeout", bodyTimeout), ("--idle-timeout", idleTimeout), ("--max-connections", maxConnections),
+            ("--max-head-bytes", maxHeadBytes), ("--max-url-bytes", maxURLBytes),
+            ("--max-webhook-bytes", maxWebhookBytes), ("--refusal-burst", refusalBurst),
+            ("--max-tracked-clients", maxTrackedClients),
         ] where value <= 0 {
             throw ValidationError("\(name) must be positive.")
+        }
+        guard maxHeadBytes <= Self.maximumHeadBytes else {
+            throw ValidationError(
+                "--max-head-bytes must be at most \(Self.maximumHeadBytes): the HTTP decoder refuses heads over "
+                    + "80 KiB itself, with a bare 400.")
+        }
+        guard maxRefusalsPerMinute >= 0 else {
+            throw ValidationError("--max-refusals-per-minute must be 0 (no limit) or positive.")
         }
         if let maxMemory, maxMemory <= 0 { throw ValidationError("--max-memory must be positive.") }
         if let maxSyncLag, maxSyncLag <= 0 { throw ValidationError("--max-sync-lag must be positive.") }
@@ -190,6 +240,7 @@ struct Serve: AsyncParsableCommand {
                 head: .seconds(headTimeout), body: .seconds(bodyTimeout), idle: .seconds(idleTimeout)),
             maxConnections: maxConnections, maxMemoryBytes: maxMemory)
         configuration.apiToken = token
+        applyRequestLimits(to: &configuration)
         configuration.tickets.defaultLifetime = .seconds(ticketLifetime)
         do {
             configuration.tickets.key = try Self.environmentTicketKey()
@@ -232,6 +283,19 @@ struct Serve: AsyncParsableCommand {
         let server = ScreenPopServer(index: index, events: events, configuration: configuration, logger: logger)
         try await Self.listening(configuration) { try await run(server, logger: logger) }
         logger.info("stopped")
+    }
+
+    /// The largest `--max-head-bytes`.
+    static let maximumHeadBytes = 64 << 10
+
+    /// The limits of requests' heads, of webhook bodies and of refused credentials, as the options say.
+    func applyRequestLimits(to configuration: inout ServerConfiguration) {
+        configuration.maxHeadBytes = maxHeadBytes
+        configuration.maxURLBytes = maxURLBytes
+        configuration.maxWebhookBytes = maxWebhookBytes
+        configuration.refusals.perMinute = maxRefusalsPerMinute
+        configuration.refusals.burst = refusalBurst
+        configuration.refusals.trackedKeys = maxTrackedClients
     }
 
     /// The stream tickets' key from the environment, nil when it is not set.

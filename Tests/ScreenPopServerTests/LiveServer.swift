@@ -74,7 +74,8 @@ struct LiveServer: Sendable {
         timeouts: ConnectionTimeouts = ConnectionTimeouts(), maxConnections: Int = 10_000,
         extraSinks: [any NotificationSink] = [], feed: (any AccountFeed)? = nil, webhookSecret: String? = nil,
         maxWebhookBytes: Int = 4 << 20, tickets: StreamTicketSettings = StreamTicketSettings(),
-        logger: Logger = LiveServer.logger(), _ body: @Sendable (LiveServer) async throws -> T
+        logger: Logger = LiveServer.logger(), adjust: (inout ServerConfiguration) -> Void = { _ in },
+        _ body: @Sendable (LiveServer) async throws -> T
     ) async throws -> T {
         let recorder = RecordingSink()
         var configuration = ServerConfiguration(
@@ -82,6 +83,7 @@ struct LiveServer: Sendable {
             streams: streams, timeouts: timeouts, maxConnections: maxConnections,
             webhookSecret: webhookSecret.flatMap { APIToken($0) }, maxWebhookBytes: maxWebhookBytes)
         configuration.tickets = tickets
+        adjust(&configuration)
         let server = ScreenPopServer(
             index: ServerTestAccount.index,
             events: CallEventsConfiguration(users: ServerTestAccount.users, names: EntityNames(SampleAccount.names)),

@@ -15,8 +15,9 @@ final class RawConnection: @unchecked Sendable {
     }
 
     /// Connects to 127.0.0.1:`port`; `receiveBuffer` shrinks the socket's receive buffer so that a
-    /// client that does not read pushes back on the server soon.
-    init(port: Int, receiveBuffer: Int32? = nil) throws {
+    /// client that does not read pushes back on the server soon; `source` is the local address to
+    /// connect from (any 127.x.y.z is local on Linux: another client's address).
+    init(port: Int, receiveBuffer: Int32? = nil, source: String? = nil) throws {
         #if canImport(Glibc)
             fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #else
@@ -25,6 +26,22 @@ final class RawConnection: @unchecked Sendable {
         guard fd >= 0 else { throw Failure(description: "socket() failed: errno \(errno)") }
         if var size = receiveBuffer {
             setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        }
+        if let source {
+            var local = sockaddr_in()
+            local.sin_family = sa_family_t(AF_INET)
+            local.sin_port = 0
+            local.sin_addr.s_addr = inet_addr(source)
+            let bound = withUnsafePointer(to: &local) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
+            }
+            guard bound == 0 else {
+                let error = errno
+                systemClose(fd)
+                throw Failure(description: "bind() to \(source) failed: errno \(error)")
+            }
         }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -51,6 +68,45 @@ final class RawConnection: @unchecked Sendable {
         let bytes = Array(text.utf8)
         let sent = bytes.withUnsafeBytes { systemSend(fd, $0.baseAddress, $0.count) }
         return sent == bytes.count
+    }
+
+    /// Sends all of `text`, waiting (bounded) while the socket's buffer is full; false when the
+    /// server closed the connection first.
+    func sendAll(_ text: String, seconds: Double = 60) async throws -> Bool {
+        let bytes = Array(text.utf8)
+        var offset = 0
+        let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+        while offset < bytes.count {
+            let sent = bytes[offset...].withUnsafeBytes { systemSend(fd, $0.baseAddress, $0.count) }
+            if sent > 0 {
+                offset += sent
+                continue
+            }
+            let error = errno
+            guard sent < 0, error == EAGAIN || error == EWOULDBLOCK || error == EINTR else { return false }
+            guard ContinuousClock.now < deadline else {
+                throw Failure(description: "could not send \(bytes.count) bytes within \(seconds) s")
+            }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        return true
+    }
+
+    /// Waits (bounded) until what arrived contains `marker`, or the server closed the connection,
+    /// and returns what arrived.
+    func receive(until marker: String, seconds: Double = 60) async throws -> String {
+        var received: [UInt8] = []
+        let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+        while true {
+            let (bytes, closed) = receiveAvailable()
+            received += bytes
+            let text = String(decoding: received, as: UTF8.self)
+            if closed || text.contains(marker) { return text }
+            guard ContinuousClock.now < deadline else {
+                throw Failure(description: "\"\(marker)\" did not arrive within \(seconds) s; got \(text.prefix(200))")
+            }
+            try await Task.sleep(for: .milliseconds(5))
+        }
     }
 
     /// Whatever has arrived, without waiting.

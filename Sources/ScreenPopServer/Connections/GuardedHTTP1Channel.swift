@@ -3,20 +3,38 @@ import HummingbirdCore
 import Logging
 import NIOCore
 
+/// The limits of a request's head, checked before any route: its size and its target's.
+struct HeadLimits: Sendable {
+    var maxHeadBytes: Int
+    var maxURLBytes: Int
+    /// Where refusals are logged, once per client and window.
+    var notices: LimitNotices?
+}
+
 /// Hummingbird's HTTP/1 child channel with the server's connection limits in front: at most
-/// ``ConnectionLimiter/maximum`` open connections, and the time limits of ``ConnectionTimeouts``.
+/// ``ConnectionLimiter/maximum`` open connections, the time limits of ``ConnectionTimeouts``, and
+/// the head limits of ``RequestHeadLimitHandler``.
 struct GuardedHTTP1Channel: ServerChildChannel {
     typealias Value = HTTP1Channel.Value
 
     let base: HTTP1Channel
     let limiter: ConnectionLimiter
+    let notices: LimitNotices?
 
-    init(responder: @escaping HTTPChannelHandler.Responder, timeouts: ConnectionTimeouts, limiter: ConnectionLimiter) {
+    init(
+        responder: @escaping HTTPChannelHandler.Responder, timeouts: ConnectionTimeouts, limiter: ConnectionLimiter,
+        head: HeadLimits
+    ) {
         self.limiter = limiter
+        self.notices = head.notices
         self.base = HTTP1Channel(
             responder: responder,
             configuration: HTTP1Channel.Configuration(
-                additionalChannelHandlers: [RequestDeadlineHandler(timeouts: timeouts, limiter: limiter)]))
+                additionalChannelHandlers: [
+                    RequestDeadlineHandler(timeouts: timeouts, limiter: limiter),
+                    RequestHeadLimitHandler(
+                        maxHeadBytes: head.maxHeadBytes, maxURLBytes: head.maxURLBytes, notices: head.notices),
+                ]))
     }
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
@@ -33,7 +51,8 @@ struct GuardedHTTP1Channel: ServerChildChannel {
                 try channel.pipeline.syncOperations.addHandler(InboundBytesSignal())
             } else {
                 logger.debug("refused a connection: too many open", metadata: ["connections.max": "\(limiter.maximum)"])
-                try channel.pipeline.syncOperations.addHandler(RefuseConnectionHandler())
+                try channel.pipeline.syncOperations.addHandler(
+                    RefuseConnectionHandler(notices: notices, maximum: limiter.maximum))
             }
         } catch {
             return channel.eventLoop.makeFailedFuture(error)
@@ -52,7 +71,17 @@ struct GuardedHTTP1Channel: ServerChildChannel {
 final class RefuseConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
 
+    let notices: LimitNotices?
+    let maximum: Int
+
+    init(notices: LimitNotices?, maximum: Int) {
+        self.notices = notices
+        self.maximum = maximum
+    }
+
     func channelActive(context: ChannelHandlerContext) {
+        notices?.refused(
+            "too_many_connections", limit: "max_connections=\(maximum)", address: context.channel.remoteAddress)
         context.fireChannelActive()
         context.writeAndFlush(NIOAny(ConnectionLimiter.refusal), promise: nil)
         context.close(promise: nil)
@@ -63,9 +92,11 @@ final class RefuseConnectionHandler: ChannelInboundHandler, RemovableChannelHand
 
 extension HTTPServerBuilder {
     /// HTTP/1 with ScreenPop's connection limits.
-    static func guardedHTTP1(timeouts: ConnectionTimeouts, limiter: ConnectionLimiter) -> HTTPServerBuilder {
+    static func guardedHTTP1(timeouts: ConnectionTimeouts, limiter: ConnectionLimiter, head: HeadLimits)
+        -> HTTPServerBuilder
+    {
         HTTPServerBuilder { responder in
-            GuardedHTTP1Channel(responder: responder, timeouts: timeouts, limiter: limiter)
+            GuardedHTTP1Channel(responder: responder, timeouts: timeouts, limiter: limiter, head: head)
         }
     }
 }

@@ -16,12 +16,19 @@ import Logging
 /// ``AccountProvider`` asked for the hash, so the token is never kept, compared in the clear or
 /// logged; a 401 says nothing of whether some account exists.
 ///
+/// Every refusal but that of a ticket whose user has left the account goes through ``gate``: an
+/// address or a credential refused too often is slowed and answered `429 too_many_requests`
+/// (``RefusalLimits``). A right token is checked first and never counted, even from an address
+/// that is being limited.
+///
 /// Without ``loadsAccount`` (`/metrics`, `/readyz`) it only checks the token: the context gets
 /// the account's id (``ServerRequestContext/accountID``), and a scrape never loads an account.
 struct BearerTokenMiddleware: RouterMiddleware {
     typealias Context = ServerRequestContext
 
     let accounts: ServedAccounts
+    /// Counts the refusals, and turns them into slow 429s beyond their allowance.
+    let gate: RefusalGate
     /// Checks the tickets of the routes that take them; nil on the others.
     var tickets: StreamTicketSigner? = nil
     /// Loads the account (off for `/metrics` and `/readyz`, which only check the token).
@@ -33,18 +40,23 @@ struct BearerTokenMiddleware: RouterMiddleware {
         if let tickets, let text = request.uri.queryParameters["ticket"] {
             return try await withTicket(String(text), signer: tickets, request: request, context: context, next: next)
         }
-        guard let header = request.headers.first(.authorization), let token = Self.token(in: header),
-            let accountID = await accounts.provider.accountID(forAPITokenHash: AccountSecret.sha256(token))
-        else {
-            context.logger.notice(
-                "refused: missing or wrong bearer token",
-                metadata: [
-                    "http.path": "\(LoggedPath.of(request.uri.path))",
-                    "authorization": "\(request.headers[.authorization] == nil ? "absent" : "present")",
-                ])
-            return CallEventsError(
-                code: .unauthorized, detail: "send the header Authorization: Bearer <the account's API token>"
-            ).response(requestID: context.id)
+        let header = request.headers.first(.authorization)
+        let tokenHash = header.flatMap(Self.token(in:)).map { AccountSecret.sha256($0) }
+        guard let tokenHash, let accountID = await accounts.provider.accountID(forAPITokenHash: tokenHash) else {
+            // What was presented is counted by its hash: the token, or the header of another scheme.
+            return try await gate.refuse(
+                credentialHash: tokenHash ?? header.map { AccountSecret.sha256($0) }, context: context
+            ) {
+                context.logger.notice(
+                    "refused: missing or wrong bearer token",
+                    metadata: [
+                        "http.path": "\(LoggedPath.of(request.uri.path))",
+                        "authorization": "\(header == nil ? "absent" : "present")",
+                    ])
+                return CallEventsError(
+                    code: .unauthorized, detail: "send the header Authorization: Bearer <the account's API token>"
+                ).response(requestID: context.id)
+            }
         }
         guard loadsAccount else {
             var context = context
@@ -86,10 +98,14 @@ struct BearerTokenMiddleware: RouterMiddleware {
         do {
             ticket = try signer.verify(text, now: StreamTicketController.unixNow())
         } catch {
-            return Self.refuseTicket(error, context: context)
+            return try await gate.refuse(credentialHash: AccountSecret.sha256(text), context: context) {
+                Self.refuseTicket(error, context: context)
+            }
         }
         guard await accounts.provider.hasAccount(ticket.accountID) else {
-            return Self.refuseTicket(.invalid, context: context)
+            return try await gate.refuse(credentialHash: AccountSecret.sha256(text), context: context) {
+                Self.refuseTicket(.invalid, context: context)
+            }
         }
         return try await withAccount(ticket.accountID, ticket: ticket, request: request, context: context, next: next)
     }

@@ -28,15 +28,26 @@ extension CallEventsError.Code {
     public static let wrongUser = CallEventsError.Code(rawValue: "wrong_user")
     /// The body has a `Content-Encoding` (gzip, deflate…). HTTP 415.
     public static let unsupportedContentEncoding = CallEventsError.Code(rawValue: "unsupported_content_encoding")
+    /// The client's address, or the credential it presented, has been refused too often
+    /// (``RefusalLimits``): answered after a delay. HTTP 429 with `Retry-After`.
+    public static let tooManyRequests = CallEventsError.Code(rawValue: "too_many_requests")
+    /// The request's head (method, target, header names and values) is over
+    /// ``ServerConfiguration/maxHeadBytes``. HTTP 431; the connection is closed.
+    public static let headersTooLarge = CallEventsError.Code(rawValue: "headers_too_large")
+    /// The request's target (path and query) is over ``ServerConfiguration/maxURLBytes``. HTTP 414;
+    /// the connection is closed.
+    public static let uriTooLong = CallEventsError.Code(rawValue: "uri_too_long")
 }
 
 extension CallEventsError {
-    /// The HTTP status of the error: 413, 415, 401, 403, 404, 405, 429, 501, 503, or 400 for the rest.
+    /// The HTTP status of the error: 413, 414, 415, 401, 403, 404, 405, 429, 431, 501, 503, or 400 for the rest.
     public var httpStatus: HTTPResponse.Status {
         switch code {
         case .bodyTooLarge: .contentTooLarge
+        case .uriTooLong: .uriTooLong
+        case .headersTooLarge: .requestHeaderFieldsTooLarge
         case .unsupportedMediaType, .unsupportedContentEncoding: .unsupportedMediaType
-        case .tooManyStreams: .tooManyRequests
+        case .tooManyStreams, .tooManyRequests: .tooManyRequests
         case .unsupportedTransferEncoding: .notImplemented
         case .unauthorized, .invalidTicket, .expiredTicket: .unauthorized
         case .wrongUser: .forbidden
@@ -83,16 +94,23 @@ extension CallEventsError {
     static func response(
         status: HTTPResponse.Status, code: Code, message: String, requestID: String? = nil
     ) -> Response {
-        var json = Array(#"{"error":{"code":"#.utf8)
-        appendJSONString(code.rawValue, to: &json)
-        json += Array(#","message":"#.utf8)
-        appendJSONString(message, to: &json)
-        json += Array(#","index":null,"field":null,"path":null}}"#.utf8)
+        let json = jsonBody(code: code.rawValue, message: message)
         var buffer = ByteBuffer()
         buffer.writeBytes(json)
         var headers: HTTPFields = [.contentType: "application/json", .contentLength: String(json.count)]
         if let requestID { headers[.requestID] = requestID }
         return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: buffer))
+    }
+
+    /// The JSON error body of `code` with a message of the caller's, for answers made outside a
+    /// route (a channel handler's).
+    static func jsonBody(code: String, message: String) -> [UInt8] {
+        var json = Array(#"{"error":{"code":"#.utf8)
+        appendJSONString(code, to: &json)
+        json += Array(#","message":"#.utf8)
+        appendJSONString(message, to: &json)
+        json += Array(#","index":null,"field":null,"path":null}}"#.utf8)
+        return json
     }
 
     /// `text` as a JSON string: quotes, backslashes and control characters escaped.

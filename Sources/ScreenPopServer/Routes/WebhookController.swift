@@ -18,9 +18,13 @@ import ScreenPopSupport
 /// 501/415 for codings the server does not decode, 415 for a content type other than
 /// `application/x-www-form-urlencoded` (none is fine), 413 for a body over the limit (from
 /// `Content-Length` before reading, and while reading); else the feed's status and JSON.
+///
+/// Wrong secrets count as refusals (``RefusalGate``): beyond their allowance, an address or a
+/// secret tried too often gets a slow `429 too_many_requests` instead of the 404.
 struct WebhookController: Sendable {
     let accounts: ServedAccounts
     let maxBodyBytes: Int
+    let gate: RefusalGate
 
     /// The route's parameter: the secret.
     static let parameter = "secret"
@@ -31,17 +35,20 @@ struct WebhookController: Sendable {
 
     @Sendable
     func receive(_ request: Request, context: ServerRequestContext) async throws -> Response {
-        guard let attempt = context.parameters.get(Self.parameter), !attempt.isEmpty,
-            let accountID = await accounts.provider.accountID(forWebhookSecretHash: AccountSecret.sha256(attempt))
+        let attempt = context.parameters.get(Self.parameter) ?? ""
+        let attemptHash = AccountSecret.sha256(attempt)
+        guard !attempt.isEmpty, let accountID = await accounts.provider.accountID(forWebhookSecretHash: attemptHash)
         else {
-            context.logger.notice(
-                "refused: wrong webhook secret",
-                metadata: [
-                    "http.path": "\(LoggedPath.redactedWebhook)",
-                    "client.address": "\(context.channel.remoteAddress?.description ?? "-")",
-                ])
-            // What the router answers for a path it does not know.
-            throw HTTPError(.notFound)
+            return try await gate.refuse(credentialHash: attemptHash, context: context) {
+                context.logger.notice(
+                    "refused: wrong webhook secret",
+                    metadata: [
+                        "http.path": "\(LoggedPath.redactedWebhook)",
+                        "client.address": "\(context.channel.remoteAddress?.description ?? "-")",
+                    ])
+                // What the router answers for a path it does not know.
+                throw HTTPError(.notFound)
+            }
         }
         let account: ServedAccount
         do {
