@@ -35,6 +35,7 @@ import sys
 import tempfile
 import threading
 import time
+import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import soaklib as sl  # noqa: E402
@@ -53,17 +54,21 @@ class Ledger:
         self.acked_total = 0
         self.tried_round = 0
         self.numbers_round = []
+        self.acked_at = {}  # (table name, id) -> time.perf_counter() of the acknowledgement
+        self.killed_at = None
 
-    def tried(self, table, key, value):
+    def tried(self, table, key, value, original):
+        """`value` goes to the stand-in; until acknowledged, the store may still hold what it had."""
         with self.lock:
-            table.setdefault(key, []).append(value)
+            table.setdefault(key, [original]).append(value)
             self.tried_round += 1
 
     def acked(self, table, key, value, numbers=()):
         with self.lock:
             states = table[key]
             # This state, and any tried after it (another sender's, not acknowledged yet).
-            table[key] = states[states.index(value):]
+            table[key] = states[states.index(value):] if value in states else [value]
+            self.acked_at[(id(table), key)] = time.perf_counter()
             self.acked_round += 1
             self.acked_total += 1
             self.numbers_round += list(numbers)
@@ -99,7 +104,7 @@ def sender(port, standin, account_id, rng, stop, killed, ledger, plan, failures,
             value = (status_id, price)
             table, key, numbers = ledger.leads, lead_id, ()
             pairs = sl.lead_status_webhook(account_id, lead_id, status_id, pipeline_id, price, updated_at)
-        ledger.tried(table, key, value)
+        ledger.tried(table, key, value, plan["original"][(table is ledger.leads, key)])
         plan["last_change"] = max(plan["last_change"], updated_at)
         try:
             status, body = client.webhook(pairs)
@@ -137,9 +142,9 @@ def poster(port, rng, stop, killed, known, users, failures, kinds):
     client.close()
 
 
-def check_store(store, ledger):
+def check_store(store, ledger, read_only=True):
     """Entities whose stored state is none of the acceptable ones; and how many were checked."""
-    contacts, leads = sl.store_state(store)
+    contacts, leads = sl.store_state(store, read_only)
     wrong = []
     with ledger.lock:
         for label, table, stored in (("contact", ledger.contacts, contacts), ("lead", ledger.leads, leads)):
@@ -148,7 +153,9 @@ def check_store(store, ledger):
                 value = (value[0], list(value[1])) if label == "contact" and value else value
                 accepted = [(a, list(b)) for a, b in states] if label == "contact" else list(states)
                 if value not in accepted:
-                    wrong.append("%s %d: store %r, acknowledged or later %r" % (label, key, value, accepted[:3]))
+                    at = ledger.acked_at.get((id(table), key))
+                    when = " (acknowledged %.3f s before the kill)" % (ledger.killed_at - at) if at and ledger.killed_at else ""
+                    wrong.append("%s %d: store %r, acknowledged or later %r%s" % (label, key, value, accepted[:3], when))
         checked = len(ledger.contacts) + len(ledger.leads)
     return wrong, checked
 
@@ -182,13 +189,17 @@ def main():
         client = sl.Client(server.port)
         account_id = client.sync_status()["account_id"]
         client.close()
-        contacts = {c["id"]: sl.contact_phones(c) for c in standin.listing("contacts")}
-        leads = {lead["id"]: lead.get("pipeline_id") for lead in standin.listing("leads")}
+        initial_contacts, initial_leads = sl.standin_state(standin)
+        contacts = {key: phones for key, (_, phones) in initial_contacts.items()}
+        leads = {lead["id"]: lead.get("pipeline_id") for lead in standin.listing("leads") if not lead.get("is_deleted")}
+        original = {(False, key): value for key, value in initial_contacts.items()}
+        original.update({(True, key): value for key, value in initial_leads.items()})
         order = list(contacts)
         rng.shuffle(order)
         plan = {"lock": threading.Lock(), "n": 0, "base": rng.randrange(10 ** 6), "contacts": order,
-                "lead_ids": sorted(leads), "leads": leads, "pipelines": standin.pipelines(), "last_change": 0}
-        known = sorted({p for phones in contacts.values() for p in phones})
+                "lead_ids": sorted(leads), "leads": leads, "pipelines": standin.pipelines(), "last_change": 0,
+                "original": original}
+        known = sl.line_numbers(sorted({p for phones in contacts.values() for p in phones}))
         ledger = Ledger()
         print("%4s %8s %7s %6s %8s %8s %9s  %s" % ("kill", "moment", "acked", "posts", "checked", "numbers",
                                                  "restart", "result"), flush=True)
@@ -210,6 +221,7 @@ def main():
                 t.start()
             time.sleep(moment)
             killed.set()
+            ledger.killed_at = time.perf_counter()
             os.kill(server.process.pid, signal.SIGKILL)
             server.process.wait()
             stop.set()
@@ -218,6 +230,9 @@ def main():
             server.reader.join(5)
             logs.append(server.lines)
             round_problems = ["kill %d: %s" % (k, f) for f in failures]
+            # The file as the killed server left it, before anything opens it again.
+            wrong, _ = check_store(store, ledger, read_only=os.environ.get("CRASH_RW") is None)
+            round_problems += ["kill %d, before the restart: %s" % (k, w) for w in wrong[:10]]
             restarted = time.perf_counter()
             try:
                 server = sl.start_server(store, standin, args.poll, 86400,
@@ -254,6 +269,7 @@ def main():
                 "ok" if not round_problems else "FAILED (%d)" % len(round_problems)), flush=True)
             problems += round_problems
 
+        standin_contacts, standin_leads = {}, {}
         if server is not None:
             client = sl.Client(server.port)
             deadline = time.monotonic() + 90
@@ -281,6 +297,8 @@ def main():
                 len(restarts), sb.percentile(restarts, 50), max(restarts), ledger.acked_total, sb.load_average()))
             print("end: store = stand-in on %d contacts and %d leads; server log lines at warning or above: %d" % (
                 len(standin_contacts), len(standin_leads), len(bad)))
+    except Exception:  # noqa: BLE001 - said, and the directory kept
+        problems.append("the run stopped: " + traceback.format_exc())
     finally:
         if server:
             server.stop()
