@@ -5,7 +5,7 @@ reached every reading stream of its users exactly once, and that the stand-in, t
 server's index agree (docs/reliability.md).
 
 Starts `amocrm-standin --control` (a synthetic account of --contacts contacts and --users users) and
-`screenpop serve --store <fresh SQLite file> --amocrm <stand-in> --poll 5 --reconcile 300` (the
+`screenpop serve --store <fresh SQLite file, or PostgreSQL> --amocrm <stand-in> --poll 5 --reconcile 300` (the
 server reads the whole account first, then polls, reconciles and takes webhooks). Then, until the
 time is up:
   - posters post calls in JSON and in PHP's form encoding, batches of 1 to 3 events, to one or two
@@ -37,11 +37,12 @@ Checks (exit status 1 when one fails, each printed):
            in increasing event ids;
   sync     after the load, once a poll has run that started after the last change: every contact's
            name and phones and every lead's status and price are the stand-in's, in the store
-           (read-only SQLite); every number the stand-in has resolves through POST /api/v2/events as
+           (read-only SQLite, or psql); every number the stand-in has resolves through POST /api/v2/events as
            `screenpop resolve --store` resolves it; GET /api/v2/sync/status shows no error.
 
     swift build -c release --product screenpop && swift build -c release --product amocrm-standin
     nice python3 Benchmarks/soak/soak.py --minutes 30
+    nice python3 Benchmarks/soak/soak.py --minutes 30 --store postgres   # the store in PostgreSQL
     python3 Benchmarks/soak/soak.py --minutes 2      # quick, for development
 """
 import argparse
@@ -241,7 +242,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--minutes", type=float, default=30)
-    parser.add_argument("--store", default="sqlite", help="sqlite (a fresh file; the default)")
+    parser.add_argument("--store", default="sqlite",
+                        help="sqlite (a fresh file; the default), postgres (a throwaway cluster through "
+                             "scripts/postgres.sh), or the postgres:// URL of an empty database")
     parser.add_argument("--contacts", type=int, default=2000)
     parser.add_argument("--users", type=int, default=6)
     parser.add_argument("--post-rate", type=float, default=8, help="posts a second, all posters together")
@@ -257,18 +260,22 @@ def main():
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--keep", action="store_true", help="keep the directory with the store and the log")
     args = parser.parse_args()
-    if args.store != "sqlite":
-        sys.exit("--store: only `sqlite` is implemented (the checks read the SQLite file); see docs/reliability.md")
+    if args.store not in ("sqlite", "postgres") and not sl.is_postgres(args.store):
+        sys.exit("--store: sqlite, postgres (a throwaway cluster) or a postgres:// URL of an empty database")
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(1 << 31)
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     directory = tempfile.mkdtemp(prefix="screenpop-soak-")
-    store = os.path.join(directory, "soak.sqlite")
+    store = os.path.join(directory, "soak.sqlite") if args.store == "sqlite" else args.store
     print("soak: %.1f min, seed %d, commit %s, %d cores, load %s, directory %s" % (
         args.minutes, seed, sb.git_commit(), os.cpu_count(), sb.load_average(), directory), flush=True)
     problems = []
-    standin = server = None
+    standin = server = postgres = None
     try:
+        if args.store == "postgres":
+            postgres = sb.Postgres(os.path.join(directory, "postgres"))
+            store = postgres.url
+            sl.log("PostgreSQL at %s" % store)
         standin = sl.StandIn(args.contacts, args.users, seed=1)
         started_server = time.perf_counter()
         server = sl.start_server(store, standin, args.poll, args.reconcile,
@@ -284,6 +291,8 @@ def main():
             server.stop()
         if standin:
             standin.stop()
+        if postgres:
+            postgres.stop()
         if args.keep or problems:
             print("kept %s (the store and serve.log)" % directory)
         else:

@@ -6,7 +6,9 @@ server's index agree. Python's standard library only; every address is 127.0.0.1
 The server process is `Benchmarks/http/serverbench.py`'s `Server` (its port from the `listening`
 line, its log kept); the rest is here.
 """
+import csv
 import http.client
+import io
 import json
 import os
 import random
@@ -509,9 +511,37 @@ def check_streams(streams, posts):
 
 # MARK: Agreement: the stand-in, the store and the index
 
+def is_postgres(store):
+    return store.startswith(("postgres://", "postgresql://"))
+
+
+def postgres_rows(url, sql):
+    """The rows of a query through psql (`COPY ... TO STDOUT` as CSV: values with new lines too)."""
+    match = re.match(r"postgres(?:ql)?://([^@:]+)(?::[^@]*)?@([^:/]+):(\d+)/([^?]+)", url)
+    if not match:
+        raise RuntimeError("cannot read the PostgreSQL URL %s" % re.sub(r":[^@/]*@", "@", url))
+    user, host, port, database = match.groups()
+    result = subprocess.run(["psql", "-h", host, "-p", port, "-U", user, "-d", database, "-v", "ON_ERROR_STOP=1",
+                             "-Atq", "-c", "COPY (%s) TO STDOUT WITH (FORMAT csv)" % sql],
+                            capture_output=True, text=True, timeout=120)
+    if result.returncode != 0:
+        raise RuntimeError("psql: " + result.stderr.strip()[-500:])
+    return list(csv.reader(io.StringIO(result.stdout)))
+
+
 def store_state(store, read_only=True):
-    """From the SQLite store, read-only: ({contact id: (name, [phones])}, {lead id: (status, price)})
-    of the entities not deleted."""
+    """From the store (a SQLite file, read-only; or PostgreSQL through psql): ({contact id: (name,
+    [phones])}, {lead id: (status, price)}) of the entities not deleted."""
+    if is_postgres(store):
+        contacts = {int(r[0]): (r[1], []) for r in postgres_rows(
+            store, "SELECT id, name FROM entity WHERE kind = 1 AND NOT is_deleted")}
+        for entity_id, value in postgres_rows(
+                store, "SELECT entity_id, value FROM phone WHERE kind = 1 ORDER BY entity_id, position"):
+            if int(entity_id) in contacts:
+                contacts[int(entity_id)][1].append(value)
+        leads = {int(r[0]): (int(r[1]) if r[1] else None, int(r[2]) if r[2] else None) for r in postgres_rows(
+            store, "SELECT id, status_id, price FROM entity WHERE kind = 2 AND NOT is_deleted")}
+        return contacts, leads
     db = sqlite3.connect("file:%s%s" % (store, "?mode=ro" if read_only else ""), uri=True, timeout=30)
     try:
         contacts = {row[0]: (row[1], []) for row in db.execute(
