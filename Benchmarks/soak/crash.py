@@ -12,8 +12,9 @@ file> --amocrm <stand-in> --poll 5`, which reads the whole account first. Then, 
   3. a restart on the same store file, timed from the exec to the `listening` line;
   4. checks: every change acknowledged (200) before the kill is in the store, as acknowledged or
      replaced by a later change of the same entity (one not acknowledged because of the kill may
-     be there or not: the stand-in has it, so a poll may bring it too); the store is read with
-     Python's sqlite3, read-only (the schema is in docs/live-account.md); the server answers every
+     be there or not: the stand-in has it, so a poll may bring it too), checked on the file as the
+     killed server left it and again after the restart; the store is read with Python's sqlite3,
+     read-only (the schema is in docs/live-account.md), or with psql; the server answers every
      number changed in the round and a sample of the others as `screenpop resolve --store` answers
      from the store; GET /api/v2/sync/status answers with no error; the restart within
      --restart-bound seconds.
@@ -23,6 +24,7 @@ inconsistency.
 
     swift build -c release --product screenpop && swift build -c release --product amocrm-standin
     nice python3 Benchmarks/soak/crash.py --kills 50
+    nice python3 Benchmarks/soak/crash.py --kills 50 --store postgres   # the store in PostgreSQL
     python3 Benchmarks/soak/crash.py --kills 3       # quick, for development
 """
 import argparse
@@ -172,18 +174,26 @@ def main():
     parser.add_argument("--restart-bound", type=float, default=30, help="seconds a restart may take")
     parser.add_argument("--sample", type=int, default=100, help="numbers not changed checked per restart")
     parser.add_argument("--seed", type=int, default=None)
+    parser.add_argument("--store", default="sqlite",
+                        help="sqlite (a fresh file; the default), postgres (a throwaway cluster through "
+                             "scripts/postgres.sh), or the postgres:// URL of an empty database")
     parser.add_argument("--keep", action="store_true")
     args = parser.parse_args()
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(1 << 31)
     rng = random.Random(seed)
     directory = tempfile.mkdtemp(prefix="screenpop-crash-")
-    store = os.path.join(directory, "crash.sqlite")
+    if args.store not in ("sqlite", "postgres") and not sl.is_postgres(args.store):
+        sys.exit("--store: sqlite, postgres (a throwaway cluster) or a postgres:// URL of an empty database")
+    store = os.path.join(directory, "crash.sqlite") if args.store == "sqlite" else args.store
     print("crash: %d kills, seed %d, commit %s, %d cores, load %s, directory %s" % (
         args.kills, seed, sb.git_commit(), os.cpu_count(), sb.load_average(), directory), flush=True)
     problems = []
-    standin = server = None
+    standin = server = postgres = None
     logs = []
     try:
+        if args.store == "postgres":
+            postgres = sb.Postgres(os.path.join(directory, "postgres"))
+            store = postgres.url
         standin = sl.StandIn(args.contacts, args.users, seed=1)
         server = sl.start_server(store, standin, args.poll, 86400, log_path=os.path.join(directory, "serve-0.log"))
         client = sl.Client(server.port)
@@ -304,6 +314,8 @@ def main():
             server.stop()
         if standin:
             standin.stop()
+        if postgres:
+            postgres.stop()
         if args.keep or problems:
             print("kept %s (the store and each run's serve-N.log)" % directory)
         else:

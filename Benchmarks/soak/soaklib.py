@@ -533,17 +533,19 @@ def store_state(store, read_only=True):
     """From the store (a SQLite file, read-only; or PostgreSQL through psql): ({contact id: (name,
     [phones])}, {lead id: (status, price)}) of the entities not deleted."""
     if is_postgres(store):
-        contacts = {int(r[0]): (r[1], []) for r in postgres_rows(
-            store, "SELECT id, name FROM entity WHERE kind = 1 AND NOT is_deleted")}
-        for entity_id, value in postgres_rows(
-                store, "SELECT entity_id, value FROM phone WHERE kind = 1 ORDER BY entity_id, position"):
-            if int(entity_id) in contacts:
-                contacts[int(entity_id)][1].append(value)
+        # One statement, one snapshot: a commit between reading the names and the phones would
+        # pair one state's name with another's phones.
+        contacts = {int(r[0]): (r[1], json.loads(r[2])) for r in postgres_rows(
+            store, "SELECT e.id, e.name, coalesce((SELECT json_agg(p.value ORDER BY p.position) FROM phone p "
+                   "WHERE p.account_id = e.account_id AND p.kind = 1 AND p.entity_id = e.id), '[]') "
+                   "FROM entity e WHERE e.kind = 1 AND NOT e.is_deleted")}
         leads = {int(r[0]): (int(r[1]) if r[1] else None, int(r[2]) if r[2] else None) for r in postgres_rows(
             store, "SELECT id, status_id, price FROM entity WHERE kind = 2 AND NOT is_deleted")}
         return contacts, leads
     db = sqlite3.connect("file:%s%s" % (store, "?mode=ro" if read_only else ""), uri=True, timeout=30)
     try:
+        # One read transaction, one snapshot (WAL): the server may commit between the statements.
+        db.execute("BEGIN")
         contacts = {row[0]: (row[1], []) for row in db.execute(
             "SELECT id, name FROM entity WHERE kind = 1 AND is_deleted = 0")}
         for entity_id, value in db.execute(
