@@ -203,17 +203,20 @@ public final class AmoCRMStandIn: Sendable {
     }
 
     /// Serves on `host:port` (0: a free port) until SIGINT or SIGTERM; `onRunning` is told the
-    /// port once it listens.
+    /// port once it listens. With `control`, also the routes that change the account over HTTP
+    /// (`AmoCRMStandIn+Control.swift`), for clients in other processes.
     public func serve(
-        host: String = "127.0.0.1", port: Int, onRunning: @escaping @Sendable (Int) -> Void = { _ in }
+        host: String = "127.0.0.1", port: Int, control: Bool = false,
+        onRunning: @escaping @Sendable (Int) -> Void = { _ in }
     ) async throws {
-        try await application(host: host, port: port, onRunning: onRunning).runService()
+        try await application(host: host, port: port, control: control, onRunning: onRunning).runService()
     }
 
-    private func application(host: String, port: Int, onRunning: @escaping @Sendable (Int) -> Void)
-        -> some ApplicationProtocol
-    {
+    private func application(
+        host: String, port: Int, control: Bool = false, onRunning: @escaping @Sendable (Int) -> Void
+    ) -> some ApplicationProtocol {
         let router = Router()
+        if control { registerControlRoutes(on: router) }
         for list in [
             "account", "users", "customers/statuses", "leads/pipelines", "contacts", "companies", "leads", "customers",
         ] {
