@@ -15,6 +15,7 @@
 # PostgreSQL's suites need SCREENPOP_TEST_POSTGRES_URL (`scripts/postgres.sh start DIR` prints one);
 # without it they are skipped, as in `swift test`.
 #
+# scripts/tsan-suppressions.txt says which reports of the concurrency runtime itself are left out.
 # Locks that tasks share are pthread mutexes (ScreenPopSupport's LockedValue, NIOLockedValueBox):
 # Synchronization.Mutex waits on futexes, which ThreadSanitizer does not see, so accesses under one
 # are reported as races.
@@ -39,8 +40,11 @@ case "${1:-}" in
     *) echo "usage: scripts/tsan.sh [--group N | --ci | --filter REGEX]" >&2; exit 2 ;;
 esac
 
-log="$(mktemp)"
-trap 'rm -f "$log"' EXIT
+# The whole output of the tests, for the reports that the summary below leaves out.
+log=".build-tsan/tsan.log"
+mkdir -p .build-tsan
+: > "$log"
+export TSAN_OPTIONS="suppressions=$PWD/scripts/tsan-suppressions.txt ${TSAN_OPTIONS:-}"
 swift build --build-tests --sanitize=thread --scratch-path .build-tsan 2>&1 | tail -3
 run() {
     local status=0
@@ -59,8 +63,8 @@ else
     done
 fi
 if grep -q "WARNING: ThreadSanitizer" "$log"; then
-    grep -A30 "WARNING: ThreadSanitizer" "$log" | head -120
-    echo "tsan: races reported (above)"
+    grep -A30 "WARNING: ThreadSanitizer" "$log" | head -120 || true
+    echo "tsan: races reported (above; the whole output is in $log)"
     exit 1
 fi
 exit "$status"
