@@ -80,6 +80,11 @@ run() {
     echo "$target: ${executions:-?} executions in ${seconds} s (${speed:-?} exec/s), ${final:-no stats}${seed:+, seed $seed}"
     local after
     after=$(ls "$artifacts" | wc -l)
+    if [[ -z $executions ]]; then
+        tail -5 "$log" >&2
+        echo "$target: DID NOT RUN (exit $status; log $log)" >&2
+        return 1
+    fi
     if [[ $status -ne 0 || $after -ne $before ]]; then
         grep -E 'property failed|Fatal error|ERROR: (AddressSanitizer|libFuzzer)|SUMMARY' "$log" | head -5 >&2 || true
         grep -o 'Test unit written to .*' "$log" >&2 || true

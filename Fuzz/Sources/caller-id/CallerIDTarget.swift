@@ -38,7 +38,7 @@ public func fuzzCallerID(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         }
     case .failure(let error):
         // `Name <>` and `@host` keep an empty URI or user part, digits elsewhere or not.
-        if error.code == .empty, !input.contains("<"), !input.contains("@") {
+        if error.code == .empty, !input.unicodeScalars.contains("<"), !input.unicodeScalars.contains("@") {
             require(
                 !input.unicodeScalars.contains { $0.properties.numericType == .decimal },
                 "\(input.debugDescription) has digits but reads as empty")

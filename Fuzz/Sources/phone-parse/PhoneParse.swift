@@ -5,7 +5,7 @@ import PhoneNumbers
 /// `PhoneNumber(parsing:defaultRegion:)`: the first byte picks the default region, the rest is text
 /// (invalid UTF-8 replaced, as the server decodes it). A number that parses comes back from its E.164
 /// form parsed with "ZZ" as the same number, or as libphonenumber gives it back (``sameOrPrefixTakenOff``);
-/// a valid one likewise from its INTERNATIONAL and RFC 3966 forms; formats, validity, type and
+/// a valid one likewise from its RFC 3966 form and, without an extension, its INTERNATIONAL form; formats, validity, type and
 /// region answer without trapping, and a valid number has a region and a type.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzPhoneParse(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
@@ -37,7 +37,9 @@ public func fuzzPhoneParse(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         require(regionCode != nil, "\(e164) is valid but has no region")
         require(number.type != .unknown, "\(e164) is valid but its type is unknown")
         // A valid number written for people, in either international form, reads back the same.
-        for format in [PhoneNumberFormat.international, .rfc3966] {
+        // Not an INTERNATIONAL form with an extension: " x" and the extension's digits may pass the
+        // parser's length limit ("+44 1624 883456 x12345678901234577" is too long for phonenumbers too).
+        for format in number.extension == nil ? [PhoneNumberFormat.international, .rfc3966] : [.rfc3966] {
             let written = number.formatted(format)
             let again = try? PhoneNumber(parsing: written, defaultRegion: "ZZ")
             require(
