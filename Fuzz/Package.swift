@@ -20,7 +20,9 @@ let package = Package(
     targets: [
         .target(name: "FuzzSupport"),
         .target(name: "PhoneFuzzSupport", dependencies: [.product(name: "PhoneNumbers", package: "ScreenPop")]),
-        .target(name: "EventsFuzzSupport", dependencies: ["FuzzSupport", .product(name: "CallEvents", package: "ScreenPop")]),
+        .target(
+            name: "EventsFuzzSupport",
+            dependencies: ["FuzzSupport", .product(name: "CallEvents", package: "ScreenPop")]),
         fuzzTarget("phone-parse", ["PhoneNumbers"], extra: ["PhoneFuzzSupport"]),
         fuzzTarget("phone-match", ["PhoneNumbers"], extra: ["PhoneFuzzSupport"]),
         fuzzTarget("caller-id", ["PhoneNumbers"], extra: ["PhoneFuzzSupport"]),

@@ -108,9 +108,12 @@ seeds() {
         local counters
         for counters in 1 0; do
             rm -rf "$FUZZ/Corpus/$target.new"/[0-9a-f]*
+            # A seed that fails a property is reported and left out (the merge goes on past it).
+            mkdir -p "$BUILD/artifacts/$target"
             SWIFT_BACKTRACE=enable=no "$BUILD/release/$target" -merge=1 -use_counters=$counters \
-                $(target_options "$target") "$FUZZ/Corpus/$target.new" "$candidates/$target" \
-                > "$BUILD/logs/$target.merge.log" 2>&1
+                -artifact_prefix="$BUILD/artifacts/$target/" $(target_options "$target") \
+                "$FUZZ/Corpus/$target.new" "$candidates/$target" > "$BUILD/logs/$target.merge.log" 2>&1
+            grep -E 'property failed|ERROR: AddressSanitizer' "$BUILD/logs/$target.merge.log" >&2 || true
             [[ $(ls "$FUZZ/Corpus/$target.new" | wc -l) -le 500 ]] && break
         done
         rm -rf "$FUZZ/Corpus/$target"

@@ -42,7 +42,8 @@ public func checkRefused(_ error: CallEventsError, _ input: [UInt8]) {
         require(error.detail != nil, "a body error without detail: \(message)")
     }
     for offset in byteOffsets(in: message) {
-        require(offset >= 0 && offset <= input.count, "byte \(offset) outside a body of \(input.count) bytes: \(message)")
+        require(
+            offset >= 0 && offset <= input.count, "byte \(offset) outside a body of \(input.count) bytes: \(message)")
     }
     if error.code == .malformedBody {
         // The JSON reader and the form decoder both say where: a byte offset, or the form's key
@@ -120,7 +121,8 @@ public func checkRoundTrips(_ request: CallEventsRequest, _ limits: CallEventsLi
     for (name, body) in [("JSON", jsonBody(of: request)), ("form", formBody(of: request))] {
         do {
             let again =
-                name == "JSON" ? try CallEventsRequest(json: body, limits: limits)
+                name == "JSON"
+                ? try CallEventsRequest(json: body, limits: limits)
                 : try CallEventsRequest(form: body, limits: limits)
             require(identical(again, request), "\(request) written as \(name) reads back as \(again)")
         } catch {

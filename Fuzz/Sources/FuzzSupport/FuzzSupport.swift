@@ -2,7 +2,9 @@
 
 /// Stops the run with `message` when `condition` is false; libFuzzer saves the input as a crash.
 @inlinable
-public func require(_ condition: Bool, _ message: @autoclosure () -> String, file: StaticString = #file, line: UInt = #line) {
+public func require(
+    _ condition: Bool, _ message: @autoclosure () -> String, file: StaticString = #file, line: UInt = #line
+) {
     if !condition { fatalError("property failed: " + message(), file: file, line: line) }
 }
 

@@ -4,10 +4,11 @@ import PhoneNumbers
 
 /// `CallerID.lookupNumber(_:defaultRegion:)` on what a PBX might send: the first byte picks the
 /// default region, the rest is text. The number found comes back from its E.164 form as
-/// libphonenumber gives it back (``sameOrPrefixTakenOff``); a
-/// `parsed` or `internationalWithoutPlus` reading is valid, a `foundInText` one at least possible;
-/// `empty` means no digit (outside `Name <URI>` and `user@host`), and blank text is never a number; and the answer does not depend on white space around the text (which
-/// also moves it from the stack buffer of short caller ids to the heap).
+/// libphonenumber gives it back (``sameOrPrefixTakenOff``); a `parsed` or `internationalWithoutPlus`
+/// reading is valid, a `foundInText` one at least possible; `empty` means no digit (outside
+/// `Name <URI>` and `user@host`), and blank text is never a number; and the answer does not depend on
+/// white space around the text (which also moves it from the stack buffer of short caller ids to the
+/// heap).
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzCallerID(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let bytes = inputBytes(data, size)
@@ -27,7 +28,8 @@ public func fuzzCallerID(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         let again = try? PhoneNumber(parsing: number.e164, defaultRegion: "ZZ")
         require(
             again.map { sameOrPrefixTakenOff(number, $0) } ?? false,
-            "\(input.debugDescription) (\(region ?? "nil")) read as \(number.e164), which parses as \(again?.e164 ?? "an error")")
+            "\(input.debugDescription) (\(region ?? "nil")) read as \(number.e164), "
+                + "which parses as \(again?.e164 ?? "an error")")
         switch result.reading {
         case .parsed, .internationalWithoutPlus:
             require(number.isValid, "\(input.debugDescription) read as \(result.reading) \(number.e164), not valid")

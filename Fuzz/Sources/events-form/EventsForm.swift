@@ -37,7 +37,8 @@ public func fuzzEventsForm(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         case (.success(let a), .success(let b)):
             require(identical(a, b), "the body reads \(a), with its brackets encoded \(b)")
         case (.failure(let a), .failure(let b)):
-            require(a.code == b.code && a.path == b.path, "the body is refused with \(a), with its brackets encoded \(b)")
+            require(
+                a.code == b.code && a.path == b.path, "the body is refused with \(a), with its brackets encoded \(b)")
         default:
             require(false, "the body gives \(answer), with its brackets encoded \(encoded)")
         }

@@ -28,7 +28,9 @@ public func fuzzJSON(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         }
     } catch {
         require(simple == nil, "the reader refuses a valid document: \(error)")
-        require(error.offset >= 0 && error.offset <= bytes.count, "offset \(error.offset) outside \(bytes.count) bytes: \(error)")
+        require(
+            error.offset >= 0 && error.offset <= bytes.count,
+            "offset \(error.offset) outside \(bytes.count) bytes: \(error)")
         require(error.line >= 1 && error.column >= 1, "no line and column: \(error)")
     }
     return 0

@@ -4,9 +4,10 @@ import PhoneNumbers
 
 /// `PhoneNumber(parsing:defaultRegion:)`: the first byte picks the default region, the rest is text
 /// (invalid UTF-8 replaced, as the server decodes it). A number that parses comes back from its E.164
-/// form parsed with "ZZ" as the same number, or as libphonenumber gives it back (``sameOrPrefixTakenOff``);
-/// a valid one likewise from its RFC 3966 form and, without an extension, its INTERNATIONAL form; formats, validity, type and
-/// region answer without trapping, and a valid number has a region and a type.
+/// form parsed with "ZZ" as the same number, or as libphonenumber gives it back
+/// (``sameOrPrefixTakenOff``); a valid one likewise from its RFC 3966 form and, without an extension,
+/// its INTERNATIONAL form; formats, validity, type and region answer without trapping, and a valid
+/// number has a region and a type.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzPhoneParse(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let bytes = inputBytes(data, size)
@@ -23,7 +24,8 @@ public func fuzzPhoneParse(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
             sameOrPrefixTakenOff(number, again),
             "\(input.debugDescription) (\(region ?? "nil")) parsed as \(e164), which parses as \(again.e164)")
     } catch {
-        require(false, "\(input.debugDescription) (\(region ?? "nil")) parsed as \(e164), which does not parse: \(error)")
+        require(
+            false, "\(input.debugDescription) (\(region ?? "nil")) parsed as \(e164), which does not parse: \(error)")
     }
 
     for format in PhoneNumberFormat.allCases { _ = number.formatted(format) }

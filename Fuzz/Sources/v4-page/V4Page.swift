@@ -54,7 +54,8 @@ func checkCompactText(_ bytes: [UInt8], _ page: APIAnswer, isAccount: Bool) {
         require(
             again.updates == page.updates && again.users == page.users
                 && again.customerStatuses == page.customerStatuses && again.pipelines == page.pipelines
-                && again.nextPage == page.nextPage && again.account == page.account && again.itemCount == page.itemCount,
+                && again.nextPage == page.nextPage && again.account == page.account
+                && again.itemCount == page.itemCount,
             "the page reads differently from its compact text \(value.jsonText.prefix(300))")
     case .failure(let error):
         require(false, "the compact text of an accepted page is refused: \(error)")
@@ -82,7 +83,9 @@ func checkWrittenAgain(_ page: APIAnswer) {
         require(false, "the written account does not assemble")
         return
     }
-    require(again.data == loaded.data, "the account's entities and links differ once written: \(loaded.data) vs \(again.data)")
+    require(
+        again.data == loaded.data,
+        "the account's entities and links differ once written: \(loaded.data) vs \(again.data)")
     require(again.details == loaded.details, "the account's details differ once written")
     require(again.account == loaded.account, "the account object differs once written")
     require(again.users == loaded.users, "the users differ once written")

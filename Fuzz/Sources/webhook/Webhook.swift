@@ -28,7 +28,8 @@ public func fuzzWebhook(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         require(!description.isEmpty, "an error without a text: \(error.code)")
         require(error.key != nil || error.offset != nil, "an error that names no place: \(description)")
         if let offset = error.offset {
-            require(offset >= 0 && offset <= bytes.count, "offset \(offset) outside \(bytes.count) bytes: \(description)")
+            require(
+                offset >= 0 && offset <= bytes.count, "offset \(offset) outside \(bytes.count) bytes: \(description)")
         }
         for offset in byteOffsets(in: description) {
             require(offset <= bytes.count, "byte \(offset) outside \(bytes.count) bytes: \(description)")
