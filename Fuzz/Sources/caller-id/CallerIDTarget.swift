@@ -6,7 +6,7 @@ import PhoneNumbers
 /// default region, the rest is text. The number found comes back from its E.164 form as
 /// libphonenumber gives it back (``sameOrPrefixTakenOff``); a `parsed` or `internationalWithoutPlus`
 /// reading is valid, a `foundInText` one at least possible; `empty` means no digit (outside
-/// `Name <URI>` and `user@host`), and blank text is never a number; and the answer does not depend on
+/// `Name <URI>`, `user@host` and a SIP URI's `;` parameters), and blank text is never a number; and the answer does not depend on
 /// white space around the text (which also moves it from the stack buffer of short caller ids to the
 /// heap).
 @_cdecl("LLVMFuzzerTestOneInput")
@@ -39,8 +39,9 @@ public func fuzzCallerID(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
             break
         }
     case .failure(let error):
-        // `Name <>` and `@host` keep an empty URI or user part, digits elsewhere or not.
-        if error.code == .empty, !input.unicodeScalars.contains("<"), !input.unicodeScalars.contains("@") {
+        // `Name <>`, `@host` and `sip:;params` keep an empty URI or user part, digits elsewhere or not.
+        let wrapped = input.unicodeScalars.contains { $0 == "<" || $0 == "@" || $0 == ";" }
+        if error.code == .empty, !wrapped {
             require(
                 !input.unicodeScalars.contains { $0.properties.numericType == .decimal },
                 "\(input.debugDescription) has digits but reads as empty")
