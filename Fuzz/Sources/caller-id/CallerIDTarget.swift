@@ -6,9 +6,9 @@ import PhoneNumbers
 /// default region, the rest is text. The number found comes back from its E.164 form as
 /// libphonenumber gives it back (``sameOrPrefixTakenOff``); a `parsed` or `internationalWithoutPlus`
 /// reading is valid, a `foundInText` one at least possible; `empty` means no digit (outside
-/// `Name <URI>`, `user@host` and a SIP URI's `;` parameters), and blank text is never a number; and the answer does not depend on
-/// white space around the text (which also moves it from the stack buffer of short caller ids to the
-/// heap).
+/// `Name <URI>`, `user@host` and a SIP URI's `;` parameters), and blank text is never a number; and
+/// the answer does not depend on white space around the text (which also moves it from the stack
+/// buffer of short caller ids to the heap).
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzCallerID(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let bytes = inputBytes(data, size)
