@@ -68,7 +68,7 @@ run() {
     [[ -n $seed ]] && options+=(-seed="$seed")
     local before
     before=$(ls "$artifacts" | wc -l)
-    local status=0
+    local status=0 started=$SECONDS
     # Swift's backtracer, started by a failed property's fatalError, trips ASan; libFuzzer's report
     # of the crash is the one wanted.
     SWIFT_BACKTRACE=enable=no "$BUILD/release/$target" "${options[@]}" "$corpus" "$FUZZ/Corpus/$target" \
@@ -77,7 +77,8 @@ run() {
     executions=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
     speed=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
     final=$(grep -E '^#[0-9]+.*(DONE|pulse|NEW|REDUCE)' "$log" | tail -1 | grep -oE 'cov: [0-9]+ ft: [0-9]+ corp: [0-9]+/[0-9]+[a-zA-Z]*' || true)
-    echo "$target: ${executions:-?} executions in ${seconds} s (${speed:-?} exec/s), ${final:-no stats}${seed:+, seed $seed}"
+    echo "$target: ${executions:-?} executions in $((SECONDS - started)) s (${speed:-?} exec/s)," \
+        "${final:-no stats}${seed:+, seed $seed}"
     local after
     after=$(ls "$artifacts" | wc -l)
     if [[ -z $executions ]]; then
