@@ -65,10 +65,15 @@ func checkCompactText(_ bytes: [UInt8], _ page: APIAnswer, isAccount: Bool) {
 /// An account of the page (and a plain account object), written as pages by `PageWriter` and read
 /// again, is the same account.
 func checkWrittenAgain(_ page: APIAnswer) {
-    let accountText = Array(#"{"id":1,"subdomain":"fuzz","customers_mode":"segments"}"#.utf8)
-    guard case .success(let accountAnswer) = decode(accountText, isAccount: true),
-        let loaded = try? AccountDirectory.assemble([page, accountAnswer], source: "fuzz")
-    else { return }
+    let accountText = Array(#"{"id":1,"subdomain":"fuzz","country":"RU","customers_mode":"segments"}"#.utf8)
+    guard case .success(let accountAnswer) = decode(accountText, isAccount: true) else {
+        require(false, "the plain account object is refused")
+        return
+    }
+    guard let loaded = try? AccountDirectory.assemble([page, accountAnswer], source: "fuzz") else {
+        require(false, "a page and an account object do not assemble")
+        return
+    }
     let files = PageWriter.files(
         of: loaded.data, details: loaded.details, account: loaded.account, customerStatuses: loaded.customerStatuses,
         users: loaded.users, pipelines: loaded.pipelines)
