@@ -31,7 +31,6 @@ import argparse
 import json
 import os
 import random
-import shutil
 import signal
 import sys
 import tempfile
@@ -310,22 +309,9 @@ def main():
     except Exception:  # noqa: BLE001 - said, and the directory kept
         problems.append("the run stopped: " + traceback.format_exc())
     finally:
-        if server:
-            server.stop()
-        if standin:
-            standin.stop()
-        if postgres:
-            postgres.stop()
-        if args.keep or problems:
-            print("kept %s (the store and each run's serve-N.log)" % directory)
-        else:
-            shutil.rmtree(directory, ignore_errors=True)
-    if problems:
-        print("FAILED: %d problem(s)" % len(problems))
-        for problem in problems[:40]:
-            print("  - " + problem)
-        sys.exit(1)
-    print("PASSED")
+        sl.stop_all(server, standin, postgres)
+        sl.tidy_up(directory, args.keep or problems, "the store and each run's serve-N.log")
+    sl.verdict(problems)
 
 
 if __name__ == "__main__":

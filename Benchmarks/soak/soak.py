@@ -50,7 +50,6 @@ import json
 import os
 import random
 import resource
-import shutil
 import sys
 import tempfile
 import threading
@@ -287,22 +286,9 @@ def main():
     except Exception:  # noqa: BLE001 - said, and the directory kept
         problems.append("the run stopped: " + traceback.format_exc())
     finally:
-        if server:
-            server.stop()
-        if standin:
-            standin.stop()
-        if postgres:
-            postgres.stop()
-        if args.keep or problems:
-            print("kept %s (the store and serve.log)" % directory)
-        else:
-            shutil.rmtree(directory, ignore_errors=True)
-    if problems:
-        print("FAILED: %d problem(s)" % len(problems))
-        for problem in problems[:40]:
-            print("  - " + problem)
-        sys.exit(1)
-    print("PASSED")
+        sl.stop_all(server, standin, postgres)
+        sl.tidy_up(directory, args.keep or problems, "the store and serve.log")
+    sl.verdict(problems)
 
 
 def run(args, seed, standin, server, store):

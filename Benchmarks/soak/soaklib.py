@@ -16,6 +16,7 @@ import re
 import socket
 import sqlite3
 import subprocess
+import shutil
 import sys
 import threading
 import time
@@ -631,3 +632,29 @@ def linear_slope(points):
     my = sum(y for _, y in points) / n
     sxx = sum((x - mx) ** 2 for x, _ in points)
     return sum((x - mx) * (y - my) for x, y in points) / sxx if sxx else 0.0
+
+
+def stop_all(*processes):
+    """Stops what a run started (the server, the stand-in, a throwaway PostgreSQL), skipping None."""
+    for process in processes:
+        if process:
+            process.stop()
+
+
+def tidy_up(directory, keep, what):
+    """Keeps the run's directory when asked or when the run failed (saying what it holds), else removes it."""
+    if keep:
+        print("kept %s (%s)" % (directory, what))
+    else:
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def verdict(problems):
+    """PASSED, or FAILED with the first problems and exit status 1."""
+    if problems:
+        print("FAILED: %d problem(s)" % len(problems))
+        for problem in problems[:40]:
+            print("  - " + problem)
+        sys.exit(1)
+    print("PASSED")
+
