@@ -4,8 +4,8 @@
 # stores (SQLite's group commits, PostgreSQL's following), amoCRM's client, and the command line's
 # processes (built with TSan too). Exits non-zero on any reported race.
 #
-#   scripts/tsan.sh                 every group below, one after the other (about an hour on a
-#                                   2-core machine: the instrumented build alone takes 10-15 minutes)
+#   scripts/tsan.sh                 every group below, one after the other (about 25 minutes on a
+#                                   2-core machine, 10 of them the instrumented build)
 #   scripts/tsan.sh --group N       one group (0-3)
 #   scripts/tsan.sh --ci            the group of the day (day of the year modulo 4, or
 #                                   SCREENPOP_TSAN_GROUP): CI runs a different quarter each day, so
@@ -39,6 +39,12 @@ case "${1:-}" in
     --filter) filter="$2" ;;
     *) echo "usage: scripts/tsan.sh [--group N | --ci | --filter REGEX]" >&2; exit 2 ;;
 esac
+for group in "${selected[@]}"; do
+    if ! [[ $group =~ ^[0-9]+$ ]] || [ "$group" -ge "${#groups[@]}" ]; then
+        echo "scripts/tsan.sh: no group $group (0-$((${#groups[@]} - 1)))" >&2
+        exit 2
+    fi
+done
 
 # The whole output of the tests, for the reports that the summary below leaves out.
 log=".build-tsan/tsan.log"
