@@ -46,24 +46,40 @@ public struct PhoneNumber: Hashable, Sendable {
     ///
     /// - Complexity: O(1); no heap allocation for numbers of up to 15 characters.
     public var e164: String {
+        String(unsafeUninitializedCapacity: e164Length) { writeE164(into: $0) }
+    }
+
+    /// `+`, the calling code's digits and the national number's.
+    private var e164Length: Int {
         let ccDigits = storedCountryCode >= 100 ? 3 : (storedCountryCode >= 10 ? 2 : 1)
-        let length = 1 + ccDigits + Int(nationalNumberLength)
-        return String(unsafeUninitializedCapacity: length) { buffer in
-            buffer[0] = UInt8(ascii: "+")
-            var cc = storedCountryCode
-            for i in stride(from: ccDigits, through: 1, by: -1) {
-                buffer[i] = UInt8(truncatingIfNeeded: cc % 10) &+ 48
-                cc /= 10
-            }
-            var value = nationalNumber
-            var i = length - 1
-            while i > ccDigits {
-                buffer[i] = UInt8(truncatingIfNeeded: value % 10) &+ 48
-                value /= 10
-                i -= 1
-            }
-            return length
+        return 1 + ccDigits + Int(nationalNumberLength)
+    }
+
+    /// Calls `body` with the E.164 form's bytes, written on the stack.
+    func withE164<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { buffer in
+            body(UnsafeBufferPointer(rebasing: buffer[..<writeE164(into: buffer)]))
         }
+    }
+
+    /// Writes the E.164 form into `buffer` (room for at least 21 bytes) and returns its length.
+    private func writeE164(into buffer: UnsafeMutableBufferPointer<UInt8>) -> Int {
+        let ccDigits = storedCountryCode >= 100 ? 3 : (storedCountryCode >= 10 ? 2 : 1)
+        let length = e164Length
+        buffer[0] = UInt8(ascii: "+")
+        var cc = storedCountryCode
+        for i in stride(from: ccDigits, through: 1, by: -1) {
+            buffer[i] = UInt8(truncatingIfNeeded: cc % 10) &+ 48
+            cc /= 10
+        }
+        var value = nationalNumber
+        var i = length - 1
+        while i > ccDigits {
+            buffer[i] = UInt8(truncatingIfNeeded: value % 10) &+ 48
+            value /= 10
+            i -= 1
+        }
+        return length
     }
 
     /// Calls `body` with the national significant number as ASCII digits, without allocating.

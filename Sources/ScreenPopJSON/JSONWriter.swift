@@ -78,6 +78,13 @@ public struct JSONWriter {
         isFirst = false
     }
 
+    /// A string given as UTF-8 bytes (valid UTF-8, which the caller guarantees).
+    public mutating func string(utf8 value: UnsafeBufferPointer<UInt8>) {
+        separate()
+        Self.appendQuoted(utf8: value, to: &bytes)
+        isFirst = false
+    }
+
     public mutating func integer<T: BinaryInteger>(_ value: T) {
         separate()
         bytes.append(contentsOf: String(value).utf8)
@@ -169,22 +176,42 @@ public struct JSONWriter {
     ///
     /// - Complexity: O(n) in the string's UTF-8 length.
     public static func appendQuoted(_ value: String, to out: inout [UInt8]) {
+        var value = value
+        value.withUTF8 { appendQuoted(utf8: $0, to: &out) }
+    }
+
+    /// Appends UTF-8 text as a JSON string literal, as ``appendQuoted(_:to:)`` does. Runs of bytes
+    /// that need no escape (all of them, in nearly every string) are copied at once.
+    public static func appendQuoted(utf8 value: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
-        let hex: StaticString = "0123456789abcdef"
-        for byte in value.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): out.append(contentsOf: [0x5C, 0x22])
-            case UInt8(ascii: "\\"): out.append(contentsOf: [0x5C, 0x5C])
-            case 0x0A: out.append(contentsOf: [0x5C, UInt8(ascii: "n")])
-            case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
-            case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
-            case 0..<0x20, 0x7F:
-                out.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30])
-                out.append(hex.utf8Start[Int(byte >> 4)])
-                out.append(hex.utf8Start[Int(byte & 0xF)])
-            default: out.append(byte)
-            }
+        var start = 0
+        for i in value.indices where needsEscape(value[i]) {
+            if start < i { out.append(contentsOf: UnsafeBufferPointer(rebasing: value[start..<i])) }
+            appendEscaped(value[i], to: &out)
+            start = i + 1
         }
+        if start < value.count { out.append(contentsOf: UnsafeBufferPointer(rebasing: value[start...])) }
         out.append(UInt8(ascii: "\""))
+    }
+
+    @inline(__always)
+    private static func needsEscape(_ byte: UInt8) -> Bool {
+        byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte == 0x7F
+    }
+
+    private static func appendEscaped(_ byte: UInt8, to out: inout [UInt8]) {
+        let hex: StaticString = "0123456789abcdef"
+        switch byte {
+        case UInt8(ascii: "\""): out.append(contentsOf: [0x5C, 0x22])
+        case UInt8(ascii: "\\"): out.append(contentsOf: [0x5C, 0x5C])
+        case 0x0A: out.append(contentsOf: [0x5C, UInt8(ascii: "n")])
+        case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
+        case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
+        case 0..<0x20, 0x7F:
+            out.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30])
+            out.append(hex.utf8Start[Int(byte >> 4)])
+            out.append(hex.utf8Start[Int(byte & 0xF)])
+        default: out.append(byte)
+        }
     }
 }

@@ -5,14 +5,21 @@ import ScreenPopSupport
 
 /// Standard output, JSON Lines in the command line's one-line spaced style, written in large
 /// chunks.
+///
+/// Members go through a JSON writer; a command that writes millions of lines of one shape
+/// (`normalize`) writes them with ``literal(_:)`` and ``quoted(utf8:)`` into raw memory instead,
+/// without the array's checks on every small piece. Both end up in ``json``'s bytes, in order.
 struct OutputBuffer {
     var json = JSONWriter(separators: .spaced, capacity: 1 << 16)
+    /// Raw bytes written since the last ``moveRawIntoJSON()``.
+    private var raw = RawBytes(capacity: 1 << 16)
 
     mutating func flushIfLarge() {
-        if json.bytes.count >= 1 << 16 { flush() }
+        if json.bytes.count + raw.count >= 1 << 16 { flush() }
     }
 
     mutating func flush() {
+        moveRawIntoJSON()
         var offset = 0
         while offset < json.bytes.count {
             let written = json.bytes[offset...].withUnsafeBytes { write(1, $0.baseAddress, $0.count) }
@@ -24,6 +31,124 @@ struct OutputBuffer {
             offset += written
         }
         json.bytes.removeAll(keepingCapacity: true)
+    }
+
+    /// Keeps the order of what was written raw and what goes through the writer next.
+    mutating func moveRawIntoJSON() {
+        guard raw.count > 0 else { return }
+        raw.withBytes { json.bytes.append(contentsOf: $0) }
+        raw.removeAll()
+    }
+
+    /// JSON text written as it is: the fixed parts of a line that a command writes millions of.
+    mutating func literal(_ text: StaticString) {
+        raw.append(UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+    }
+
+    /// A JSON string value written after a `literal`: quoted and escaped as ``JSONWriter`` does.
+    mutating func quoted(utf8 text: UnsafeBufferPointer<UInt8>) {
+        raw.appendQuoted(text)
+    }
+
+    /// A JSON string value, or `null`, written after a `literal`.
+    mutating func quoted(_ text: String?) {
+        guard var text else { return literal("null") }
+        text.withUTF8 { raw.appendQuoted($0) }
+    }
+}
+
+/// A growable byte buffer in raw memory: an append is a capacity check and a copy.
+private final class RawBytes {
+    private var base: UnsafeMutablePointer<UInt8>
+    private var capacity: Int
+    private(set) var count = 0
+
+    init(capacity: Int) {
+        self.capacity = capacity
+        base = .allocate(capacity: capacity)
+    }
+
+    deinit { base.deallocate() }
+
+    func withBytes(_ body: (UnsafeBufferPointer<UInt8>) -> Void) {
+        body(UnsafeBufferPointer(start: base, count: count))
+    }
+
+    func removeAll() { count = 0 }
+
+    @inline(__always)
+    private func reserve(_ extra: Int) {
+        guard count + extra > capacity else { return }
+        let grown = max(capacity * 2, count + extra)
+        let new = UnsafeMutablePointer<UInt8>.allocate(capacity: grown)
+        new.update(from: base, count: count)
+        base.deallocate()
+        base = new
+        capacity = grown
+    }
+
+    func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard let source = bytes.baseAddress else { return }
+        reserve(bytes.count)
+        (base + count).update(from: source, count: bytes.count)
+        count += bytes.count
+    }
+
+    /// `"`, the text with JSON's escapes (``JSONWriter/appendQuoted(utf8:to:)``'s), `"`. Eight
+    /// bytes at a time while none of them needs an escape, as in nearly every value.
+    func appendQuoted(_ text: UnsafeBufferPointer<UInt8>) {
+        reserve(text.count &* 6 &+ 2)  // an escape is at most 6 bytes (`\u001f`)
+        var out = base + count
+        out.pointee = UInt8(ascii: "\"")
+        out += 1
+        var i = 0
+        if let source = text.baseAddress {
+            let raw = UnsafeRawPointer(source)
+            while i &+ 8 <= text.count {
+                let word = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                if Self.needsEscape(word) {
+                    for k in i..<(i &+ 8) { Self.appendEscaping(source[k], &out) }
+                } else {
+                    UnsafeMutableRawPointer(out).storeBytes(of: word, as: UInt64.self)
+                    out += 8
+                }
+                i &+= 8
+            }
+        }
+        while i < text.count {
+            Self.appendEscaping(text[i], &out)
+            i &+= 1
+        }
+        out.pointee = UInt8(ascii: "\"")
+        count = out + 1 - base
+    }
+
+    /// Whether any of the word's eight bytes is a control character, `"`, `\` or DEL (the bit
+    /// tricks for "has a byte less than n" and "has a zero byte").
+    @inline(__always)
+    private static func needsEscape(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        @inline(__always) func hasZeroByte(_ v: UInt64) -> Bool { (v &- ones) & ~v & highs != 0 }
+        return (word &- ones &* 0x20) & ~word & highs != 0 || hasZeroByte(word ^ (ones &* 0x22))
+            || hasZeroByte(word ^ (ones &* 0x5C)) || hasZeroByte(word ^ (ones &* 0x7F))
+    }
+
+    @inline(__always)
+    private static func appendEscaping(_ byte: UInt8, _ out: inout UnsafeMutablePointer<UInt8>) {
+        let hex: StaticString = "0123456789abcdef"
+        switch byte {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"):
+            out[0] = UInt8(ascii: "\\"); out[1] = byte; out += 2
+        case 0x0A: out[0] = UInt8(ascii: "\\"); out[1] = UInt8(ascii: "n"); out += 2
+        case 0x0D: out[0] = UInt8(ascii: "\\"); out[1] = UInt8(ascii: "r"); out += 2
+        case 0x09: out[0] = UInt8(ascii: "\\"); out[1] = UInt8(ascii: "t"); out += 2
+        case 0..<0x20, 0x7F:
+            out[0] = UInt8(ascii: "\\"); out[1] = UInt8(ascii: "u"); out[2] = 0x30; out[3] = 0x30
+            out[4] = hex.utf8Start[Int(byte >> 4)]; out[5] = hex.utf8Start[Int(byte & 0xF)]
+            out += 6
+        default: out.pointee = byte; out += 1
+        }
     }
 }
 
@@ -40,16 +165,37 @@ struct LineReader {
         let bytes: ArraySlice<UInt8>
 
         /// The line as text, or nil when it is not valid UTF-8.
-        var text: String? {
-            var iterator = bytes.makeIterator()
-            var decoder = UTF8()
-            var scalars = String.UnicodeScalarView()
-            while true {
-                switch decoder.decode(&iterator) {
-                case .scalarValue(let s): scalars.append(s)
-                case .emptyInput: return String(scalars)
-                case .error: return nil
+        var text: String? { Self.text(bytes) }
+
+        /// The line split at its first TAB, each side as text; nil when there is no TAB or either
+        /// side is not valid UTF-8 (a TAB byte is never part of a longer UTF-8 sequence).
+        var tabSeparated: (String, String)? {
+            guard let tab = bytes.firstIndex(of: UInt8(ascii: "\t")),
+                let left = Self.text(bytes[..<tab]),
+                let right = Self.text(bytes[(tab + 1)...])
+            else { return nil }
+            return (left, right)
+        }
+
+        /// ASCII, nearly every line, is checked eight bytes at a time and copied; the rest is
+        /// validated by the standard library.
+        private static func text(_ bytes: ArraySlice<UInt8>) -> String? {
+            bytes.withUnsafeBufferPointer { buffer in
+                var i = 0
+                var high: UInt64 = 0
+                if let base = buffer.baseAddress {
+                    let raw = UnsafeRawPointer(base)
+                    while i + 8 <= buffer.count {
+                        high |= raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                        i += 8
+                    }
                 }
+                while i < buffer.count {
+                    high |= UInt64(buffer[i])
+                    i += 1
+                }
+                if high & 0x8080_8080_8080_8080 == 0 { return String(decoding: buffer, as: UTF8.self) }
+                return String(validating: buffer, as: UTF8.self)
             }
         }
 
@@ -108,38 +254,50 @@ struct LineReader {
 
 /// The members the commands write: `"name": value`, `null` for nil.
 extension OutputBuffer {
-    mutating func beginObject() { json.beginObject() }
+    mutating func beginObject() {
+        moveRawIntoJSON()
+        json.beginObject()
+    }
 
-    mutating func endObject() { json.endObject() }
+    mutating func endObject() {
+        moveRawIntoJSON()
+        json.endObject()
+    }
 
     /// Ends the line's object and the line.
     mutating func endRecord() {
+        moveRawIntoJSON()
         json.endObject()
         json.newline()
     }
 
     mutating func null(_ name: String) {
+        moveRawIntoJSON()
         json.key(name)
         json.null()
     }
 
     mutating func field(_ name: String, _ value: Int?) {
+        moveRawIntoJSON()
         json.key(name)
         if let value { json.integer(value) } else { json.null() }
     }
 
     mutating func field(_ name: String, _ value: Bool) {
+        moveRawIntoJSON()
         json.key(name)
         json.bool(value)
     }
 
     mutating func field(_ name: String, _ value: String?) {
+        moveRawIntoJSON()
         json.key(name)
         if let value { json.string(value) } else { json.null() }
     }
 
     /// A member whose value `body` writes.
     mutating func field(_ name: String, _ body: (inout JSONWriter) -> Void) {
+        moveRawIntoJSON()
         json.key(name)
         body(&json)
     }
@@ -188,6 +346,9 @@ func forEachNumberInput(
     lineError: (_ input: String, _ error: String, inout OutputBuffer) -> Void
 ) throws {
     let region = options.region
+    // Read once: an argument-parser property is a generic wrapper whose getter looks up type
+    // metadata on every call, which showed in `normalize --tsv`'s profile.
+    let tsv = options.tsv
     if !options.numbers.isEmpty {
         for argument in options.numbers { body(argument, region, &output) }
         output.flush()
@@ -195,16 +356,16 @@ func forEachNumberInput(
     }
     var reader = LineReader(fileDescriptor: 0)
     while let line = reader.next(beforeBlocking: { output.flush() }) {
+        if tsv, let (lineRegion, input) = line.tabSeparated {
+            body(input, lineRegion, &output)
+            continue
+        }
         guard let text = line.text else {
             lineError(line.lossyText, "INVALID_UTF8", &output)
             continue
         }
-        if options.tsv {
-            guard let tab = text.firstIndex(of: "\t") else {
-                lineError(text, "MISSING_TAB", &output)
-                continue
-            }
-            body(String(text[text.index(after: tab)...]), String(text[..<tab]), &output)
+        if tsv {
+            lineError(text, "MISSING_TAB", &output)
         } else {
             body(text, region, &output)
         }

@@ -26,18 +26,31 @@ struct Normalize: ParsableCommand {
     private func writeResult(input: String, region: String, to output: inout OutputBuffer) {
         do throws(PhoneNumberParseError) {
             let number = try PhoneNumber(parsing: input, defaultRegion: region)
-            output.beginObject()
-            output.field("input", input)
-            output.field("e164", number.e164)
-            output.null("error")
-            output.field("valid", number.isValid)
-            output.field("type", number.type.rawValue)
-            output.field("region", number.regionCode)
-            output.field("extension", number.extension)
-            output.field("national", number.formatted(.national))
-            output.field("international", number.formatted(.international))
-            output.field("rfc3966", number.formatted(.rfc3966))
-            output.endRecord()
+            // The line is written from literal parts and formatted bytes, without a string per
+            // member: the same text as the JSON writer's members, at a fraction of the cost
+            // (docs/performance.md, "screenpop normalize").
+            let classification = number.classification
+            output.literal(#"{"input": "#)
+            output.quoted(input)
+            output.literal(#", "e164": "#)
+            number.withFormatted(.e164) { output.quoted(utf8: $0) }
+            output.literal(#", "error": null, "valid": "#)
+            if classification.isValid { output.literal("true") } else { output.literal("false") }
+            output.literal(#", "type": "#)
+            output.quoted(classification.type.rawValue)
+            output.literal(#", "region": "#)
+            output.quoted(classification.regionCode)
+            output.literal(#", "extension": "#)
+            output.quoted(number.extension)
+            number.withFormattedForPeople { national, international, rfc3966 in
+                output.literal(#", "national": "#)
+                output.quoted(utf8: national)
+                output.literal(#", "international": "#)
+                output.quoted(utf8: international)
+                output.literal(#", "rfc3966": "#)
+                output.quoted(utf8: rfc3966)
+            }
+            output.literal("}\n")
         } catch {
             writeError(input: input, error: error.code.name, to: &output)
         }
@@ -45,18 +58,13 @@ struct Normalize: ParsableCommand {
     }
 
     private func writeError(input: String, error: String, to output: inout OutputBuffer) {
-        output.beginObject()
-        output.field("input", input)
-        output.null("e164")
-        output.field("error", error)
-        output.null("valid")
-        output.null("type")
-        output.null("region")
-        output.null("extension")
-        output.null("national")
-        output.null("international")
-        output.null("rfc3966")
-        output.endRecord()
+        output.literal(#"{"input": "#)
+        output.quoted(input)
+        output.literal(#", "e164": null, "error": "#)
+        output.quoted(error)
+        output.literal(
+            #", "valid": null, "type": null, "region": null, "extension": null, "national": null, "international": null, "rfc3966": null}\#n"#
+        )
         output.flushIfLarge()
     }
 }

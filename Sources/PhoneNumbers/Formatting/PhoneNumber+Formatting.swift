@@ -27,11 +27,55 @@ extension PhoneNumber {
         return formatted(format, carrierCode: nil)
     }
 
+    /// Calls `body` with the number written in `format` as UTF-8, without making a string: for
+    /// writers that copy the text into a buffer of their own (`screenpop normalize` writes millions
+    /// of lines, and a string of more than 15 bytes is an allocation).
+    ///
+    /// The bytes are those of ``formatted(_:)``; they are valid only during the call. Not generic
+    /// over a result: an unspecialized generic across the module boundary looks up type metadata at
+    /// run time, which cost more than the formatting.
+    public func withFormatted(_ format: PhoneNumberFormat, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
+        if format == .e164 { return withE164(body) }
+        guard PhoneNumberMetadata.shared.isKnownCallingCode(countryCode) else { return withNationalDigits(body) }
+        return withWritten(format, carrierCode: nil, dialledFrom: nil, body)
+    }
+
     /// The number in NATIONAL format as dialled through `carrierCode` where the country selects
     /// carriers that way (Brazil, Colombia, Argentina...): libphonenumber's
     /// `formatNationalNumberWithCarrierCode`. An empty code gives the plain national format.
     public func formattedNational(carrierCode: String) -> String {
         formatted(.national, carrierCode: carrierCode)
+    }
+
+    /// Calls `body` with the NATIONAL, INTERNATIONAL and RFC 3966 forms as UTF-8, the bytes of
+    /// ``formatted(_:)`` for each: what a reader that shows a number to people asks for at once.
+    /// The number's pattern is chosen once for all three where its country has no separate
+    /// international formats (twice where it has), not once per format.
+    public func withFormattedForPeople(
+        _ body: (
+            _ national: UnsafeBufferPointer<UInt8>, _ international: UnsafeBufferPointer<UInt8>,
+            _ rfc3966: UnsafeBufferPointer<UInt8>
+        ) -> Void
+    ) {
+        let metadata = PhoneNumberMetadata.shared
+        guard metadata.isKnownCallingCode(countryCode), let region = metadata.mainMetadata(forCallingCode: countryCode)
+        else { return withNationalDigits { body($0, $0, $0) } }
+        withNationalDigits { nsn in
+            let national = metadata.formattingPattern(for: nsn, in: region, .national)
+            let international =
+                region.internationalFormats.isEmpty
+                ? national : metadata.formattingPattern(for: nsn, in: region, .international)
+            withWritten(.national, nsn: nsn, region: region, chosen: national, carrierCode: nil, dialledFrom: nil) {
+                nationalText in
+                withWritten(
+                    .international, nsn: nsn, region: region, chosen: international, carrierCode: nil, dialledFrom: nil
+                ) { internationalText in
+                    withWritten(
+                        .rfc3966, nsn: nsn, region: region, chosen: international, carrierCode: nil, dialledFrom: nil
+                    ) { body(nationalText, internationalText, $0) }
+                }
+            }
+        }
     }
 
     /// The number as dialled from `region` (libphonenumber's `formatOutOfCountryCallingNumber`):
@@ -67,72 +111,91 @@ extension PhoneNumber {
     /// string made with a larger capacity keeps heap storage even when the text would fit in a small
     /// string (15 bytes), so this way a short result allocates nothing and a long one allocates once.
     private func write(_ format: PhoneNumberFormat, carrierCode: String?, dialledFrom: RegionMetadata?) -> String {
+        withWritten(format, carrierCode: carrierCode, dialledFrom: dialledFrom) { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// `write`'s text handed to `body` from the stack buffer it is built in.
+    private func withWritten<R>(
+        _ format: PhoneNumberFormat, carrierCode: String?, dialledFrom: RegionMetadata?,
+        _ body: (UnsafeBufferPointer<UInt8>) -> R
+    ) -> R {
         let metadata = PhoneNumberMetadata.shared
         // A known calling code has a main region, which holds the formats of every region sharing it.
-        guard let region = metadata.mainMetadata(forCallingCode: countryCode) else { return nationalSignificantNumber }
+        guard let region = metadata.mainMetadata(forCallingCode: countryCode) else { return withNationalDigits(body) }
         return withNationalDigits { nsn in
             let chosen = metadata.formattingPattern(for: nsn, in: region, format)
-            var template = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
+            return withWritten(
+                format, nsn: nsn, region: region, chosen: chosen, carrierCode: carrierCode, dialledFrom: dialledFrom,
+                body)
+        }
+    }
+
+    /// `withWritten` once the national digits are written out and the pattern is chosen.
+    private func withWritten<R>(
+        _ format: PhoneNumberFormat, nsn: UnsafeBufferPointer<UInt8>, region: RegionMetadata, chosen: NumberFormat?,
+        carrierCode: String?, dialledFrom: RegionMetadata?, _ body: (UnsafeBufferPointer<UInt8>) -> R
+    ) -> R {
+        let metadata = PhoneNumberMetadata.shared
+        var template = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
+        if let chosen {
+            if format == .national, let carrierCode, !carrierCode.isEmpty, !chosen.carrierTemplate.isEmpty {
+                template = chosen.carrierTemplate
+            } else if format == .national {
+                template = chosen.nationalTemplate
+            } else {
+                template = chosen.template
+            }
+        }
+        let outbound = dialledFrom?.outboundInternationalPrefix ?? UnsafeBufferPointer(start: nil, count: 0)
+        let extensionText = self.extension.flatMap { $0.isEmpty ? nil : $0 }
+        let extensionPrefix = region.extensionPrefix
+        var carrier = carrierCode ?? ""
+        // Every `$n` expands to at most the whole number; a `$CC` to the carrier code.
+        let capacity =
+            16 + outbound.count + template.count * (1 + nsn.count) + carrier.utf8.count * 2 + nsn.count
+            + (extensionText.map { $0.utf8.count + extensionPrefix.count + 5 } ?? 0)
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity) { buffer in
+            var out = OutputBytes(buffer)
+            // The prefix.
+            switch format {
+            case .national:
+                if dialledFrom != nil { out.append("1 ") }
+            case .e164: out.append(UInt8(ascii: "+")); out.appendDecimal(countryCode)
+            case .international:
+                if dialledFrom != nil, !outbound.isEmpty {
+                    out.append(outbound); out.append(UInt8(ascii: " "))
+                    out.appendDecimal(countryCode); out.append(UInt8(ascii: " "))
+                } else {
+                    out.append(UInt8(ascii: "+")); out.appendDecimal(countryCode); out.append(UInt8(ascii: " "))
+                }
+            case .rfc3966:
+                out.append("tel:+")
+                out.appendDecimal(countryCode)
+                out.append(UInt8(ascii: "-"))
+            }
+            // The national significant number.
+            let start = out.count
             if let chosen {
-                if format == .national, let carrierCode, !carrierCode.isEmpty, !chosen.carrierTemplate.isEmpty {
-                    template = chosen.carrierTemplate
-                } else if format == .national {
-                    template = chosen.nationalTemplate
-                } else {
-                    template = chosen.template
+                carrier.withUTF8 { carrierBytes in
+                    metadata.substitute(
+                        nsn, program: metadata.programs[Int(chosen.groups)], template: template,
+                        carrierCode: carrierBytes, into: &out)
                 }
+                if format == .rfc3966 { out.joinSeparatorsWithDashes(from: start) }
+            } else {
+                out.append(nsn)
             }
-            let outbound = dialledFrom?.outboundInternationalPrefix ?? UnsafeBufferPointer(start: nil, count: 0)
-            let extensionText = self.extension.flatMap { $0.isEmpty ? nil : $0 }
-            let extensionPrefix = region.extensionPrefix
-            var carrier = carrierCode ?? ""
-            // Every `$n` expands to at most the whole number; a `$CC` to the carrier code.
-            let capacity =
-                16 + outbound.count + template.count * (1 + nsn.count) + carrier.utf8.count * 2 + nsn.count
-                + (extensionText.map { $0.utf8.count + extensionPrefix.count + 5 } ?? 0)
-            return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity) { buffer in
-                var out = OutputBytes(buffer)
-                // The prefix.
-                switch format {
-                case .national:
-                    if dialledFrom != nil { out.append("1 ") }
-                case .e164: out.append(UInt8(ascii: "+")); out.appendDecimal(countryCode)
-                case .international:
-                    if dialledFrom != nil, !outbound.isEmpty {
-                        out.append(outbound); out.append(UInt8(ascii: " "))
-                        out.appendDecimal(countryCode); out.append(UInt8(ascii: " "))
-                    } else {
-                        out.append(UInt8(ascii: "+")); out.appendDecimal(countryCode); out.append(UInt8(ascii: " "))
-                    }
-                case .rfc3966:
-                    out.append("tel:+")
-                    out.appendDecimal(countryCode)
-                    out.append(UInt8(ascii: "-"))
-                }
-                // The national significant number.
-                let start = out.count
-                if let chosen {
-                    carrier.withUTF8 { carrierBytes in
-                        metadata.substitute(
-                            nsn, program: metadata.programs[Int(chosen.groups)], template: template,
-                            carrierCode: carrierBytes, into: &out)
-                    }
-                    if format == .rfc3966 { out.joinSeparatorsWithDashes(from: start) }
+            // The extension.
+            if let extensionText {
+                if format == .rfc3966 {
+                    out.append(";ext=")
                 } else {
-                    out.append(nsn)
+                    out.append(extensionPrefix)
                 }
-                // The extension.
-                if let extensionText {
-                    if format == .rfc3966 {
-                        out.append(";ext=")
-                    } else {
-                        out.append(extensionPrefix)
-                    }
-                    var text = extensionText
-                    text.withUTF8 { out.append($0) }
-                }
-                return out.string
+                var text = extensionText
+                text.withUTF8 { out.append($0) }
             }
+            return body(out.bytes)
         }
     }
 }
@@ -213,8 +276,8 @@ struct OutputBytes {
 
     init(_ buffer: UnsafeMutableBufferPointer<UInt8>) { self.buffer = buffer }
 
-    /// The bytes written so far as a string (valid UTF-8: ASCII and the extension's own text).
-    var string: String { String(decoding: UnsafeBufferPointer(rebasing: buffer[..<count]), as: UTF8.self) }
+    /// The bytes written so far (valid UTF-8: ASCII and the extension's own text).
+    var bytes: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: buffer[..<count]) }
 
     mutating func append(_ byte: UInt8) {
         buffer[count] = byte

@@ -29,6 +29,30 @@ extension PhoneNumber {
         }
     }
 
+    /// ``regionCode``, ``type`` and ``isValid`` together, for a reader that wants all three (as
+    /// `screenpop normalize` does): the region is looked up once, not three times, and the number is
+    /// valid exactly when its type is known (libphonenumber's `isValidNumber` is
+    /// `getNumberTypeHelper(...) != UNKNOWN` in the region `getRegionCodeForNumber` finds).
+    public var classification: Classification {
+        withNationalDigits { digits in
+            let metadata = PhoneNumberMetadata.shared
+            guard let region = metadata.regionMetadata(for: self, digits) else {
+                return Classification(regionCode: nil, type: .unknown)
+            }
+            return Classification(regionCode: region.key.code, type: metadata.numberType(digits, region))
+        }
+    }
+
+    /// What ``classification`` answers.
+    public struct Classification: Hashable, Sendable {
+        /// ``PhoneNumber/regionCode``.
+        public var regionCode: String?
+        /// ``PhoneNumber/type``.
+        public var type: PhoneNumberType
+        /// ``PhoneNumber/isValid``.
+        public var isValid: Bool { type != .unknown }
+    }
+
     /// The region the number belongs to, such as "RU" or "KZ" for +7 (libphonenumber's
     /// `getRegionCodeForNumber`): "001" for non-geographic calling codes such as +800, nil when no
     /// region of a shared calling code claims the number.
