@@ -273,6 +273,8 @@ struct Serve: AsyncParsableCommand {
                 "companies": "\(loaded.data.companies.count)", "leads": "\(loaded.data.leads.count)",
                 "customers": "\(loaded.data.customers.count)", "users": "\(users.count)",
                 "token": "\(token.map { "\($0)" } ?? "none")",
+                // Counted from the index's own slabs (IndexMemoryReport), not read from the process.
+                "index_mib": "\(index.snapshot.memory.totalBytes >> 20)",
             ])
         if users.isEmpty {
             logger.warning("the account has no users: events without users notify nobody, and named users are refused")

@@ -76,3 +76,46 @@ import Testing
         #expect(mobile.formatted(forCallingFrom: "001") == "+7 999 888-55-33")
     }
 }
+
+/// The byte-level readers that `screenpop normalize` uses give exactly what the string properties
+/// give, for every number of the parse corpus (whose strings the corpus tests check against the
+/// reference).
+@Suite struct FormattedBytesTests {
+    @Test func bytesAndClassificationAgreeWithTheStringsOnTheParseCorpus() throws {
+        let corpus = try GoldenCorpus.load("parse-corpus.tsv")
+        var checked = 0
+        var failures: [String] = []
+        for item in corpus.cases {
+            guard let number = try? PhoneNumber(parsing: item.input, defaultRegion: item.region) else { continue }
+            var got: [String] = []
+            for format in PhoneNumberFormat.allCases {
+                number.withFormatted(format) { got.append(String(decoding: $0, as: UTF8.self)) }
+            }
+            number.withFormattedForPeople { national, international, rfc3966 in
+                got += [national, international, rfc3966].map { String(decoding: $0, as: UTF8.self) }
+            }
+            let want = PhoneNumberFormat.allCases.map { number.formatted($0) }
+                + [number.formatted(.national), number.formatted(.international), number.formatted(.rfc3966)]
+            let classification = number.classification
+            if got != want || classification.regionCode != number.regionCode || classification.type != number.type
+                || classification.isValid != number.isValid
+            {
+                failures.append("line \(item.line): \(item.region) \(item.input): \(got) \(classification)")
+            }
+            checked += 1
+        }
+        #expect(checked > 30_000)
+        #expect(failures.isEmpty, "\(failures.count) of \(checked) differ:\n\(failures.prefix(20).joined(separator: "\n"))")
+    }
+
+    @Test func anExtensionAndAnInvalidNumberAreWrittenAsTheStringsAre() throws {
+        let withExtension = try PhoneNumber(parsing: "+7 495 123-45-67 доб. 4567")
+        withExtension.withFormattedForPeople { national, _, rfc3966 in
+            #expect(String(decoding: national, as: UTF8.self) == "8 (495) 123-45-67 ext. 4567")
+            #expect(String(decoding: rfc3966, as: UTF8.self) == "tel:+7-495-123-45-67;ext=4567")
+        }
+        let invalid = try PhoneNumber(parsing: "+7 000 000")
+        #expect(invalid.classification.isValid == false)
+        #expect(invalid.classification.type == .unknown)
+    }
+}

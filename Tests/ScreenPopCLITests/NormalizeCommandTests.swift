@@ -110,6 +110,23 @@ import Testing
         let objects = try CLI.run(["normalize", "tel:\"+7\u{1}\\"]).objects
         #expect(objects.first?["input"] as? String == "tel:\"+7\u{1}\\")
     }
+
+    /// The line writer copies eight bytes at a time until one needs an escape: escapes at every
+    /// offset of a word, and non-ASCII text, must come out as the JSON writer writes them.
+    @Test func escapesAtEveryOffsetAndNonASCIIRoundTrip() throws {
+        let inputs = (0..<20).map { k in
+            String(repeating: "7", count: k) + "\"\u{1}\\\u{7F}\t" + String(repeating: "9", count: k) + " доб é"
+        }
+        let lines = inputs.map { "RU\t" + $0.replacingOccurrences(of: "\t", with: " ") }
+        let result = try CLI.run(["normalize", "--tsv"], input: Data((lines.joined(separator: "\n") + "\n").utf8))
+        #expect(result.objects.map { $0["input"] as? String } == lines.map { String($0.dropFirst(3)) })
+        // The exact text of a line: the contract's members, in order, in the spaced style.
+        let one = try CLI.run(["normalize", "--tsv"], input: Data("RU\t8 999 888-55-33\n".utf8))
+        #expect(
+            one.output
+                == #"{"input": "8 999 888-55-33", "e164": "+79998885533", "error": null, "valid": true, "type": "MOBILE", "region": "RU", "extension": null, "national": "8 (999) 888-55-33", "international": "+7 999 888-55-33", "rfc3966": "tel:+7-999-888-55-33"}"#
+                + "\n")
+    }
 }
 
 enum CLI {

@@ -116,6 +116,23 @@ struct SlabDirectory: @unchecked Sendable {
         if let root { try Self.visit(root, levels: levels, nodes: nil, body) }
     }
 
+    /// How many leaf and inner nodes the directory has (for ``IndexMemoryReport``).
+    func nodeCounts() -> (leaves: Int, inner: Int) {
+        guard let root else { return (0, 0) }
+        var counts = (leaves: 0, inner: 0)
+        func visit(_ node: UnsafeMutableRawPointer, levels: Int) {
+            guard levels > 1 else { return counts.leaves += 1 }
+            counts.inner += 1
+            for i in 0..<(1 << Self.innerBits) {
+                if let child = node.load(fromByteOffset: 8 + i * 8, as: UnsafeMutableRawPointer?.self) {
+                    visit(child, levels: levels - 1)
+                }
+            }
+        }
+        visit(root, levels: levels)
+        return counts
+    }
+
     /// Every node and slab, for freeing the whole table.
     func allocations(into list: inout [UnsafeMutableRawPointer]) {
         guard let root else { return }
