@@ -18,7 +18,10 @@ let package = Package(
     // As the root package (macOS 26 for InlineArray).
     platforms: [.macOS("26.0")],
     dependencies: [
-        .package(path: "../../")
+        .package(path: "../../"),
+        // The empty-post-server baseline: the same Hummingbird and swift-log as the root package.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         .systemLibrary(
@@ -38,6 +41,15 @@ let package = Package(
             path: "Sources/screenpop-compare",
             // A measuring tool of top-level code and C streams; Swift 6's strict concurrency adds nothing here.
             swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
+        // `Benchmarks/compare --http`: an empty Hummingbird POST handler, the baseline of `screenpop serve`'s posts.
+        .executableTarget(
+            name: "empty-post-server",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/empty-post-server"
         ),
     ]
 )

@@ -1,3 +1,5 @@
+import ScreenPopSupport
+
 /// A notification's id: a random (version 4) UUID, written in lowercase as amoCRM's `uid`.
 ///
 /// ```swift
@@ -19,9 +21,12 @@ public struct EventUID: Hashable, Sendable, Comparable, CustomStringConvertible 
     }
 
     /// A new random UUID (RFC 9562 version 4: 122 random bits).
+    ///
+    /// Both halves come from one request to the system's source: `SystemRandomNumberGenerator`
+    /// makes one system call per 8 bytes, and a post makes one UUID per event.
     public static func random() -> EventUID {
-        var generator = SystemRandomNumberGenerator()
-        return random(using: &generator)
+        var source = SystemRandomSource()
+        return random(using: &source)
     }
 
     /// A new random UUID from `generator` (version and variant bits set).
@@ -88,4 +93,34 @@ public struct EventUID: Hashable, Sendable, Comparable, CustomStringConvertible 
     }
 
     public static func < (a: EventUID, b: EventUID) -> Bool { (a.high, a.low) < (b.high, b.low) }
+}
+
+/// The system's cryptographic source, read 16 bytes at a time: ``EventUID/random()``'s two words
+/// from one system call. Where the platform has no such call, or it fails, each word comes from
+/// `SystemRandomNumberGenerator`.
+struct SystemRandomSource: RandomNumberGenerator {
+    private var buffered: UInt64?
+
+    mutating func next() -> UInt64 {
+        if let word = buffered {
+            buffered = nil
+            return word
+        }
+        var words: (UInt64, UInt64) = (0, 0)
+        #if canImport(Glibc) || canImport(Musl)
+            // getentropy: glibc's and musl's wrapper of the getrandom system call, up to 256 bytes.
+            let filled = withUnsafeMutableBytes(of: &words) { getentropy($0.baseAddress, $0.count) == 0 }
+        #elseif canImport(Darwin)
+            withUnsafeMutableBytes(of: &words) { arc4random_buf($0.baseAddress, $0.count) }
+            let filled = true
+        #else
+            let filled = false
+        #endif
+        guard filled else {
+            var system = SystemRandomNumberGenerator()
+            return system.next()
+        }
+        buffered = words.1
+        return words.0
+    }
 }

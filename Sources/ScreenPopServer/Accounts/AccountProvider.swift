@@ -56,12 +56,21 @@ public struct ServedAccountParts: Sendable {
 
 /// The provider of a server of one account (``ScreenPopServer/init(index:events:configuration:additionalSinks:feed:logger:)``):
 /// the configuration's token and webhook secret, and the account, which is loaded from the start.
-struct SingleAccountProvider: AccountProvider {
+///
+/// A class, not a struct: every request asks it through `any AccountProvider`, and a struct of
+/// this size would be copied out of the existential for each call.
+final class SingleAccountProvider: AccountProvider {
     static let accountID = 0
 
     let tokenHash: [UInt8]?
     let secretHash: [UInt8]?
     let parts: ServedAccountParts
+
+    init(tokenHash: [UInt8]?, secretHash: [UInt8]?, parts: ServedAccountParts) {
+        self.tokenHash = tokenHash
+        self.secretHash = secretHash
+        self.parts = parts
+    }
 
     func accountID(forAPITokenHash hash: [UInt8]) async -> Int? {
         guard let tokenHash, AccountSecret.hashesEqual(tokenHash, hash) else { return nil }

@@ -161,6 +161,9 @@ public final class ServedAccounts: Sendable {
                 case wait(Task<ServedAccount, any Error>)
             }
             let next: Next = state.withLockedValue { state in
+                // Without a budget nothing is evicted, and the counts of use that eviction reads
+                // are not kept: a loaded account is only looked up, without a write to the table.
+                if maxMemoryBytes == nil, let entry = state.entries[accountID] { return .served(entry.account) }
                 state.clock += 1
                 if var entry = state.entries[accountID] {
                     entry.lastUse = state.clock
@@ -194,6 +197,7 @@ public final class ServedAccounts: Sendable {
 
     /// Ends a use begun by ``beginUse(accountID:)``.
     func endUse(_ account: ServedAccount) {
+        guard maxMemoryBytes != nil else { return }  // no counts of use without a budget (beginUse)
         state.withLockedValue { state in
             guard state.entries[account.id]?.account === account else { return }
             state.entries[account.id]!.requests -= 1

@@ -32,6 +32,8 @@ final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandle
     private var answersPending = 0
     private var timer: Scheduled<Void>?
     private var timerDeadline: NIODeadline?
+    /// This handler's context while it is in the pipeline, for ``bytesArrived()``.
+    private var context: ChannelHandlerContext?
 
     init(timeouts: ConnectionTimeouts, limiter: ConnectionLimiter?) {
         self.timeouts = timeouts
@@ -50,6 +52,7 @@ final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandle
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
         reading = .head(since: .now())
         if context.channel.isActive { schedule(context) }
     }
@@ -61,6 +64,7 @@ final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandle
 
     func handlerRemoved(context: ChannelHandlerContext) {
         cancelTimer()
+        self.context = nil
     }
 
     func channelInactive(context: ChannelHandlerContext) {
@@ -70,14 +74,21 @@ final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandle
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if event is InboundBytesSignal.BytesArrived {
-            // The first bytes of a new head (a pipelined one too): its clock starts now.
-            if case .idle = reading {
-                reading = .head(since: .now())
-                schedule(context)
-            }
+            bytesArrived()
             return
         }
         context.fireUserInboundEventTriggered(event)
+    }
+
+    /// Bytes arrived, before the decoder made a request part of them: on an idle connection they
+    /// are the first of a new head (a pipelined one too), whose clock starts now.
+    ///
+    /// ``InboundBytesSignal`` calls it directly on every read, on the event loop: a user event
+    /// would cross every handler between the two.
+    func bytesArrived() {
+        guard case .idle = reading, let context else { return }
+        reading = .head(since: .now())
+        schedule(context)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -139,14 +150,33 @@ final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandle
 
 /// First in the pipeline: tells ``RequestDeadlineHandler`` that bytes arrived, before the HTTP
 /// decoder has made a request part of them.
+///
+/// It calls the pipeline's deadline handler directly, found on the first read; without one, it
+/// sends ``BytesArrived`` down the pipeline as a user event.
 final class InboundBytesSignal: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
 
     struct BytesArrived {}
 
+    /// The pipeline's deadline handler; nil before the first read, or when there is none.
+    private var deadlines: RequestDeadlineHandler?
+    private var lookedUp = false
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        context.fireUserInboundEventTriggered(BytesArrived())
+        if !lookedUp {
+            lookedUp = true
+            deadlines = try? context.pipeline.syncOperations.handler(type: RequestDeadlineHandler.self)
+        }
+        if let deadlines {
+            deadlines.bytesArrived()
+        } else {
+            context.fireUserInboundEventTriggered(BytesArrived())
+        }
         context.fireChannelRead(data)
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        deadlines = nil
     }
 }

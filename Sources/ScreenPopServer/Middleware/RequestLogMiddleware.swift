@@ -11,10 +11,18 @@ struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
         async throws -> Response
     {
-        var context = context
         if let clientID = request.headers.first(.requestID) {
+            var context = context
             context.logger[metadataKey: "client.request.id"] = .string(String(clientID.prefix(128)))
+            return try await respond(request, context: context, next: next)
         }
+        // Without the client's id the context goes on as it came: no copy of it per request.
+        return try await respond(request, context: context, next: next)
+    }
+
+    private func respond(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
+        async throws -> Response
+    {
         guard context.logger.logLevel <= .debug else {
             var response = try await next(request, context)
             response.headers[.requestID] = context.id
