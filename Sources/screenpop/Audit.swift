@@ -1,0 +1,225 @@
+import AccountAudit
+import AccountIndex
+import AmoCRM
+import ArgumentParser
+import ScreenPopStore
+import ScreenPopSupport
+
+/// `screenpop audit`: which stored numbers will pop the wrong card, and why (docs/audit.md).
+struct Audit: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Audit an account's phone numbers: duplicates, switchboards, last-digit collisions, bad values.",
+        discussion: """
+            Reads the account (a directory of amoCRM API v4 pages, or a store made by `screenpop import`) and \
+            reports every number several contacts or companies hold (and which one a call pops), shared \
+            company numbers, numbers that amoCRM's last-digits matching confuses, and values that are \
+            unparseable, invalid, without a country code, short numbers or several numbers in one field. \
+            JSON by default; html for a CRM administrator; text for a terminal. Progress goes to standard error.
+            """
+    )
+
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case json, html, text
+    }
+
+    @OptionGroup var source: AccountSource
+
+    @Option(help: "The report's format: json, html or text.")
+    var format: Format = .json
+
+    @Option(help: ArgumentHelp("Write the report to FILE instead of standard output.", valueName: "FILE"))
+    var out: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Look for numbers equal on their last N digits, for each N of the list (6...15).", valueName: "N,N"))
+    var suffixDigits = "8,10"
+
+    @Option(help: ArgumentHelp("Rows per finding in html and text (json lists all).", valueName: "N"))
+    var limit: Int?
+
+    func validate() throws {
+        _ = try parsedSuffixDigits()
+        if let limit, limit < 1 { throw ValidationError("--limit must be at least 1.") }
+    }
+
+    func parsedSuffixDigits() throws -> [Int] {
+        var list: [Int] = []
+        for part in suffixDigits.split(separator: ",", omittingEmptySubsequences: false) {
+            guard let digits = Int(part.trimmingASCIISpaces), SuffixFallback.digitRange.contains(digits) else {
+                throw ValidationError(
+                    "--suffix-digits \(suffixDigits): give numbers of digits between 6 and 15, separated by commas (8,10).")
+            }
+            list.append(digits)
+        }
+        return list
+    }
+
+    func run() async throws {
+        let started = ContinuousClock.now
+        var progress = AuditProgress(started: started)
+        let audit: AccountAudit
+        do {
+            audit = try await makeAudit(progress: progress)
+        } catch {
+            StandardError.write("screenpop: error: \(error)\n")
+            throw ExitCode.failure
+        }
+        let report: [UInt8]
+        switch format {
+        case .json: report = audit.json()
+        case .html: report = Array(audit.html(limit: limit ?? 500).utf8)
+        case .text: report = Array(audit.text(limit: limit ?? 10).utf8)
+        }
+        do {
+            try ReportFile.write(report, to: out)
+        } catch {
+            StandardError.write("screenpop: error: \(error)\n")
+            throw ExitCode.failure
+        }
+        progress.finish(audit)
+    }
+
+    func makeAudit(progress: AuditProgress) async throws -> AccountAudit {
+        var options = AuditOptions(suffixDigits: try parsedSuffixDigits())
+        // A SQLite store is read row by row: the account is never held whole (docs/audit.md).
+        if let store = source.store, !StoreLocation.isPostgres(store) {
+            guard access(store, F_OK) == 0 else {
+                throw StoreError("\(store): no such store; make one with `screenpop import` or `screenpop sync`")
+            }
+            let opened = try SQLiteAccountStore(path: store)
+            let visitor = AuditVisitor(options: options, progress: progress)
+            guard let done = try await opened.visit(accountID: source.accountID, visitor) else {
+                let which = source.accountID.map { "no account \($0)" } ?? "no account"
+                throw StoreError("\(store): the store holds \(which); fill it with `screenpop import`")
+            }
+            guard let auditor = done.auditor else { throw StoreError("\(store): no account was read") }
+            return auditor.finish()
+        }
+        let loaded = try await source.load(suffixFallback: SuffixFallback(), progress: .automatic)
+        options.subdomain = loaded.account.subdomain
+        var names: [EntityRef: String] = [:]
+        for (contact, detail) in zip(loaded.data.contacts, loaded.details.contacts) { names[contact.ref] = detail.name }
+        for (company, detail) in zip(loaded.data.companies, loaded.details.companies) { names[company.ref] = detail.name }
+        return AccountAudit(data: loaded.data, names: { names[$0] }, options: options)
+    }
+}
+
+/// Feeds a store's rows to the auditor, with progress lines.
+struct AuditVisitor: AccountRowVisitor {
+    var options: AuditOptions
+    var progress: AuditProgress
+    var auditor: AccountAuditor?
+
+    init(options: AuditOptions, progress: AuditProgress) {
+        self.options = options
+        self.progress = progress
+    }
+
+    mutating func account(_ account: AccountObject, settings: AccountSettings) {
+        options.subdomain = account.subdomain
+        auditor = AccountAuditor(settings: settings, options: options)
+    }
+
+    mutating func contact(_ contact: Contact, name: String) {
+        auditor?.add(contact, name: name)
+        tick()
+    }
+
+    mutating func company(_ company: Company, name: String) {
+        auditor?.add(company, name: name)
+        tick()
+    }
+
+    mutating func lead(_ lead: Lead) {
+        auditor?.add(lead)
+        tick()
+    }
+
+    mutating func customer(_ customer: Customer) {
+        auditor?.add(customer)
+        tick()
+    }
+
+    mutating func entitiesComplete() { auditor?.entitiesComplete() }
+
+    mutating func link(_ link: AccountLink) { auditor?.add(link) }
+
+    mutating func tick() {
+        if let count = auditor?.entityCount, count & 0xFFFF == 0 { progress.update(entities: count) }
+    }
+}
+
+/// A line on standard error every two seconds while a big account is read, and the total at
+/// the end when it took that long.
+struct AuditProgress: Sendable {
+    let started: ContinuousClock.Instant
+    var lastLine: ContinuousClock.Instant
+
+    init(started: ContinuousClock.Instant) {
+        self.started = started
+        lastLine = started
+    }
+
+    mutating func update(entities: Int) {
+        let now = ContinuousClock.now
+        guard now - lastLine >= .seconds(2) else { return }
+        lastLine = now
+        StandardError.write("screenpop audit: \(entities) entities read, \(Self.seconds(now - started)) s\n")
+    }
+
+    func finish(_ audit: AccountAudit) {
+        let elapsed = ContinuousClock.now - started
+        guard elapsed >= .seconds(2) else { return }
+        let s = audit.summary
+        StandardError.write(
+            "screenpop audit: \(s.contacts) contacts, \(s.companies) companies, \(s.storedNumbers) numbers in "
+                + "\(Self.seconds(elapsed)) s\n")
+    }
+
+    static func seconds(_ duration: Duration) -> String {
+        let tenths = duration.components.seconds * 10 + duration.components.attoseconds / 100_000_000_000_000_000
+        return "\(tenths / 10).\(tenths % 10)"
+    }
+}
+
+/// Writes the report to a file, or to standard output.
+enum ReportFile {
+    struct WriteError: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    static func write(_ bytes: [UInt8], to path: String?) throws {
+        let fd: Int32
+        if let path {
+            fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            guard fd >= 0 else { throw WriteError(description: "\(path): cannot write the report: errno \(errno)") }
+        } else {
+            fd = 1
+        }
+        defer { if path != nil { close(fd) } }
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes[offset...].withUnsafeBytes { writeDescriptor(fd, $0.baseAddress, $0.count) }
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw WriteError(description: "\(path ?? "standard output"): cannot write the report: errno \(errno)")
+            }
+            offset += written
+        }
+    }
+}
+
+/// `write(2)`, named apart from ``ReportFile/write(_:to:)``.
+private func writeDescriptor(_ fd: Int32, _ pointer: UnsafeRawPointer?, _ count: Int) -> Int {
+    write(fd, pointer, count)
+}
+
+extension Substring {
+    var trimmingASCIISpaces: Substring {
+        var text = self
+        while text.first == " " { text.removeFirst() }
+        while text.last == " " { text.removeLast() }
+        return text
+    }
+}
