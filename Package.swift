@@ -221,6 +221,11 @@ let package = Package(
             name: "screenpop-pg-import-bench",
             dependencies: ["ScreenPopPostgres", "ScreenPopStore", "AccountSynthesis", "AccountIndex", "AmoCRM"]
         ),
+        // `screenpop-audit-bench STORE [contacts]`: a synthetic account in a SQLite store, to measure
+        // `screenpop audit` on (docs/audit.md).
+        .executableTarget(
+            name: "screenpop-audit-bench", dependencies: ["ScreenPopStore", "AccountSynthesis", "AccountIndex", "AmoCRM"]
+        ),
         // `swift run amocrm-standin --contacts N --port P`: the stand-in serving a synthetic account.
         .executableTarget(name: "amocrm-standin", dependencies: ["AmoCRMStandIn", "AccountSynthesis", "AmoCRM"]),
         .testTarget(

@@ -200,14 +200,14 @@ extension AccountAudit {
         var svg = "<svg class=\"chart\" viewBox=\"0 0 560 \(height)\" width=\"560\" height=\"\(height)\" role=\"img\">"
         for (index, (label, count)) in rows.enumerated() {
             let y = index * rowHeight + 2
-            let width = count == 0 ? 0 : max(2, count * 300 / maximum)
+            let width = count == 0 ? 0 : max(2, count * 260 / maximum)
             var text = "<text x=\"0\" y=\"\(y + 16)\">\(HTMLPage.escape(label))</text>"
             if let anchorPrefix, index < anchors.count {
                 text = "<a href=\"\(anchorPrefix)\(HTMLPage.escape(anchors[index]))\">\(text)</a>"
             }
             svg += text
-            svg += "<rect x=\"200\" y=\"\(y + 3)\" width=\"\(width)\" height=\"16\" rx=\"2\" fill=\"\(color)\"/>"
-            svg += "<text x=\"\(206 + width)\" y=\"\(y + 16)\" class=\"count\">\(count)</text>"
+            svg += "<rect x=\"240\" y=\"\(y + 3)\" width=\"\(width)\" height=\"16\" rx=\"2\" fill=\"\(color)\"/>"
+            svg += "<text x=\"\(246 + width)\" y=\"\(y + 16)\" class=\"count\">\(count)</text>"
         }
         return svg + "</svg>"
     }

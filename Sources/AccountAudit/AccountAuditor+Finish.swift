@@ -100,8 +100,12 @@ extension AccountAuditor {
             deletedSkipped: tally.deleted, entitiesAddedLate: tally.late, phoneValues: tally.values,
             storedNumbers: tally.storedNumbers, distinctNumbers: distinct, findings: findingCounts,
             suffixCollisions: collisionCounts,
-            byCountry: tally.countries.map { ($0.key, $0.value) }.sorted { ($0.1, $1.0) > ($1.1, $0.0) },
-            byType: tally.types.map { ($0.key.rawValue, $0.value) }.sorted { ($0.1, $1.0) > ($1.1, $0.0) },
+            byCountry: tally.countries.map { (region: $0.key, count: $0.value) }.sorted {
+                ($0.count, $1.region) > ($1.count, $0.region)
+            },
+            byType: tally.types.map { (type: $0.key.rawValue, count: $0.value) }.sorted {
+                ($0.count, $1.type) > ($1.count, $0.type)
+            },
             calls: calls)
         let tables = AccountAudit.Tables(
             partyRefs: partyRefs, partyCreatedAt: partyCreatedAt, names: names, partyHasName: partyHasName,

@@ -131,7 +131,8 @@ public struct AccountAuditor: Sendable {
             } catch {
                 code = error.code.name
             }
-            valueFindings.append(ValueRecord(kind: .unparseable, value: value, code: errorIndex(code)))
+            let index = errorIndex(code)
+            valueFindings.append(ValueRecord(kind: .unparseable, value: value, code: index))
             tally.calls.none += 1
             return
         }
@@ -154,8 +155,9 @@ public struct AccountAuditor: Sendable {
         }
         let withoutCountryCode = !Self.writtenWithPlus(text) && number.countryCode == regionCallingCode
         let valid = number.isValid
-        var hint: UInt64 = 0
-        if withoutCountryCode || !valid { hint = asInternational(text)?.rawValue ?? 0 }
+        // Only a number the account's country cannot have gets a foreign reading: `8 495 ...` is
+        // valid in Russia, and also reads as a Vietnamese `+84 95 ...`, which nobody meant.
+        let hint = valid ? 0 : asInternational(text)?.rawValue ?? 0
         if !valid {
             let reason = number.possibleLength
             valueFindings.append(

@@ -1,3 +1,5 @@
+import AccountIndex
+
 /// What the audit looks for and how it names entities.
 public struct AuditOptions: Hashable, Sendable {
     /// The last-digits lengths to look for collisions on: 8 (amoCRM's call notification) and 10

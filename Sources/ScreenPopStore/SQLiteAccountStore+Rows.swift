@@ -111,9 +111,14 @@ extension SQLiteAccountStore {
             let entityID: Int = row[1]
             if current?.kind != kind || current?.id != entityID {
                 try flush(&visitor)
-                current = (kind, entityID, row[2], row[3], row[4], row[5])
+                let name: String = row[2]
+                let createdAt: Int = row[3]
+                let isDeleted: Bool = row[4]
+                let status: Int? = row[5]
+                current = (kind, entityID, name, createdAt, isDeleted, status)
             }
-            if let value: String = row[6] {
+            let value: String? = row[6]
+            if let value {
                 let code: String = row[7]
                 phones.append(PhoneValue(value, kind: PhoneValue.Kind(rawValue: code)))
             }

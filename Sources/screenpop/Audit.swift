@@ -57,7 +57,7 @@ struct Audit: AsyncParsableCommand {
 
     func run() async throws {
         let started = ContinuousClock.now
-        var progress = AuditProgress(started: started)
+        let progress = AuditProgress(started: started)
         let audit: AccountAudit
         do {
             audit = try await makeAudit(progress: progress)
