@@ -36,10 +36,10 @@ extension AccountAudit {
         page.raw(Self.barChart(s.byType.map { ($0.type, $0.count) }, color: "#6a1b9a"))
         page.raw("</div></section>")
 
-        section(&page, key: "duplicates", count: duplicates.count, limit: limit, explanation: Self.explanations[0]) {
+        section(&page, key: "duplicates", count: s.count(of: "duplicates"), limit: limit, explanation: Self.explanations[0]) {
             page in
             page.raw("<tr><th>Number</th><th>A call opens</th><th>Why this one</th><th>Holders (first is shown)</th></tr>")
-            for duplicate in duplicates.prefix(limit) {
+            for duplicate in duplicates(limit: limit) {
                 page.raw("<tr><td class=\"num\">")
                 page.text(duplicate.e164)
                 page.raw("</td><td>")
@@ -51,10 +51,10 @@ extension AccountAudit {
                 page.raw("</td></tr>")
             }
         }
-        section(&page, key: "shared_numbers", count: sharedNumbers.count, limit: limit, explanation: Self.explanations[1]) {
+        section(&page, key: "shared_numbers", count: s.count(of: "shared_numbers"), limit: limit, explanation: Self.explanations[1]) {
             page in
             page.raw("<tr><th>Number</th><th>Company</th><th>A call opens</th><th>Holders</th></tr>")
-            for number in sharedNumbers.prefix(limit) {
+            for number in sharedNumbers(limit: limit) {
                 page.raw("<tr><td class=\"num\">")
                 page.text(number.e164)
                 page.raw("</td><td>")
@@ -67,11 +67,11 @@ extension AccountAudit {
             }
         }
         section(
-            &page, key: "suffix_collisions", count: suffixCollisions.count, limit: limit,
+            &page, key: "suffix_collisions", count: s.count(of: "suffix_collisions"), limit: limit,
             explanation: Self.explanations[2]
         ) { page in
             page.raw("<tr><th>Last digits</th><th>Numbers</th><th>Holders</th></tr>")
-            for collision in suffixCollisions.prefix(limit) {
+            for collision in suffixCollisions(limit: limit) {
                 page.raw("<tr><td class=\"num\">")
                 page.text("\(collision.digits): …\(collision.suffix)")
                 page.raw("</td><td class=\"num\">")
@@ -82,8 +82,8 @@ extension AccountAudit {
             }
         }
         for (offset, kind) in ValueFinding.Kind.allCases.enumerated() {
-            let findings = valueFindings(kind)
-            section(&page, key: kind.key, count: findings.count, limit: limit, explanation: Self.explanations[3 + offset]) {
+            let findings = valueFindings(kind, limit: limit)
+            section(&page, key: kind.key, count: summary.count(of: kind.key), limit: limit, explanation: Self.explanations[3 + offset]) {
                 page in
                 page.raw("<tr><th>Contact or company</th><th>Stored value</th><th>Read as</th><th>Details</th></tr>")
                 for finding in findings.prefix(limit) {

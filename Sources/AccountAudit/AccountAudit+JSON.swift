@@ -9,23 +9,44 @@ extension AccountAudit {
     ///
     /// - Returns: UTF-8 bytes, ending with a newline.
     public func json() -> [UInt8] {
-        var json = JSONWriter(separators: .spaced, capacity: 1 << 16)
+        var bytes: [UInt8] = []
+        writeJSON { bytes.append(contentsOf: $0) }
+        return bytes
+    }
+
+    /// ``json()`` in pieces of about a mebibyte, handed to `sink` as they are made: the report of
+    /// a big account (300 MB at a million contacts) is never held whole.
+    public func writeJSON(_ sink: ([UInt8]) throws -> Void) rethrows {
+        var json = JSONWriter(separators: .spaced, capacity: 1 << 21)
+        func flushIfLarge() throws {
+            guard json.bytes.count >= 1 << 20 else { return }
+            try sink(json.bytes)
+            json.bytes.removeAll(keepingCapacity: true)
+        }
         json.beginObject()
         json.key("summary")
         writeSummary(to: &json)
         json.key("duplicates")
         json.beginArray()
-        for duplicate in duplicates {
+        for record in tables.duplicateRecords {
+            let group = makeGroup(record)
+            let duplicate = DuplicateNumber(
+                e164: group.e164, entities: group.entities, decision: group.decision, rule: group.rule)
             json.beginObject()
             json.key("e164")
             json.string(duplicate.e164)
             writeGroup(duplicate.entities, duplicate.decision, duplicate.rule, to: &json)
             json.endObject()
+            try flushIfLarge()
         }
         json.endArray()
         json.key("shared_numbers")
         json.beginArray()
-        for number in sharedNumbers {
+        for record in tables.sharedRecords {
+            let group = makeGroup(record)
+            let number = SharedNumber(
+                e164: group.e164, companyID: record.company ?? 0, entities: group.entities, decision: group.decision,
+                rule: group.rule)
             json.beginObject()
             json.key("e164")
             json.string(number.e164)
@@ -33,11 +54,13 @@ extension AccountAudit {
             Self.writeRef(.company(number.companyID), to: &json)
             writeGroup(number.entities, number.decision, number.rule, to: &json)
             json.endObject()
+            try flushIfLarge()
         }
         json.endArray()
         json.key("suffix_collisions")
         json.beginArray()
-        for collision in suffixCollisions {
+        for record in tables.collisionRecords {
+            let collision = makeCollision(record)
             json.beginObject()
             json.key("digits")
             json.integer(collision.digits)
@@ -52,17 +75,21 @@ extension AccountAudit {
             for entity in collision.entities { Self.writeEntity(entity, to: &json) }
             json.endArray()
             json.endObject()
+            try flushIfLarge()
         }
         json.endArray()
         for kind in ValueFinding.Kind.allCases {
             json.key(kind.key)
             json.beginArray()
-            for finding in valueFindings(kind) { Self.writeFinding(finding, to: &json) }
+            try forEachValueFinding(kind) { finding in
+                Self.writeFinding(finding, to: &json)
+                try flushIfLarge()
+            }
             json.endArray()
         }
         json.endObject()
         json.newline()
-        return json.bytes
+        try sink(json.bytes)
     }
 
     func writeSummary(to json: inout JSONWriter) {

@@ -31,27 +31,27 @@ extension AccountAudit {
         }
 
         out += "\nDuplicates (a call pops the first; the others' leads are never shown):\n"
-        for duplicate in duplicates.prefix(limit) {
+        for duplicate in duplicates(limit: limit) {
             out += "  \(duplicate.e164): pops \(name(duplicate.entities[0])) (\(duplicate.rule)), "
             out += "\(duplicate.decision.target); also "
             out += duplicate.entities.dropFirst().map(name).joined(separator: ", ") + "\n"
         }
-        more(duplicates.count)
+        more(s.count(of: "duplicates"))
         out += "\nShared numbers (switchboards):\n"
-        for number in sharedNumbers.prefix(limit) {
+        for number in sharedNumbers(limit: limit) {
             out += "  \(number.e164): company \(number.companyID), \(number.entities.count) holders; pops "
             out += "\(name(number.entities[0]))\n"
         }
-        more(sharedNumbers.count)
+        more(s.count(of: "shared_numbers"))
         out += "\nSuffix collisions:\n"
-        for collision in suffixCollisions.prefix(limit) {
+        for collision in suffixCollisions(limit: limit) {
             out += "  last \(collision.digits) digits \(collision.suffix): "
             out += collision.numbers.joined(separator: ", ") + " — "
             out += collision.entities.map(name).joined(separator: ", ") + "\n"
         }
-        more(suffixCollisions.count)
+        more(s.count(of: "suffix_collisions"))
         for kind in ValueFinding.Kind.allCases {
-            let findings = valueFindings(kind)
+            let findings = valueFindings(kind, limit: limit)
             out += "\n\(kind):\n"
             for finding in findings.prefix(limit) {
                 out += "  \(name(finding.entity)): \"\(finding.value)\""
@@ -63,7 +63,7 @@ extension AccountAudit {
                 if let international = finding.asInternational { out += "; meant \(international)?" }
                 out += "\n"
             }
-            more(findings.count)
+            more(s.count(of: kind.key))
         }
         return out
     }

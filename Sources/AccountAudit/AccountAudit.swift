@@ -10,13 +10,101 @@ public struct AccountAudit: Sendable {
     public let settings: AccountSettings
     public let options: AuditOptions
     public let summary: AuditSummary
-    /// Numbers held by two or more live contacts or companies (switchboards excepted).
-    public let duplicates: [DuplicateNumber]
-    /// Numbers held by ``AuditOptions/sharedNumberMinimum`` or more live entities of one company.
-    public let sharedNumbers: [SharedNumber]
-    /// Distinct numbers equal on their last digits, for each of ``AuditOptions/suffixDigits``.
-    public let suffixCollisions: [SuffixCollision]
     let tables: Tables
+
+    /// Numbers held by two or more live contacts or companies (switchboards excepted), the most
+    /// holders first.
+    public var duplicates: [DuplicateNumber] { duplicates(limit: .max) }
+    /// Numbers held by ``AuditOptions/sharedNumberMinimum`` or more live entities of one company.
+    public var sharedNumbers: [SharedNumber] { sharedNumbers(limit: .max) }
+    /// Distinct numbers equal on their last digits, for each of ``AuditOptions/suffixDigits``.
+    public var suffixCollisions: [SuffixCollision] { suffixCollisions(limit: .max) }
+
+    /// The first `limit` ``duplicates``: each is made when asked for, so that the report of a
+    /// big account holds compact records only.
+    public func duplicates(limit: Int) -> [DuplicateNumber] {
+        tables.duplicateRecords.prefix(limit).map { record in
+            let group = makeGroup(record)
+            return DuplicateNumber(e164: group.e164, entities: group.entities, decision: group.decision, rule: group.rule)
+        }
+    }
+
+    public func sharedNumbers(limit: Int) -> [SharedNumber] {
+        tables.sharedRecords.prefix(limit).map { record in
+            let group = makeGroup(record)
+            return SharedNumber(
+                e164: group.e164, companyID: record.company ?? 0, entities: group.entities, decision: group.decision,
+                rule: group.rule)
+        }
+    }
+
+    public func suffixCollisions(limit: Int) -> [SuffixCollision] {
+        tables.collisionRecords.prefix(limit).map(makeCollision)
+    }
+
+    /// A number's holders: a range of the postings, sorted by key.
+    struct GroupRecord: Sendable {
+        var range: Range<Int>
+        /// The switchboard's company; nil for a duplicate.
+        var company: Int?
+    }
+
+    struct CollisionRecord: Sendable {
+        var digits: Int
+        var suffix: UInt64
+        /// In `collisionStarts`: the first posting of each number.
+        var starts: Range<Int>
+        var holders: Int
+    }
+
+    /// The entities of a group in amoCRM's order, and the decision a call makes: the same
+    /// function `resolve` asks, over the same candidates.
+    func makeGroup(_ record: GroupRecord) -> (e164: String, entities: [AuditEntity], decision: CallTargetDecision, rule: ChoiceRule) {
+        let key = PhoneKey(rawValue: tables.postings[record.range.lowerBound].key)
+        var candidates: [Candidate] = []
+        var entities: [EntityRef: AuditEntity] = [:]
+        for posting in tables.postings[record.range] {
+            let party = Int(posting.party)
+            let leads = Array(Set(tables.leads[posting.party] ?? [])).sorted()
+            let customers = Array(Set(tables.customers[posting.party] ?? [])).sorted()
+            let ref = tables.partyRefs[party]
+            candidates.append(
+                Candidate(
+                    entity: ref, createdAt: tables.partyCreatedAt[party], matchedNumber: key,
+                    links: LinkedEntities(activeLeads: leads, openCustomers: customers)))
+            var entity = self.entity(party)
+            entity.values = [tables.values[Int(posting.value)]]
+            entity.activeLeads = leads
+            entity.openCustomers = customers
+            entities[ref] = entity
+        }
+        let decision = CallTargetDecision(
+            callerNumber: key.number, matchLevel: .exact, candidates: candidates,
+            customersEnabled: settings.customersEnabled)
+        let ordered = decision.candidates
+        let rule = ordered.count > 1 ? ChoiceRule.between(ordered[0], ordered[1]) : .smallestID
+        return (key.e164, ordered.compactMap { entities[$0.entity] }, decision, rule)
+    }
+
+    func makeCollision(_ record: CollisionRecord) -> SuffixCollision {
+        var numbers: [String] = []
+        var entities: [AuditEntity] = []
+        let postings = tables.postings
+        for start in tables.collisionStarts[record.starts] {
+            let key = postings[start].key
+            numbers.append(PhoneKey(rawValue: key).e164)
+            var p = start
+            while p < postings.count && postings[p].key == key {
+                var entity = self.entity(Int(postings[p].party))
+                entity.values = [tables.values[Int(postings[p].value)]]
+                entities.append(entity)
+                p += 1
+            }
+        }
+        var suffix = String(record.suffix)
+        if suffix.count < record.digits { suffix = String(repeating: "0", count: record.digits - suffix.count) + suffix }
+        return SuffixCollision(digits: record.digits, suffix: suffix, numbers: numbers, entities: entities)
+    }
 
     /// What the per-value findings are made from when they are read.
     struct Tables: Sendable {
@@ -28,6 +116,15 @@ public struct AccountAudit: Sendable {
         var valueParty: [UInt32]
         var errorNames: [String]
         var records: [ValueRecord]
+        /// Sorted by key.
+        var postings: [Posting]
+        /// The active leads and open customers of the parties of groups.
+        var leads: [UInt32: [Int]]
+        var customers: [UInt32: [Int]]
+        var duplicateRecords: [GroupRecord]
+        var sharedRecords: [GroupRecord]
+        var collisionRecords: [CollisionRecord]
+        var collisionStarts: [Int]
     }
 
     /// Values that hold no number at all (libphonenumber's error).
@@ -41,10 +138,21 @@ public struct AccountAudit: Sendable {
     /// Values that hold several numbers.
     public var multiNumberFields: [ValueFinding] { valueFindings(.multiNumberField) }
 
-    /// The findings of one kind about single values, worst first.
+    /// The findings of one kind about single values, worst first: the first `limit` of them.
     ///
-    /// - Complexity: O(n log n) in the findings of that kind; the strings are made here.
-    public func valueFindings(_ kind: ValueFinding.Kind) -> [ValueFinding] {
+    /// - Complexity: O(n log n) in the findings of that kind; the strings are made here, for the
+    ///   `limit` returned only.
+    public func valueFindings(_ kind: ValueFinding.Kind, limit: Int = .max) -> [ValueFinding] {
+        sortedRecords(kind).prefix(limit).map(makeFinding)
+    }
+
+    /// Calls `body` with each finding of one kind, worst first, making one at a time: a million
+    /// findings are never held at once.
+    public func forEachValueFinding(_ kind: ValueFinding.Kind, _ body: (ValueFinding) throws -> Void) rethrows {
+        for record in sortedRecords(kind) { try body(makeFinding(record)) }
+    }
+
+    func sortedRecords(_ kind: ValueFinding.Kind) -> [ValueRecord] {
         var records = tables.records.filter { $0.kind == kind }
         let refs = tables.partyRefs
         let valueParty = tables.valueParty
@@ -58,7 +166,7 @@ public struct AccountAudit: Sendable {
             if ra != rb { return ra < rb }
             return a.value < b.value
         }
-        return records.map(makeFinding)
+        return records
     }
 
     func makeFinding(_ record: ValueRecord) -> ValueFinding {

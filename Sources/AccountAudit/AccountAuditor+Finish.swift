@@ -18,64 +18,39 @@ extension AccountAuditor {
         for (lead, party) in state.leadCompany { companyLeads[party, default: []].append(lead) }
         var companyCustomers: [UInt32: [Int]] = [:]
         for (customer, party) in state.customerCompany { companyCustomers[party, default: []].append(customer) }
+        var leads = state.contactLeads
+        leads.merge(companyLeads) { a, _ in a }
+        var customers = state.contactCustomers
+        customers.merge(companyCustomers) { a, _ in a }
 
-        func linked(_ party: UInt32) -> (leads: [Int], customers: [Int]) {
-            let isContact = partyRefs[Int(party)].kind == .contact
-            let leads = (isContact ? state.contactLeads[party] : companyLeads[party]) ?? []
-            let customers = (isContact ? state.contactCustomers[party] : companyCustomers[party]) ?? []
-            return (Array(Set(leads)).sorted(), Array(Set(customers)).sorted())
-        }
-
-        var duplicates: [DuplicateNumber] = []
-        var shared: [SharedNumber] = []
+        // Groups stay compact (a range of postings); their entities and decisions are made when
+        // the report is read, a few at a time.
+        var duplicates: [AccountAudit.GroupRecord] = []
+        var shared: [AccountAudit.GroupRecord] = []
         var severalPostings = 0
         for group in state.groups {
-            let key = PhoneKey(rawValue: postings[group.lowerBound].key)
             severalPostings += group.count
-            var candidates: [Candidate] = []
-            var entities: [EntityRef: AuditEntity] = [:]
-            for posting in postings[group] {
-                let party = Int(posting.party)
-                let (leads, customers) = linked(posting.party)
-                let ref = partyRefs[party]
-                candidates.append(
-                    Candidate(
-                        entity: ref, createdAt: partyCreatedAt[party], matchedNumber: key,
-                        links: LinkedEntities(activeLeads: leads, openCustomers: customers)))
-                var entity = self.entity(party)
-                entity.values = [values[Int(posting.value)]]
-                entity.activeLeads = leads
-                entity.openCustomers = customers
-                entities[ref] = entity
-            }
-            // The decision `resolve` makes for a call from this number: the same function over
-            // the same candidates.
-            let decision = CallTargetDecision(
-                callerNumber: key.number, matchLevel: .exact, candidates: candidates,
-                customersEnabled: settings.customersEnabled)
-            let ordered = decision.candidates
-            let rule = ordered.count > 1 ? ChoiceRule.between(ordered[0], ordered[1]) : .smallestID
-            let orderedEntities = ordered.compactMap { entities[$0.entity] }
-            if let company = switchboardCompany(group, state: state) {
-                shared.append(
-                    SharedNumber(
-                        e164: key.e164, companyID: company, entities: orderedEntities, decision: decision, rule: rule))
-            } else {
-                duplicates.append(DuplicateNumber(e164: key.e164, entities: orderedEntities, decision: decision, rule: rule))
-            }
+            let company = switchboardCompany(group, state: state)
+            let record = AccountAudit.GroupRecord(range: group, company: company)
+            if company != nil { shared.append(record) } else { duplicates.append(record) }
         }
-        duplicates.sort { ($0.entities.count, $1.e164) > ($1.entities.count, $0.e164) }
-        shared.sort { ($0.entities.count, $1.e164) > ($1.entities.count, $0.e164) }
+        let byHolders: (AccountAudit.GroupRecord, AccountAudit.GroupRecord) -> Bool = { [postings] a, b in
+            if a.range.count != b.range.count { return a.range.count > b.range.count }
+            return postings[a.range.lowerBound].key < postings[b.range.lowerBound].key
+        }
+        duplicates.sort(by: byHolders)
+        shared.sort(by: byHolders)
 
-        var collisions: [SuffixCollision] = []
+        var collisions: [AccountAudit.CollisionRecord] = []
+        var collisionStarts: [Int] = []
         var collisionCounts: [(digits: Int, count: Int)] = []
         for digits in options.suffixDigits {
-            let found = suffixCollisions(digits: digits)
-            collisionCounts.append((digits, found.count))
-            collisions.append(contentsOf: found)
+            let before = collisions.count
+            suffixCollisions(digits: digits, into: &collisions, starts: &collisionStarts)
+            collisionCounts.append((digits, collisions.count - before))
         }
         collisions.sort { a, b in
-            if a.entities.count != b.entities.count { return a.entities.count > b.entities.count }
+            if a.holders != b.holders { return a.holders > b.holders }
             if a.digits != b.digits { return a.digits < b.digits }
             return a.suffix < b.suffix
         }
@@ -109,10 +84,10 @@ extension AccountAuditor {
             calls: calls)
         let tables = AccountAudit.Tables(
             partyRefs: partyRefs, partyCreatedAt: partyCreatedAt, names: names, partyHasName: partyHasName,
-            values: values, valueParty: valueParty, errorNames: errorNames, records: valueFindings)
-        return AccountAudit(
-            settings: settings, options: options, summary: summary, duplicates: duplicates, sharedNumbers: shared,
-            suffixCollisions: collisions, tables: tables)
+            values: values, valueParty: valueParty, errorNames: errorNames, records: valueFindings,
+            postings: postings, leads: leads, customers: customers, duplicateRecords: duplicates,
+            sharedRecords: shared, collisionRecords: collisions, collisionStarts: collisionStarts)
+        return AccountAudit(settings: settings, options: options, summary: summary, tables: tables)
     }
 
     /// The company whose number this is, when the group is a switchboard: enough holders, each the
@@ -129,46 +104,39 @@ extension AccountAuditor {
         return company
     }
 
-    /// Distinct numbers (of at least `digits` digits) that share their last `digits` digits.
-    func suffixCollisions(digits: Int) -> [SuffixCollision] {
+    /// Distinct numbers (of at least `digits` digits) that share their last `digits` digits: one
+    /// record each, with the first posting of each of its numbers in `starts`.
+    func suffixCollisions(digits: Int, into found: inout [AccountAudit.CollisionRecord], starts: inout [Int]) {
         var modulus: UInt64 = 1
         for _ in 0..<digits { modulus &*= 10 }
-        // (suffix, first posting of the key), one per distinct key; postings are sorted by key.
-        var runs: [(suffix: UInt64, start: Int)] = []
+        // (suffix, first posting of the key, its holders), one per distinct key; postings are sorted by key.
+        var runs: [(suffix: UInt64, start: Int, count: Int)] = []
         var i = 0
         while i < postings.count {
-            let key = PhoneKey(rawValue: postings[i].key)
-            if key.digitCount >= digits { runs.append((key.digitValue % modulus, i)) }
+            let first = i
             let current = postings[i].key
             while i < postings.count && postings[i].key == current { i += 1 }
+            let key = PhoneKey(rawValue: current)
+            if key.digitCount >= digits { runs.append((key.digitValue % modulus, first, i - first)) }
         }
         runs.sort { ($0.suffix, $0.start) < ($1.suffix, $1.start) }
-        var found: [SuffixCollision] = []
         var start = 0
         while start < runs.count {
             var end = start + 1
             while end < runs.count && runs[end].suffix == runs[start].suffix { end += 1 }
             if end - start > 1 {
-                var numbers: [String] = []
-                var entities: [AuditEntity] = []
+                let from = starts.count
+                var holders = 0
                 for run in runs[start..<end] {
-                    let key = postings[run.start].key
-                    numbers.append(PhoneKey(rawValue: key).e164)
-                    var p = run.start
-                    while p < postings.count && postings[p].key == key {
-                        var entity = self.entity(Int(postings[p].party))
-                        entity.values = [values[Int(postings[p].value)]]
-                        entities.append(entity)
-                        p += 1
-                    }
+                    starts.append(run.start)
+                    holders += run.count
                 }
-                var suffix = String(runs[start].suffix)
-                if suffix.count < digits { suffix = String(repeating: "0", count: digits - suffix.count) + suffix }
-                found.append(SuffixCollision(digits: digits, suffix: suffix, numbers: numbers, entities: entities))
+                found.append(
+                    AccountAudit.CollisionRecord(
+                        digits: digits, suffix: runs[start].suffix, starts: from..<starts.count, holders: holders))
             }
             start = end
         }
-        return found
     }
 
     func entity(_ party: Int) -> AuditEntity {

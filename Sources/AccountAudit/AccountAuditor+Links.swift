@@ -13,6 +13,31 @@ struct LinkState: Sendable {
     var customerCompany: [Int: UInt32] = [:]
     /// An interesting contact's company id (a later link replaces an earlier one).
     var contactCompany: [UInt32: Int] = [:]
+
+    /// ``AccountAuditor/add(_:)-(AccountLink)``'s work, on the sorted ids of the active leads,
+    /// open customers and companies.
+    mutating func add(_ link: AccountLink, activeLeadIDs: [Int], openCustomerIDs: [Int], companyIDs: [Int]) {
+        switch link {
+        case .contactLead(let contact, let lead, _):
+            if let party = interesting[.contact(contact)], AccountAuditor.contains(activeLeadIDs, lead) {
+                contactLeads[party, default: []].append(lead)
+            }
+        case .companyLead(let company, let lead):
+            guard AccountAuditor.contains(companyIDs, company), AccountAuditor.contains(activeLeadIDs, lead) else { return }
+            leadCompany[lead] = interesting[.company(company)]
+        case .contactCustomer(let contact, let customer):
+            if let party = interesting[.contact(contact)], AccountAuditor.contains(openCustomerIDs, customer) {
+                contactCustomers[party, default: []].append(customer)
+            }
+        case .companyCustomer(let company, let customer):
+            guard AccountAuditor.contains(companyIDs, company), AccountAuditor.contains(openCustomerIDs, customer)
+            else { return }
+            customerCompany[customer] = interesting[.company(company)]
+        case .contactCompany(let contact, let company):
+            guard let party = interesting[.contact(contact)], AccountAuditor.contains(companyIDs, company) else { return }
+            contactCompany[party] = company
+        }
+    }
 }
 
 extension AccountAuditor {
@@ -47,28 +72,9 @@ extension AccountAuditor {
     /// a later "at most one" link (a lead's or customer's company, a contact's company) replaces
     /// an earlier one, as in the index.
     public mutating func add(_ link: AccountLink) {
-        guard var state = links else { return earlyLinks.append(link) }
-        links = nil  // no copy of the dictionaries while they change
-        defer { links = state }
-        switch link {
-        case .contactLead(let contact, let lead, _):
-            if let party = state.interesting[.contact(contact)], Self.contains(activeLeadIDs, lead) {
-                state.contactLeads[party, default: []].append(lead)
-            }
-        case .companyLead(let company, let lead):
-            guard Self.contains(companyIDs, company), Self.contains(activeLeadIDs, lead) else { return }
-            state.leadCompany[lead] = state.interesting[.company(company)]
-        case .contactCustomer(let contact, let customer):
-            if let party = state.interesting[.contact(contact)], Self.contains(openCustomerIDs, customer) {
-                state.contactCustomers[party, default: []].append(customer)
-            }
-        case .companyCustomer(let company, let customer):
-            guard Self.contains(companyIDs, company), Self.contains(openCustomerIDs, customer) else { return }
-            state.customerCompany[customer] = state.interesting[.company(company)]
-        case .contactCompany(let contact, let company):
-            guard let party = state.interesting[.contact(contact)], Self.contains(companyIDs, company) else { return }
-            state.contactCompany[party] = company
-        }
+        guard links != nil else { return earlyLinks.append(link) }
+        // In place: a copy of the state would retain and release its dictionaries for every link.
+        links!.add(link, activeLeadIDs: activeLeadIDs, openCustomerIDs: openCustomerIDs, companyIDs: companyIDs)
     }
 
     static func contains(_ sorted: [Int], _ id: Int) -> Bool {

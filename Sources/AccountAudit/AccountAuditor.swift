@@ -119,46 +119,89 @@ public struct AccountAuditor: Sendable {
     }
 
     /// Reads one stored value as the index does, records its postings and what is wrong with it.
+    ///
+    /// The order is `PhoneKey.keys(inStoredValue:defaultRegion:)`'s: strict parsing first, whose
+    /// number is the one key; the free-text finder only when it fails (`agreesWithResolve` and
+    /// `findsExactlyWhatWasPlanted` hold the two together). Each number is parsed and validated
+    /// once: this is most of an audit's time.
     mutating func analyse(_ text: String, value: UInt32, party: UInt32, partyPostingsFrom firstPosting: Int) {
         tally.values += 1
         let region = settings.defaultRegion
-        let keys = PhoneKey.keys(inStoredValue: text, defaultRegion: region)
-        guard !keys.isEmpty else {
-            let code: String
-            do {
-                _ = try PhoneNumber(parsing: text, defaultRegion: region)
-                code = "TOO_LONG"  // parses, but has more digits than any key (E.164 allows 15)
-            } catch {
-                code = error.code.name
+        let strictError: PhoneNumberParseError
+        do {
+            let number = try PhoneNumber(parsing: text, defaultRegion: region)
+            guard let key = PhoneKey(number) else {
+                return unparseable(value, "TOO_LONG")  // more digits than any key holds (E.164 allows 15)
             }
-            let index = errorIndex(code)
-            valueFindings.append(ValueRecord(kind: .unparseable, value: value, code: index))
-            tally.calls.none += 1
+            let status = record(key, number, value: value, party: party, partyPostingsFrom: firstPosting)
+            classify(text, number, key: key, status: status, value: value)
             return
+        } catch {
+            strictError = error
         }
+        let keys = PhoneKey.keys(inStoredValue: text, defaultRegion: region)
+        guard !keys.isEmpty else { return unparseable(value, strictError.code.name) }
         if keys.count > 1 {
             valueFindings.append(ValueRecord(kind: .multiNumberField, value: value, code: UInt8(min(keys.count, 255))))
         }
-        let single: PhoneNumber? =
-            keys.count == 1 ? ((try? PhoneNumber(parsing: text, defaultRegion: region)) ?? keys[0].number) : nil
         for key in keys {
-            // The index keeps each number of an entity once, whichever values hold it.
-            if postings[firstPosting...].contains(where: { $0.key == key.rawValue }) { continue }
-            postings.append(Posting(key: key.rawValue, party: party, value: value))
-            count(single ?? key.number, key: key)
+            let number = key.number
+            let status = record(key, number, value: value, party: party, partyPostingsFrom: firstPosting)
+            if keys.count == 1, let number { classify(text, number, key: key, status: status, value: value) }
         }
-        guard let number = single, let key = PhoneKey(number) else { return }
-        if SuffixFallback.isShortNumber(number, region: region) {
+    }
+
+    mutating func unparseable(_ value: UInt32, _ error: String) {
+        let index = errorIndex(error)
+        valueFindings.append(ValueRecord(kind: .unparseable, value: value, code: index))
+        tally.calls.none += 1
+    }
+
+    /// Whether a number is valid, or else a short number.
+    struct NumberStatus {
+        var valid: Bool
+        var short: Bool
+    }
+
+    /// Adds the posting (once per entity, as the index keeps it) and the summary's counts: the
+    /// number's country and type, and how a call from it would be found.
+    mutating func record(
+        _ key: PhoneKey, _ number: PhoneNumber?, value: UInt32, party: UInt32, partyPostingsFrom firstPosting: Int
+    ) -> NumberStatus {
+        guard let number else { return NumberStatus(valid: false, short: false) }
+        let valid = number.isValid
+        // A valid number is never a short one (short numbers are shorter than any valid number).
+        let short = !valid && SuffixFallback.isShortNumber(number, region: settings.defaultRegion)
+        let status = NumberStatus(valid: valid, short: short)
+        if postings[firstPosting...].contains(where: { $0.key == key.rawValue }) { return status }
+        postings.append(Posting(key: key.rawValue, party: party, value: value))
+        tally.storedNumbers += 1
+        tally.countries[number.regionCode ?? "ZZ", default: 0] += 1
+        tally.types[valid ? number.type : .unknown, default: 0] += 1
+        if valid || short {
+            tally.calls.exact += 1
+        } else if settings.suffixFallback.isEnabled && key.digitCount >= settings.suffixFallback.digits {
+            tally.calls.suffix += 1
+        } else {
+            tally.calls.none += 1
+        }
+        return status
+    }
+
+    /// The findings of a value that holds one number.
+    mutating func classify(_ text: String, _ number: PhoneNumber, key: PhoneKey, status: NumberStatus, value: UInt32) {
+        let region = settings.defaultRegion
+        if status.short {
             let emergency = region.map { ShortNumbers.isEmergencyNumber(text, region: $0) } ?? false
             valueFindings.append(ValueRecord(kind: .shortNumber, value: value, key: key.rawValue, code: emergency ? 1 : 0))
             return
         }
-        let withoutCountryCode = !Self.writtenWithPlus(text) && number.countryCode == regionCallingCode
-        let valid = number.isValid
+        let withoutCountryCode = number.countryCode == regionCallingCode && !Self.writtenWithPlus(text)
+        guard withoutCountryCode || !status.valid else { return }
         // Only a number the account's country cannot have gets a foreign reading: `8 495 ...` is
         // valid in Russia, and also reads as a Vietnamese `+84 95 ...`, which nobody meant.
-        let hint = valid ? 0 : asInternational(text)?.rawValue ?? 0
-        if !valid {
+        let hint = status.valid ? 0 : asInternational(text)?.rawValue ?? 0
+        if !status.valid {
             let reason = number.possibleLength
             valueFindings.append(
                 ValueRecord(
@@ -167,28 +210,6 @@ public struct AccountAuditor: Sendable {
         }
         if withoutCountryCode {
             valueFindings.append(ValueRecord(kind: .noCountryCode, value: value, key: key.rawValue, hint: hint))
-        }
-    }
-
-    /// The summary's counts of one stored number: its country and type, and how a call from it
-    /// would be found.
-    mutating func count(_ number: PhoneNumber?, key: PhoneKey) {
-        tally.storedNumbers += 1
-        guard let number else {
-            tally.countries["ZZ", default: 0] += 1
-            tally.types[PhoneNumberType.unknown, default: 0] += 1
-            tally.calls.none += 1
-            return
-        }
-        let valid = number.isValid
-        tally.countries[number.regionCode ?? "ZZ", default: 0] += 1
-        tally.types[valid ? number.type : .unknown, default: 0] += 1
-        if valid || SuffixFallback.isShortNumber(number, region: settings.defaultRegion) {
-            tally.calls.exact += 1
-        } else if settings.suffixFallback.isEnabled && key.digitCount >= settings.suffixFallback.digits {
-            tally.calls.suffix += 1
-        } else {
-            tally.calls.none += 1
         }
     }
 

@@ -56,9 +56,10 @@ extension SQLiteAccountStore {
                     object, settings: object.settings(customerStatuses: statuses, suffixFallback: suffixFallback))
                 try Self.visitEntities(accountID: id, db: db, &visitor)
                 visitor.entitiesComplete()
+                // In the primary key's order, which needs no sort: the table holds each link once with
+                // the "at most one" links resolved (LinkRow.normalized), so their order says nothing.
                 let links = try Row.fetchCursor(
-                    db, sql: "SELECT link_kind, a_id, b_id, is_main FROM link WHERE account_id = ? ORDER BY rowid",
-                    arguments: [id])
+                    db, sql: "SELECT link_kind, a_id, b_id, is_main FROM link WHERE account_id = ?", arguments: [id])
                 while let row = try links.next() {
                     let link = LinkRow(kind: row[0], a: row[1], b: row[2], isMain: row[3])
                     guard let value = link.link else { throw StoreError("unknown link kind \(link.kind)") }
@@ -73,17 +74,31 @@ extension SQLiteAccountStore {
         }
     }
 
-    /// Entities with their phones in one pass: the join walks both tables' primary keys in order.
+    /// Contacts and companies with their phones in one pass (the join walks both tables' primary
+    /// keys in order), then leads and customers, which have no phones.
     private static func visitEntities<Visitor: AccountRowVisitor>(accountID id: Int, db: Database, _ visitor: inout Visitor)
         throws
     {
-        let rows = try Row.fetchCursor(
-            db,
-            sql: """
+        for kinds in ["\(EntityKind.contact.rawValue), \(EntityKind.company.rawValue)",
+            "\(EntityKind.lead.rawValue), \(EntityKind.customer.rawValue)"]
+        {
+            let withPhones = kinds.hasPrefix("\(EntityKind.contact.rawValue)")
+            let sql =
+                withPhones
+                ? """
                 SELECT e.kind, e.id, e.name, e.created_at, e.is_deleted, e.status_id, p.value, p.enum_code
                 FROM entity e LEFT JOIN phone p ON p.account_id = e.account_id AND p.kind = e.kind AND p.entity_id = e.id
-                WHERE e.account_id = ? ORDER BY e.kind, e.id, p.position
-                """, arguments: [id])
+                WHERE e.account_id = ? AND e.kind IN (\(kinds)) ORDER BY e.kind, e.id, p.position
+                """
+                : """
+                SELECT kind, id, name, created_at, is_deleted, status_id, NULL, NULL
+                FROM entity WHERE account_id = ? AND kind IN (\(kinds)) ORDER BY kind, id
+                """
+            try visitEntities(Row.fetchCursor(db, sql: sql, arguments: [id]), &visitor)
+        }
+    }
+
+    private static func visitEntities<Visitor: AccountRowVisitor>(_ rows: RowCursor, _ visitor: inout Visitor) throws {
         var current: (kind: Int, id: Int, name: String, createdAt: Int, isDeleted: Bool, status: Int?)? = nil
         var phones: [PhoneValue] = []
         func flush(_ visitor: inout Visitor) throws {

@@ -57,30 +57,32 @@ struct Audit: AsyncParsableCommand {
 
     func run() async throws {
         let started = ContinuousClock.now
-        let progress = AuditProgress(started: started)
+        var progress = AuditProgress(started: started)
         let audit: AccountAudit
         do {
-            audit = try await makeAudit(progress: progress)
+            audit = try await makeAudit(progress: &progress)
         } catch {
             StandardError.write("screenpop: error: \(error)\n")
             throw ExitCode.failure
-        }
-        let report: [UInt8]
-        switch format {
-        case .json: report = audit.json()
-        case .html: report = Array(audit.html(limit: limit ?? 500).utf8)
-        case .text: report = Array(audit.text(limit: limit ?? 10).utf8)
         }
         do {
-            try ReportFile.write(report, to: out)
+            let file = try ReportFile(path: out)
+            defer { file.close() }
+            switch format {
+            // In pieces: the JSON of a million contacts is 300 MB.
+            case .json: try audit.writeJSON { try file.write($0) }
+            case .html: try file.write(Array(audit.html(limit: limit ?? 500).utf8))
+            case .text: try file.write(Array(audit.text(limit: limit ?? 10).utf8))
+            }
         } catch {
             StandardError.write("screenpop: error: \(error)\n")
             throw ExitCode.failure
         }
+        progress.mark("written")
         progress.finish(audit)
     }
 
-    func makeAudit(progress: AuditProgress) async throws -> AccountAudit {
+    func makeAudit(progress: inout AuditProgress) async throws -> AccountAudit {
         var options = AuditOptions(suffixDigits: try parsedSuffixDigits())
         // A SQLite store is read row by row: the account is never held whole (docs/audit.md).
         if let store = source.store, !StoreLocation.isPostgres(store) {
@@ -94,14 +96,21 @@ struct Audit: AsyncParsableCommand {
                 throw StoreError("\(store): the store holds \(which); fill it with `screenpop import`")
             }
             guard let auditor = done.auditor else { throw StoreError("\(store): no account was read") }
-            return auditor.finish()
+            progress.phases = done.progress.phases
+            progress.mark("links read")
+            let audit = auditor.finish()
+            progress.mark("findings")
+            return audit
         }
         let loaded = try await source.load(suffixFallback: SuffixFallback(), progress: .automatic)
         options.subdomain = loaded.account.subdomain
         var names: [EntityRef: String] = [:]
         for (contact, detail) in zip(loaded.data.contacts, loaded.details.contacts) { names[contact.ref] = detail.name }
         for (company, detail) in zip(loaded.data.companies, loaded.details.companies) { names[company.ref] = detail.name }
-        return AccountAudit(data: loaded.data, names: { names[$0] }, options: options)
+        progress.mark("loaded")
+        let audit = AccountAudit(data: loaded.data, names: { names[$0] }, options: options)
+        progress.mark("audited")
+        return audit
     }
 }
 
@@ -141,7 +150,10 @@ struct AuditVisitor: AccountRowVisitor {
         tick()
     }
 
-    mutating func entitiesComplete() { auditor?.entitiesComplete() }
+    mutating func entitiesComplete() {
+        progress.mark("entities read")
+        auditor?.entitiesComplete()
+    }
 
     mutating func link(_ link: AccountLink) { auditor?.add(link) }
 
@@ -155,10 +167,28 @@ struct AuditVisitor: AccountRowVisitor {
 struct AuditProgress: Sendable {
     let started: ContinuousClock.Instant
     var lastLine: ContinuousClock.Instant
+    /// What was done by when, for the last line.
+    var phases: [(name: String, at: ContinuousClock.Instant)] = []
+
+    mutating func mark(_ phase: String) {
+        phases.append(("\(phase) (\(Self.residentMiB()) MiB)", ContinuousClock.now))
+    }
 
     init(started: ContinuousClock.Instant) {
         self.started = started
         lastLine = started
+    }
+
+    /// The resident set now, from /proc/self/statm (0 where there is none).
+    static func residentMiB() -> Int {
+        guard let file = fopen("/proc/self/statm", "r") else { return 0 }
+        defer { fclose(file) }
+        var buffer = [CChar](repeating: 0, count: 128)
+        guard fgets(&buffer, 128, file) != nil else { return 0 }
+        let text = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let fields = text.split(separator: " ")
+        guard fields.count >= 2, let pages = Int(fields[1]) else { return 0 }
+        return (pages * Int(sysconf(Int32(_SC_PAGESIZE)))) >> 20
     }
 
     mutating func update(entities: Int) {
@@ -172,9 +202,15 @@ struct AuditProgress: Sendable {
         let elapsed = ContinuousClock.now - started
         guard elapsed >= .seconds(2) else { return }
         let s = audit.summary
+        var previous = started
+        var steps: [String] = []
+        for (name, at) in phases {
+            steps.append("\(name) \(Self.seconds(at - previous)) s")
+            previous = at
+        }
         StandardError.write(
             "screenpop audit: \(s.contacts) contacts, \(s.companies) companies, \(s.storedNumbers) numbers in "
-                + "\(Self.seconds(elapsed)) s\n")
+                + "\(Self.seconds(elapsed)) s (\(steps.joined(separator: ", ")))\n")
     }
 
     static func seconds(_ duration: Duration) -> String {
@@ -183,21 +219,26 @@ struct AuditProgress: Sendable {
     }
 }
 
-/// Writes the report to a file, or to standard output.
-enum ReportFile {
+/// The report's destination: a file, or standard output.
+struct ReportFile {
     struct WriteError: Error, CustomStringConvertible {
         let description: String
     }
 
-    static func write(_ bytes: [UInt8], to path: String?) throws {
-        let fd: Int32
-        if let path {
-            fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-            guard fd >= 0 else { throw WriteError(description: "\(path): cannot write the report: errno \(errno)") }
-        } else {
+    let path: String?
+    let fd: Int32
+
+    init(path: String?) throws {
+        self.path = path
+        guard let path else {
             fd = 1
+            return
         }
-        defer { if path != nil { close(fd) } }
+        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw WriteError(description: "\(path): cannot write the report: errno \(errno)") }
+    }
+
+    func write(_ bytes: [UInt8]) throws {
         var offset = 0
         while offset < bytes.count {
             let written = bytes[offset...].withUnsafeBytes { writeDescriptor(fd, $0.baseAddress, $0.count) }
@@ -208,9 +249,15 @@ enum ReportFile {
             offset += written
         }
     }
+
+    func close() {
+        if path != nil { _ = closeDescriptor(fd) }
+    }
 }
 
-/// `write(2)`, named apart from ``ReportFile/write(_:to:)``.
+private func closeDescriptor(_ fd: Int32) -> Int32 { close(fd) }
+
+/// `write(2)`, named apart from ``ReportFile/write(_:)``.
 private func writeDescriptor(_ fd: Int32, _ pointer: UnsafeRawPointer?, _ count: Int) -> Int {
     write(fd, pointer, count)
 }
