@@ -19,26 +19,30 @@ extension AccountAudit {
 
         // The summary: what calls will do, then the findings, then what the numbers are.
         page.raw("<section class=\"charts\"><div class=\"card\"><h2>If every stored number called once</h2>")
-        page.raw(Self.stackedBar([
-            ("Found exactly", s.calls.exact - s.calls.exactAmongSeveral, "#2e7d32"),
-            ("Exactly, but several hold it", s.calls.exactAmongSeveral, "#f9a825"),
-            ("Only by its last digits", s.calls.suffix, "#ef6c00"),
-            ("Not found", s.calls.none, "#c62828"),
-        ]))
+        page.raw(
+            Self.stackedBar([
+                ("Found exactly", s.calls.exact - s.calls.exactAmongSeveral, "#2e7d32"),
+                ("Exactly, but several hold it", s.calls.exactAmongSeveral, "#f9a825"),
+                ("Only by its last digits", s.calls.suffix, "#ef6c00"),
+                ("Not found", s.calls.none, "#c62828"),
+            ]))
         page.raw("</div><div class=\"card\"><h2>Findings</h2>")
         page.raw(
             Self.barChart(
-                s.findings.map { (Self.title(of: $0.key), $0.count) }, color: "#c62828", anchorPrefix: "#"
-                    , anchors: s.findings.map(\.key)))
+                s.findings.map { (Self.title(of: $0.key), $0.count) }, color: "#c62828", anchorPrefix: "#",
+                anchors: s.findings.map(\.key)))
         page.raw("</div><div class=\"card\"><h2>Numbers by country</h2>")
         page.raw(Self.barChart(Array(s.byCountry.prefix(10).map { ($0.region, $0.count) }), color: "#1565c0"))
         page.raw("</div><div class=\"card\"><h2>Numbers by type</h2>")
         page.raw(Self.barChart(s.byType.map { ($0.type, $0.count) }, color: "#6a1b9a"))
         page.raw("</div></section>")
 
-        section(&page, key: "duplicates", count: s.count(of: "duplicates"), limit: limit, explanation: Self.explanations[0]) {
+        section(
+            &page, key: "duplicates", count: s.count(of: "duplicates"), limit: limit, explanation: Self.explanations[0]
+        ) {
             page in
-            page.raw("<tr><th>Number</th><th>A call opens</th><th>Why this one</th><th>Holders (first is shown)</th></tr>")
+            page.raw(
+                "<tr><th>Number</th><th>A call opens</th><th>Why this one</th><th>Holders (first is shown)</th></tr>")
             for duplicate in duplicates(limit: limit) {
                 page.raw("<tr><td class=\"num\">")
                 page.text(duplicate.e164)
@@ -51,7 +55,10 @@ extension AccountAudit {
                 page.raw("</td></tr>")
             }
         }
-        section(&page, key: "shared_numbers", count: s.count(of: "shared_numbers"), limit: limit, explanation: Self.explanations[1]) {
+        section(
+            &page, key: "shared_numbers", count: s.count(of: "shared_numbers"), limit: limit,
+            explanation: Self.explanations[1]
+        ) {
             page in
             page.raw("<tr><th>Number</th><th>Company</th><th>A call opens</th><th>Holders</th></tr>")
             for number in sharedNumbers(limit: limit) {
@@ -83,7 +90,10 @@ extension AccountAudit {
         }
         for (offset, kind) in ValueFinding.Kind.allCases.enumerated() {
             let findings = valueFindings(kind, limit: limit)
-            section(&page, key: kind.key, count: summary.count(of: kind.key), limit: limit, explanation: Self.explanations[3 + offset]) {
+            section(
+                &page, key: kind.key, count: summary.count(of: kind.key), limit: limit,
+                explanation: Self.explanations[3 + offset]
+            ) {
                 page in
                 page.raw("<tr><th>Contact or company</th><th>Stored value</th><th>Read as</th><th>Details</th></tr>")
                 for finding in findings.prefix(limit) {
@@ -227,7 +237,8 @@ extension AccountAudit {
             let y = 40 + index * 22
             let tenths = (count * 1000 + total / 2) / total
             svg += "<rect x=\"0\" y=\"\(y)\" width=\"14\" height=\"14\" fill=\"\(color)\"/>"
-            svg += "<text x=\"22\" y=\"\(y + 12)\">\(HTMLPage.escape(label)): \(count) (\(tenths / 10).\(tenths % 10) %)</text>"
+            svg +=
+                "<text x=\"22\" y=\"\(y + 12)\">\(HTMLPage.escape(label)): \(count) (\(tenths / 10).\(tenths % 10) %)</text>"
         }
         return svg + "</svg>"
     }

@@ -14,7 +14,8 @@ extension AccountAudit {
             return "\(tenths / 10).\(tenths % 10) %"
         }
         out += "If every stored number called once: \(percent(s.calls.exact)) exact"
-        out += " (\(percent(s.calls.exactAmongSeveral)) among several holders), \(percent(s.calls.suffix)) by last digits, "
+        out +=
+            " (\(percent(s.calls.exactAmongSeveral)) among several holders), \(percent(s.calls.suffix)) by last digits, "
         out += "\(percent(s.calls.none)) not at all\n"
         out += "Countries: " + s.byCountry.prefix(8).map { "\($0.region) \($0.count)" }.joined(separator: ", ") + "\n"
         out += "Types: " + s.byType.map { "\($0.type) \($0.count)" }.joined(separator: ", ") + "\n\n"

@@ -25,7 +25,8 @@ public struct AccountAudit: Sendable {
     public func duplicates(limit: Int) -> [DuplicateNumber] {
         tables.duplicateRecords.prefix(limit).map { record in
             let group = makeGroup(record)
-            return DuplicateNumber(e164: group.e164, entities: group.entities, decision: group.decision, rule: group.rule)
+            return DuplicateNumber(
+                e164: group.e164, entities: group.entities, decision: group.decision, rule: group.rule)
         }
     }
 
@@ -59,7 +60,9 @@ public struct AccountAudit: Sendable {
 
     /// The entities of a group in amoCRM's order, and the decision a call makes: the same
     /// function `resolve` asks, over the same candidates.
-    func makeGroup(_ record: GroupRecord) -> (e164: String, entities: [AuditEntity], decision: CallTargetDecision, rule: ChoiceRule) {
+    func makeGroup(_ record: GroupRecord) -> (
+        e164: String, entities: [AuditEntity], decision: CallTargetDecision, rule: ChoiceRule
+    ) {
         let key = PhoneKey(rawValue: tables.postings[record.range.lowerBound].key)
         var candidates: [Candidate] = []
         var entities: [EntityRef: AuditEntity] = [:]
@@ -102,7 +105,9 @@ public struct AccountAudit: Sendable {
             }
         }
         var suffix = String(record.suffix)
-        if suffix.count < record.digits { suffix = String(repeating: "0", count: record.digits - suffix.count) + suffix }
+        if suffix.count < record.digits {
+            suffix = String(repeating: "0", count: record.digits - suffix.count) + suffix
+        }
         return SuffixCollision(digits: record.digits, suffix: suffix, numbers: numbers, entities: entities)
     }
 

@@ -154,7 +154,8 @@ extension AccountAudit {
     ///   - data: The account.
     ///   - names: The name of a contact or company, for the report (nil when unknown).
     ///   - options: Suffix lengths, subdomain.
-    public init(data: AccountData, names: (EntityRef) -> String? = { _ in nil }, options: AuditOptions = AuditOptions()) {
+    public init(data: AccountData, names: (EntityRef) -> String? = { _ in nil }, options: AuditOptions = AuditOptions())
+    {
         var auditor = AccountAuditor(settings: data.settings, options: options)
         for contact in data.contacts { auditor.add(contact, name: names(contact.ref)) }
         for company in data.companies { auditor.add(company, name: names(company.ref)) }

@@ -23,7 +23,9 @@ struct LinkState: Sendable {
                 contactLeads[party, default: []].append(lead)
             }
         case .companyLead(let company, let lead):
-            guard AccountAuditor.contains(companyIDs, company), AccountAuditor.contains(activeLeadIDs, lead) else { return }
+            guard AccountAuditor.contains(companyIDs, company), AccountAuditor.contains(activeLeadIDs, lead) else {
+                return
+            }
             leadCompany[lead] = interesting[.company(company)]
         case .contactCustomer(let contact, let customer):
             if let party = interesting[.contact(contact)], AccountAuditor.contains(openCustomerIDs, customer) {
@@ -34,7 +36,9 @@ struct LinkState: Sendable {
             else { return }
             customerCompany[customer] = interesting[.company(company)]
         case .contactCompany(let contact, let company):
-            guard let party = interesting[.contact(contact)], AccountAuditor.contains(companyIDs, company) else { return }
+            guard let party = interesting[.contact(contact)], AccountAuditor.contains(companyIDs, company) else {
+                return
+            }
             contactCompany[party] = company
         }
     }
@@ -58,7 +62,9 @@ extension AccountAuditor {
             while end < postings.count && postings[end].key == postings[start].key { end += 1 }
             if end - start > 1 {
                 state.groups.append(start..<end)
-                for posting in postings[start..<end] { state.interesting[partyRefs[Int(posting.party)]] = posting.party }
+                for posting in postings[start..<end] {
+                    state.interesting[partyRefs[Int(posting.party)]] = posting.party
+                }
             }
             start = end
         }

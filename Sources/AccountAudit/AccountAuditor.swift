@@ -76,14 +76,16 @@ public struct AccountAuditor: Sendable {
     ///
     /// - Complexity: O(v) in the contact's phone values, each parsed once or twice.
     public mutating func add(_ contact: Contact, name: String?) {
-        addParty(contact.ref, createdAt: contact.createdAt, isDeleted: contact.isDeleted, phones: contact.phones, name: name)
+        addParty(
+            contact.ref, createdAt: contact.createdAt, isDeleted: contact.isDeleted, phones: contact.phones, name: name)
     }
 
     /// Adds a company. A deleted one is counted and otherwise skipped.
     public mutating func add(_ company: Company, name: String?) {
         guard links == nil else { return tally.late += 1 }
         companyIDs.append(company.id)
-        addParty(company.ref, createdAt: company.createdAt, isDeleted: company.isDeleted, phones: company.phones, name: name)
+        addParty(
+            company.ref, createdAt: company.createdAt, isDeleted: company.isDeleted, phones: company.phones, name: name)
     }
 
     /// Adds a lead: only whether it is active matters.
@@ -193,7 +195,8 @@ public struct AccountAuditor: Sendable {
         let region = settings.defaultRegion
         if status.short {
             let emergency = region.map { ShortNumbers.isEmergencyNumber(text, region: $0) } ?? false
-            valueFindings.append(ValueRecord(kind: .shortNumber, value: value, key: key.rawValue, code: emergency ? 1 : 0))
+            valueFindings.append(
+                ValueRecord(kind: .shortNumber, value: value, key: key.rawValue, code: emergency ? 1 : 0))
             return
         }
         let withoutCountryCode = number.countryCode == regionCallingCode && !Self.writtenWithPlus(text)

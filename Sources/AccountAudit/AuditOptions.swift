@@ -34,7 +34,9 @@ public struct AuditOptions: Hashable, Sendable {
     /// digits and hyphens, so that a link can never lead to another host).
     public func link(to entity: EntityRef) -> String? {
         guard let subdomain, !subdomain.isEmpty,
-            subdomain.utf8.allSatisfy({ ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 45 || ($0 >= 65 && $0 <= 90) })
+            subdomain.utf8.allSatisfy({
+                ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 45 || ($0 >= 65 && $0 <= 90)
+            })
         else { return nil }
         let section =
             switch entity.kind {

@@ -35,7 +35,8 @@ extension SQLiteAccountStore {
             let ids = try await accountIDs()
             guard ids.count <= 1 else {
                 throw StoreError(
-                    "\(path): the store holds \(ids.count) accounts (\(ids.map(String.init).joined(separator: ", "))); name one with --account-id")
+                    "\(path): the store holds \(ids.count) accounts (\(ids.map(String.init).joined(separator: ", "))); name one with --account-id"
+                )
             }
             guard let only = ids.first else { return nil }
             id = only
@@ -76,12 +77,15 @@ extension SQLiteAccountStore {
 
     /// Contacts and companies with their phones in one pass (the join walks both tables' primary
     /// keys in order), then leads and customers, which have no phones.
-    private static func visitEntities<Visitor: AccountRowVisitor>(accountID id: Int, db: Database, _ visitor: inout Visitor)
+    private static func visitEntities<Visitor: AccountRowVisitor>(
+        accountID id: Int, db: Database, _ visitor: inout Visitor
+    )
         throws
     {
-        for kinds in ["\(EntityKind.contact.rawValue), \(EntityKind.company.rawValue)",
-            "\(EntityKind.lead.rawValue), \(EntityKind.customer.rawValue)"]
-        {
+        for kinds in [
+            "\(EntityKind.contact.rawValue), \(EntityKind.company.rawValue)",
+            "\(EntityKind.lead.rawValue), \(EntityKind.customer.rawValue)",
+        ] {
             let withPhones = kinds.hasPrefix("\(EntityKind.contact.rawValue)")
             let sql =
                 withPhones

@@ -48,7 +48,8 @@ struct Audit: AsyncParsableCommand {
         for part in suffixDigits.split(separator: ",", omittingEmptySubsequences: false) {
             guard let digits = Int(part.trimmingASCIISpaces), SuffixFallback.digitRange.contains(digits) else {
                 throw ValidationError(
-                    "--suffix-digits \(suffixDigits): give numbers of digits between 6 and 15, separated by commas (8,10).")
+                    "--suffix-digits \(suffixDigits): give numbers of digits between 6 and 15, separated by commas (8,10)."
+                )
             }
             list.append(digits)
         }
@@ -106,7 +107,9 @@ struct Audit: AsyncParsableCommand {
         options.subdomain = loaded.account.subdomain
         var names: [EntityRef: String] = [:]
         for (contact, detail) in zip(loaded.data.contacts, loaded.details.contacts) { names[contact.ref] = detail.name }
-        for (company, detail) in zip(loaded.data.companies, loaded.details.companies) { names[company.ref] = detail.name }
+        for (company, detail) in zip(loaded.data.companies, loaded.details.companies) {
+            names[company.ref] = detail.name
+        }
         progress.mark("loaded")
         let audit = AccountAudit(data: loaded.data, names: { names[$0] }, options: options)
         progress.mark("audited")

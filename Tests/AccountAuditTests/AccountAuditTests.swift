@@ -52,7 +52,9 @@ import Testing
 
         mutating func set(contact index: Int, _ value: String, findings: [ValueFinding.Kind] = []) {
             data.contacts[index].phones = [PhoneValue(value)]
-            for kind in findings { values[kind, default: []].insert(Pair(entity: data.contacts[index].ref, value: value)) }
+            for kind in findings {
+                values[kind, default: []].insert(Pair(entity: data.contacts[index].ref, value: value))
+            }
         }
     }
 
@@ -147,7 +149,8 @@ import Testing
         let data = SyntheticAccount(seed: seed, contacts: 3_000).data
         let audit = AccountAudit(data: data)
         let index = AccountIndex(building: data)
-        let groups = audit.duplicates.map { ($0.e164, $0.decision, $0.entities.map(\.ref)) }
+        let groups =
+            audit.duplicates.map { ($0.e164, $0.decision, $0.entities.map(\.ref)) }
             + audit.sharedNumbers.map { ($0.e164, $0.decision, $0.entities.map(\.ref)) }
         #expect(!groups.isEmpty)
         for (e164, decision, entities) in groups {
