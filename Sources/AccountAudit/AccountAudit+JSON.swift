@@ -1,4 +1,5 @@
 import AccountIndex
+import PhoneNumbers
 import ScreenPopJSON
 
 extension AccountAudit {
@@ -14,82 +15,148 @@ extension AccountAudit {
         return bytes
     }
 
-    /// ``json()`` in pieces of about a mebibyte, handed to `sink` as they are made: the report of
+    /// ``json()`` in pieces of a few mebibytes, handed to `sink` as they are made: the report of
     /// a big account (300 MB at a million contacts) is never held whole.
     public func writeJSON(_ sink: ([UInt8]) throws -> Void) rethrows {
-        var json = JSONWriter(separators: .spaced, capacity: 1 << 21)
-        func flushIfLarge() throws {
-            guard json.bytes.count >= 1 << 20 else { return }
-            try sink(json.bytes)
-            json.bytes.removeAll(keepingCapacity: true)
-        }
-        json.beginObject()
-        json.key("summary")
-        writeSummary(to: &json)
-        json.key("duplicates")
-        json.beginArray()
-        for record in tables.duplicateRecords {
-            let group = makeGroup(record)
-            let duplicate = DuplicateNumber(
-                e164: group.e164, entities: group.entities, decision: group.decision, rule: group.rule)
-            json.beginObject()
-            json.key("e164")
-            json.string(duplicate.e164)
-            writeGroup(duplicate.entities, duplicate.decision, duplicate.rule, to: &json)
-            json.endObject()
-            try flushIfLarge()
-        }
-        json.endArray()
-        json.key("shared_numbers")
-        json.beginArray()
-        for record in tables.sharedRecords {
-            let group = makeGroup(record)
-            let number = SharedNumber(
-                e164: group.e164, companyID: record.company ?? 0, entities: group.entities, decision: group.decision,
-                rule: group.rule)
-            json.beginObject()
-            json.key("e164")
-            json.string(number.e164)
-            json.key("company")
-            Self.writeRef(.company(number.companyID), to: &json)
-            writeGroup(number.entities, number.decision, number.rule, to: &json)
-            json.endObject()
-            try flushIfLarge()
-        }
-        json.endArray()
-        json.key("suffix_collisions")
-        json.beginArray()
-        for record in tables.collisionRecords {
-            let collision = makeCollision(record)
-            json.beginObject()
-            json.key("digits")
-            json.integer(collision.digits)
-            json.key("suffix")
-            json.string(collision.suffix)
-            json.key("numbers")
-            json.beginArray()
-            for number in collision.numbers { json.string(number) }
-            json.endArray()
-            json.key("entities")
-            json.beginArray()
-            for entity in collision.entities { Self.writeEntity(entity, to: &json) }
-            json.endArray()
-            json.endObject()
-            try flushIfLarge()
-        }
-        json.endArray()
-        for kind in ValueFinding.Kind.allCases {
-            json.key(kind.key)
-            json.beginArray()
-            try forEachValueFinding(kind) { finding in
-                Self.writeFinding(finding, to: &json)
-                try flushIfLarge()
+        let plan = jsonPlan()
+        for piece in plan.pieces.indices { try sink(render(piece, of: plan)) }
+    }
+
+    /// ``writeJSON(_:)`` on every core: a few pieces are made at once, and handed to `sink` in
+    /// order. The same bytes.
+    public func writeJSON(concurrently sink: ([UInt8]) throws -> Void) async throws {
+        let plan = jsonPlan()
+        let count = plan.pieces.count
+        // Pieces in flight or waiting their turn: enough for two cores, few enough for memory.
+        let window = 6
+        try await withThrowingTaskGroup(of: (Int, [UInt8]).self) { group in
+            var started = 0
+            var written = 0
+            var done: [Int: [UInt8]] = [:]
+            func start() {
+                let index = started
+                group.addTask { (index, render(index, of: plan)) }
+                started += 1
             }
-            json.endArray()
+            while started < min(window, count) { start() }
+            while let (index, bytes) = try await group.next() {
+                done[index] = bytes
+                while let next = done.removeValue(forKey: written) {
+                    try sink(next)
+                    written += 1
+                    if started < count { start() }
+                }
+            }
         }
-        json.endObject()
-        json.newline()
-        try sink(json.bytes)
+    }
+
+    /// The report cut into pieces that can be made independently: the text between the arrays,
+    /// and runs of each array's elements.
+    struct JSONPlan: Sendable {
+        enum Piece: Sendable {
+            case literal([UInt8])
+            case duplicates(Range<Int>)
+            case shared(Range<Int>)
+            case collisions(Range<Int>)
+            /// A run of `order[kind]`.
+            case values(Int, Range<Int>)
+        }
+        var pieces: [Piece] = []
+        /// Per kind of value finding, the indices of its records in the report's order.
+        var order: [[UInt32]] = []
+    }
+
+    func jsonPlan() -> JSONPlan {
+        var plan = JSONPlan()
+        var head = JSONWriter(separators: .spaced, capacity: 1 << 12)
+        head.beginObject()
+        head.key("summary")
+        writeSummary(to: &head)
+        head.bytes.append(contentsOf: ", \"duplicates\": [".utf8)
+        plan.pieces.append(.literal(head.bytes))
+        func runs(_ count: Int, size: Int, _ piece: (Range<Int>) -> JSONPlan.Piece) {
+            var start = 0
+            while start < count {
+                let end = min(start + size, count)
+                plan.pieces.append(piece(start..<end))
+                start = end
+            }
+        }
+        runs(tables.duplicateRecords.count, size: 1024) { .duplicates($0) }
+        plan.pieces.append(.literal(Array("], \"shared_numbers\": [".utf8)))
+        runs(tables.sharedRecords.count, size: 1024) { .shared($0) }
+        plan.pieces.append(.literal(Array("], \"suffix_collisions\": [".utf8)))
+        runs(tables.collisionRecords.count, size: 1024) { .collisions($0) }
+        for (index, kind) in ValueFinding.Kind.allCases.enumerated() {
+            plan.pieces.append(.literal(Array("], \"\(kind.key)\": [".utf8)))
+            let order = sortedIndices(kind)
+            plan.order.append(order)
+            runs(order.count, size: 8192) { .values(index, $0) }
+        }
+        plan.pieces.append(.literal(Array("]}\n".utf8)))
+        return plan
+    }
+
+    /// One piece's bytes; a run that does not start its array starts with the comma.
+    func render(_ index: Int, of plan: JSONPlan) -> [UInt8] {
+        var json = JSONWriter(separators: .spaced, capacity: 1 << 20)
+        func separate(_ range: Range<Int>) {
+            if range.lowerBound > 0 { json.bytes.append(contentsOf: [UInt8(ascii: ","), UInt8(ascii: " ")]) }
+        }
+        switch plan.pieces[index] {
+        case .literal(let bytes):
+            return bytes
+        case .duplicates(let range):
+            separate(range)
+            for record in tables.duplicateRecords[range] {
+                let group = makeGroup(record)
+                json.beginObject()
+                json.key("e164")
+                json.string(group.e164)
+                writeGroup(group.entities, group.decision, group.rule, to: &json)
+                json.endObject()
+            }
+        case .shared(let range):
+            separate(range)
+            for record in tables.sharedRecords[range] {
+                let group = makeGroup(record)
+                json.beginObject()
+                json.key("e164")
+                json.string(group.e164)
+                json.key("company")
+                Self.writeRef(.company(record.company ?? 0), to: &json)
+                writeGroup(group.entities, group.decision, group.rule, to: &json)
+                json.endObject()
+            }
+        case .collisions(let range):
+            separate(range)
+            for record in tables.collisionRecords[range] {
+                let collision = makeCollision(record)
+                json.beginObject()
+                json.key("digits")
+                json.integer(collision.digits)
+                json.key("suffix")
+                json.string(collision.suffix)
+                json.key("numbers")
+                json.beginArray()
+                for number in collision.numbers { json.string(number) }
+                json.endArray()
+                json.key("entities")
+                json.beginArray()
+                for entity in collision.entities { Self.writeEntity(entity, to: &json) }
+                json.endArray()
+                json.endObject()
+            }
+        case .values(let kind, let range):
+            separate(range)
+            var writer = FindingWriter(audit: self)
+            let order = plan.order[kind]
+            for position in range {
+                if position != range.lowerBound { json.bytes.append(contentsOf: [UInt8(ascii: ","), UInt8(ascii: " ")]) }
+                writer.write(tables.records[Int(order[position])], to: &json.bytes)
+            }
+        }
+        return json.bytes
     }
 
     func writeSummary(to json: inout JSONWriter) {
@@ -270,5 +337,106 @@ extension AccountAudit {
             json.endArray()
         }
         json.endObject()
+    }
+}
+
+/// Writes a value finding's JSON straight from the audit's tables: the bytes of
+/// ``AccountAudit/writeFinding(_:to:)``, without a string made per value.
+struct FindingWriter {
+    let audit: AccountAudit
+    /// `"https://SUBDOMAIN.amocrm.ru/contacts/detail/` and the companies' (nil without links).
+    let contactLink: [UInt8]?
+    let companyLink: [UInt8]?
+
+    init(audit: AccountAudit) {
+        self.audit = audit
+        func prefix(_ ref: EntityRef) -> [UInt8]? {
+            // The link of id 0 without its "0": the prefix every id follows.
+            guard let link = audit.options.link(to: ref) else { return nil }
+            return [UInt8(ascii: "\"")] + Array(link.utf8.dropLast())
+        }
+        contactLink = prefix(.contact(0))
+        companyLink = prefix(.company(0))
+    }
+
+    mutating func write(_ record: ValueRecord, to out: inout [UInt8]) {
+        let tables = audit.tables
+        guard record.kind != .multiNumberField else {
+            // Rare, and its numbers are read again from the text: the general way.
+            var json = JSONWriter(separators: .spaced)
+            AccountAudit.writeFinding(audit.makeFinding(record), to: &json)
+            return out.append(contentsOf: json.bytes)
+        }
+        let party = Int(tables.valueParty[Int(record.value)])
+        let ref = tables.partyRefs[party]
+        out.append(contentsOf: #"{"entity": {"type": "#.utf8)
+        Self.append(ref.kind.elementType, to: &out)
+        out.append(contentsOf: #", "id": "#.utf8)
+        Self.append(ref.id, to: &out)
+        out.append(contentsOf: #", "name": "#.utf8)
+        if tables.partyHasName[party] {
+            tables.names.appendQuoted(party, to: &out)
+        } else {
+            out.append(contentsOf: "null".utf8)
+        }
+        out.append(contentsOf: #", "link": "#.utf8)
+        let link = ref.kind == .contact ? contactLink : ref.kind == .company ? companyLink : nil
+        if let link {
+            out.append(contentsOf: link)
+            Self.append(ref.id, to: &out)
+            out.append(UInt8(ascii: "\""))
+        } else if let other = audit.options.link(to: ref) {
+            JSONWriter.appendQuoted(other, to: &out)
+        } else {
+            out.append(contentsOf: "null".utf8)
+        }
+        out.append(contentsOf: #"}, "value": "#.utf8)
+        tables.values.appendQuoted(Int(record.value), to: &out)
+        switch record.kind.code {
+        case .unparseable:
+            out.append(contentsOf: #", "error": "#.utf8)
+            JSONWriter.appendQuoted(tables.errorNames[Int(record.code)], to: &out)
+        case .invalid:
+            appendE164(record.key, to: &out)
+            out.append(contentsOf: #", "reason": "#.utf8)
+            let reason = PhoneNumber.PossibleLength.allCases[Int(record.code)]
+            JSONWriter.appendQuoted(
+                reason == .isPossible || reason == .isPossibleLocalOnly ? "NO_SUCH_RANGE" : reason.rawValue, to: &out)
+            appendHint(record.hint, to: &out)
+        case .noCountryCode:
+            appendE164(record.key, to: &out)
+            appendHint(record.hint, to: &out)
+        case .shortNumber:
+            appendE164(record.key, to: &out)
+            out.append(contentsOf: (record.code == 1 ? #", "emergency": true"# : #", "emergency": false"#).utf8)
+        case .multiNumberField:
+            break
+        }
+        out.append(UInt8(ascii: "}"))
+    }
+
+    func appendE164(_ key: UInt64, to out: inout [UInt8]) {
+        out.append(contentsOf: #", "e164": "#.utf8)
+        appendKey(key, to: &out)
+    }
+
+    func appendHint(_ key: UInt64, to out: inout [UInt8]) {
+        out.append(contentsOf: #", "as_international": "#.utf8)
+        appendKey(key, to: &out)
+    }
+
+    func appendKey(_ key: UInt64, to out: inout [UInt8]) {
+        if key == 0 {
+            out.append(contentsOf: "null".utf8)
+        } else {
+            // `+` and digits: nothing to escape.
+            out.append(UInt8(ascii: "\""))
+            out.append(contentsOf: PhoneKey(rawValue: key).e164.utf8)
+            out.append(UInt8(ascii: "\""))
+        }
+    }
+
+    static func append(_ number: Int, to out: inout [UInt8]) {
+        out.append(contentsOf: String(number).utf8)
     }
 }

@@ -158,10 +158,19 @@ public struct AccountAudit: Sendable {
     }
 
     func sortedRecords(_ kind: ValueFinding.Kind) -> [ValueRecord] {
-        var records = tables.records.filter { $0.kind == kind }
+        sortedIndices(kind).map { tables.records[Int($0)] }
+    }
+
+    /// The indices in `tables.records` of the findings of one kind, worst first.
+    func sortedIndices(_ kind: ValueFinding.Kind) -> [UInt32] {
+        let records = tables.records
+        var indices: [UInt32] = []
+        for index in records.indices where records[index].kind == kind { indices.append(UInt32(index)) }
         let refs = tables.partyRefs
         let valueParty = tables.valueParty
-        records.sort { a, b in
+        indices.sort { ia, ib in
+            let a = records[Int(ia)]
+            let b = records[Int(ib)]
             // Those with a likely intended foreign number first (a call from it goes astray), then
             // several numbers by count; then by entity and value.
             if (a.hint != 0) != (b.hint != 0) { return a.hint != 0 }
@@ -171,7 +180,7 @@ public struct AccountAudit: Sendable {
             if ra != rb { return ra < rb }
             return a.value < b.value
         }
-        return records
+        return indices
     }
 
     func makeFinding(_ record: ValueRecord) -> ValueFinding {

@@ -70,8 +70,8 @@ struct Audit: AsyncParsableCommand {
             let file = try ReportFile(path: out)
             defer { file.close() }
             switch format {
-            // In pieces: the JSON of a million contacts is 300 MB.
-            case .json: try audit.writeJSON { try file.write($0) }
+            // In pieces, made on both cores: the JSON of a million contacts is 300 MB.
+            case .json: try await audit.writeJSON(concurrently: { try file.write($0) })
             case .html: try file.write(Array(audit.html(limit: limit ?? 500).utf8))
             case .text: try file.write(Array(audit.text(limit: limit ?? 10).utf8))
             }
@@ -91,13 +91,27 @@ struct Audit: AsyncParsableCommand {
                 throw StoreError("\(store): no such store; make one with `screenpop import` or `screenpop sync`")
             }
             let opened = try SQLiteAccountStore(path: store)
-            let visitor = AuditVisitor(options: options, progress: progress)
-            guard let done = try await opened.visit(accountID: source.accountID, visitor) else {
+            // Two stages on two threads: SQLite reads the rows (GRDB's queue) while the auditor
+            // parses and validates the numbers of the batch before (a thread of its own).
+            let handoff = RowHandoff()
+            let worker = AuditWorker(handoff: handoff, options: options, progress: progress)
+            let visited: RowBatcher?
+            do {
+                visited = try await opened.visit(accountID: source.accountID, RowBatcher(handoff: handoff))
+            } catch {
+                handoff.close()
+                _ = worker.join()
+                throw error
+            }
+            visited?.flush()
+            handoff.close()
+            let (worked, workerProgress) = worker.join()
+            guard visited != nil else {
                 let which = source.accountID.map { "no account \($0)" } ?? "no account"
                 throw StoreError("\(store): the store holds \(which); fill it with `screenpop import`")
             }
-            guard let auditor = done.auditor else { throw StoreError("\(store): no account was read") }
-            progress.phases = done.progress.phases
+            guard let auditor = worked else { throw StoreError("\(store): no account was read") }
+            progress.phases = workerProgress.phases
             progress.mark("links read")
             let audit = auditor.finish()
             progress.mark("findings")
@@ -117,50 +131,199 @@ struct Audit: AsyncParsableCommand {
     }
 }
 
-/// Feeds a store's rows to the auditor, with progress lines.
-struct AuditVisitor: AccountRowVisitor {
-    var options: AuditOptions
-    var progress: AuditProgress
-    var auditor: AccountAuditor?
+/// One row of the store for the auditor, as ``RowBatcher`` hands it over.
+enum AuditRow: Sendable {
+    case account(AccountObject, AccountSettings)
+    case contact(Contact, name: String)
+    case company(Company, name: String)
+    case lead(Lead)
+    case customer(Customer)
+    case entitiesComplete
+    case link(AccountLink)
+}
 
-    init(options: AuditOptions, progress: AuditProgress) {
+/// Collects the rows SQLite reads into batches for the auditor's thread: one lock per few
+/// thousand rows, not per row.
+struct RowBatcher: AccountRowVisitor {
+    static let batchSize = 4096
+    let handoff: RowHandoff
+    var batch: [AuditRow] = []
+
+    init(handoff: RowHandoff) {
+        self.handoff = handoff
+        batch.reserveCapacity(Self.batchSize)
+    }
+
+    mutating func add(_ row: AuditRow) {
+        batch.append(row)
+        if batch.count >= Self.batchSize { flushBatch() }
+    }
+
+    mutating func flushBatch() {
+        handoff.put(batch)
+        batch = []
+        batch.reserveCapacity(Self.batchSize)
+    }
+
+    /// Hands over the last, partial batch.
+    func flush() {
+        if !batch.isEmpty { handoff.put(batch) }
+    }
+
+    mutating func account(_ account: AccountObject, settings: AccountSettings) { add(.account(account, settings)) }
+    mutating func contact(_ contact: Contact, name: String) { add(.contact(contact, name: name)) }
+    mutating func company(_ company: Company, name: String) { add(.company(company, name: name)) }
+    mutating func lead(_ lead: Lead) { add(.lead(lead)) }
+    mutating func customer(_ customer: Customer) { add(.customer(customer)) }
+    mutating func entitiesComplete() {
+        add(.entitiesComplete)
+        flushBatch()  // the auditor sorts its postings while the links are read
+    }
+    mutating func link(_ link: AccountLink) { add(.link(link)) }
+}
+
+/// Batches of rows from the reading thread to the auditing one, at most a few in flight so that
+/// memory stays that of the auditor. A pthread mutex and condition, as ``LockedValue`` (visible to
+/// ThreadSanitizer).
+final class RowHandoff: @unchecked Sendable {
+    private var capacity: Int
+    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private let changed = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+    private var batches: [[AuditRow]] = []
+    private var closed = false
+
+    init(capacity: Int = 4) {
+        self.capacity = capacity
+        mutex.initialize(to: pthread_mutex_t())
+        pthread_mutex_init(mutex, nil)
+        changed.initialize(to: pthread_cond_t())
+        pthread_cond_init(changed, nil)
+    }
+
+    deinit {
+        pthread_cond_destroy(changed)
+        pthread_mutex_destroy(mutex)
+        changed.deallocate()
+        mutex.deallocate()
+    }
+
+    /// Waits while `capacity` batches wait; drops the batch once closed.
+    func put(_ batch: [AuditRow]) {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        while batches.count >= capacity && !closed { pthread_cond_wait(changed, mutex) }
+        guard !closed else { return }
+        batches.append(batch)
+        pthread_cond_broadcast(changed)
+    }
+
+    /// The next batch, waiting for it; nil once closed and drained.
+    func take() -> [AuditRow]? {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        while batches.isEmpty && !closed { pthread_cond_wait(changed, mutex) }
+        guard !batches.isEmpty else { return nil }
+        pthread_cond_broadcast(changed)
+        return batches.removeFirst()
+    }
+
+    /// Takes every batch without waiting: for when no thread takes them as they come.
+    func removeLimit() {
+        pthread_mutex_lock(mutex)
+        capacity = .max
+        pthread_cond_broadcast(changed)
+        pthread_mutex_unlock(mutex)
+    }
+
+    /// No more batches: ``take()`` gives those left, then nil.
+    func close() {
+        pthread_mutex_lock(mutex)
+        closed = true
+        pthread_cond_broadcast(changed)
+        pthread_mutex_unlock(mutex)
+    }
+}
+
+/// The auditor on a thread of its own, fed by a ``RowHandoff``: a plain thread, since it waits
+/// on a condition, which a task of the cooperative pool must not.
+final class AuditWorker: @unchecked Sendable {
+    private let handoff: RowHandoff
+    private var options: AuditOptions
+    private var progress: AuditProgress
+    private var auditor: AccountAuditor?
+    private var started = false
+    #if canImport(Darwin)
+        private var thread: pthread_t?
+    #else
+        private var thread = pthread_t()
+    #endif
+
+    init(handoff: RowHandoff, options: AuditOptions, progress: AuditProgress) {
+        self.handoff = handoff
         self.options = options
         self.progress = progress
+        let context = Unmanaged.passRetained(self).toOpaque()
+        started =
+            pthread_create(
+            &thread, nil,
+            { context in
+                let worker = Unmanaged<AuditWorker>.fromOpaque(context!).takeRetainedValue()
+                worker.run()
+                return nil
+            }, context) == 0
+        if !started {
+            // No second thread: the batches wait whole, and are audited when the reading is done.
+            Unmanaged<AuditWorker>.fromOpaque(context).release()
+            handoff.removeLimit()
+        }
     }
 
-    mutating func account(_ account: AccountObject, settings: AccountSettings) {
-        options.subdomain = account.subdomain
-        auditor = AccountAuditor(settings: settings, options: options)
+    /// Waits for the last batch to be audited.
+    func join() -> (AccountAuditor?, AuditProgress) {
+        if started {
+            #if canImport(Darwin)
+                pthread_join(thread!, nil)
+            #else
+                pthread_join(thread, nil)
+            #endif
+        } else {
+            run()
+        }
+        return (auditor, progress)
     }
 
-    mutating func contact(_ contact: Contact, name: String) {
-        auditor?.add(contact, name: name)
-        tick()
+    private func run() {
+        while let batch = handoff.take() {
+            for row in batch { audit(row) }
+        }
     }
 
-    mutating func company(_ company: Company, name: String) {
-        auditor?.add(company, name: name)
-        tick()
+    private func audit(_ row: AuditRow) {
+        switch row {
+        case .account(let account, let settings):
+            options.subdomain = account.subdomain
+            auditor = AccountAuditor(settings: settings, options: options)
+        case .contact(let contact, let name):
+            auditor?.add(contact, name: name)
+            tick()
+        case .company(let company, let name):
+            auditor?.add(company, name: name)
+            tick()
+        case .lead(let lead):
+            auditor?.add(lead)
+            tick()
+        case .customer(let customer):
+            auditor?.add(customer)
+            tick()
+        case .entitiesComplete:
+            progress.mark("entities read")
+            auditor?.entitiesComplete()
+        case .link(let link):
+            auditor?.add(link)
+        }
     }
 
-    mutating func lead(_ lead: Lead) {
-        auditor?.add(lead)
-        tick()
-    }
-
-    mutating func customer(_ customer: Customer) {
-        auditor?.add(customer)
-        tick()
-    }
-
-    mutating func entitiesComplete() {
-        progress.mark("entities read")
-        auditor?.entitiesComplete()
-    }
-
-    mutating func link(_ link: AccountLink) { auditor?.add(link) }
-
-    mutating func tick() {
+    private func tick() {
         if let count = auditor?.entityCount, count & 0xFFFF == 0 { progress.update(entities: count) }
     }
 }
@@ -174,7 +337,7 @@ struct AuditProgress: Sendable {
     var phases: [(name: String, at: ContinuousClock.Instant)] = []
 
     mutating func mark(_ phase: String) {
-        phases.append(("\(phase) (\(Self.residentMiB()) MiB)", ContinuousClock.now))
+        phases.append(("\(phase) (\(Self.residentMiB()) MiB, peak \(Self.peakMiB()) MiB)", ContinuousClock.now))
     }
 
     init(started: ContinuousClock.Instant) {
@@ -192,6 +355,20 @@ struct AuditProgress: Sendable {
         let fields = text.split(separator: " ")
         guard fields.count >= 2, let pages = Int(fields[1]) else { return 0 }
         return (pages * Int(sysconf(Int32(_SC_PAGESIZE)))) >> 20
+    }
+
+    /// The largest resident set so far, from /proc/self/status (0 where there is none).
+    static func peakMiB() -> Int {
+        guard let file = fopen("/proc/self/status", "r") else { return 0 }
+        defer { fclose(file) }
+        var buffer = [CChar](repeating: 0, count: 256)
+        while fgets(&buffer, 256, file) != nil {
+            let line = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            guard line.hasPrefix("VmHWM:") else { continue }
+            let digits = line.dropFirst(6).filter { $0 >= "0" && $0 <= "9" }
+            return (Int(digits) ?? 0) >> 10
+        }
+        return 0
     }
 
     mutating func update(entities: Int) {
