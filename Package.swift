@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "PhoneNumberTimeZones", targets: ["PhoneNumberTimeZones"]),
         .library(name: "AccountIndex", targets: ["AccountIndex"]),
         .library(name: "AccountSynthesis", targets: ["AccountSynthesis"]),
+        .library(name: "AccountAudit", targets: ["AccountAudit"]),
         .library(name: "CallEvents", targets: ["CallEvents"]),
         .library(name: "ScreenPopServer", targets: ["ScreenPopServer"]),
         .library(name: "ScreenPopJSON", targets: ["ScreenPopJSON"]),
@@ -77,6 +78,10 @@ let package = Package(
                 .product(name: "Atomics", package: "swift-atomics"),
             ]
         ),
+        // The account audit (docs/audit.md): duplicates, switchboards, last-digits collisions and badly
+        // stored numbers of a whole account, streamed entity by entity; JSON, text and HTML reports.
+        // No Foundation.
+        .target(name: "AccountAudit", dependencies: ["AccountIndex", "PhoneNumbers", "ScreenPopJSON"]),
         // Small helpers several modules share: the C library in one import, standard error, ASCII white
         // space. Internal (no product), no Foundation.
         .target(name: "ScreenPopSupport"),
@@ -170,6 +175,7 @@ let package = Package(
         .executableTarget(
             name: "screenpop",
             dependencies: [
+                "AccountAudit",
                 "AccountSync",
                 "AmoCRMClient",
                 "PhoneNumbers",
@@ -215,6 +221,11 @@ let package = Package(
             name: "screenpop-pg-import-bench",
             dependencies: ["ScreenPopPostgres", "ScreenPopStore", "AccountSynthesis", "AccountIndex", "AmoCRM"]
         ),
+        // `screenpop-audit-bench STORE [contacts]`: a synthetic account in a SQLite store, to measure
+        // `screenpop audit` on (docs/audit.md).
+        .executableTarget(
+            name: "screenpop-audit-bench", dependencies: ["ScreenPopStore", "AccountSynthesis", "AccountIndex", "AmoCRM"]
+        ),
         // `swift run amocrm-standin --contacts N --port P`: the stand-in serving a synthetic account.
         .executableTarget(name: "amocrm-standin", dependencies: ["AmoCRMStandIn", "AccountSynthesis", "AmoCRM"]),
         .testTarget(
@@ -244,6 +255,10 @@ let package = Package(
                 "PhoneNumbers",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
+        ),
+        .testTarget(
+            name: "AccountAuditTests",
+            dependencies: ["AccountAudit", "AccountIndex", "AccountSynthesis", "PhoneNumbers"]
         ),
         .testTarget(
             name: "CallEventsTests",

@@ -9,7 +9,7 @@ struct ScreenPop: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             Normalize.self, Describe.self, Extract.self, Resolve.self, Serve.self, Import.self, Sync.self, Webhooks.self,
-            Accounts.self,
+            Accounts.self, Audit.self,
         ]
     )
 }
