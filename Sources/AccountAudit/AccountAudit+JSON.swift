@@ -402,10 +402,10 @@ struct FindingWriter {
             let reason = PhoneNumber.PossibleLength.allCases[Int(record.code)]
             JSONWriter.appendQuoted(
                 reason == .isPossible || reason == .isPossibleLocalOnly ? "NO_SUCH_RANGE" : reason.rawValue, to: &out)
-            appendHint(record.hint, to: &out)
+            appendHint(tables.hint(of: record) ?? 0, to: &out)
         case .noCountryCode:
             appendE164(record.key, to: &out)
-            appendHint(record.hint, to: &out)
+            appendHint(tables.hint(of: record) ?? 0, to: &out)
         case .shortNumber:
             appendE164(record.key, to: &out)
             out.append(contentsOf: (record.code == 1 ? #", "emergency": true"# : #", "emergency": false"#).utf8)

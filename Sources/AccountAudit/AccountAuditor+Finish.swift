@@ -84,7 +84,7 @@ extension AccountAuditor {
             calls: calls)
         let tables = AccountAudit.Tables(
             partyRefs: partyRefs, partyCreatedAt: partyCreatedAt, names: names, partyHasName: partyHasName,
-            values: values, valueParty: valueParty, errorNames: errorNames, records: valueFindings,
+            values: values, valueParty: valueParty, errorNames: errorNames, records: valueFindings, hints: hints,
             postings: postings, leads: leads, customers: customers, duplicateRecords: duplicates,
             sharedRecords: shared, collisionRecords: collisions, collisionStarts: collisionStarts)
         return AccountAudit(settings: settings, options: options, summary: summary, tables: tables)
@@ -109,15 +109,18 @@ extension AccountAuditor {
     func suffixCollisions(digits: Int, into found: inout [AccountAudit.CollisionRecord], starts: inout [Int]) {
         var modulus: UInt64 = 1
         for _ in 0..<digits { modulus &*= 10 }
-        // (suffix, first posting of the key, its holders), one per distinct key; postings are sorted by key.
-        var runs: [(suffix: UInt64, start: Int, count: Int)] = []
+        // (suffix, first posting of the key, its holders), one per distinct key; postings are sorted
+        // by key. 16 bytes each: UInt32 positions (the postings' own limit, as `Posting.value`).
+        var runs: [(suffix: UInt64, start: UInt32, count: UInt32)] = []
         var i = 0
         while i < postings.count {
             let first = i
             let current = postings[i].key
             while i < postings.count && postings[i].key == current { i += 1 }
             let key = PhoneKey(rawValue: current)
-            if key.digitCount >= digits { runs.append((key.digitValue % modulus, first, i - first)) }
+            if key.digitCount >= digits {
+                runs.appendGrowingGently((key.digitValue % modulus, UInt32(first), UInt32(i - first)))
+            }
         }
         runs.sort { ($0.suffix, $0.start) < ($1.suffix, $1.start) }
         var start = 0
@@ -128,8 +131,8 @@ extension AccountAuditor {
                 let from = starts.count
                 var holders = 0
                 for run in runs[start..<end] {
-                    starts.append(run.start)
-                    holders += run.count
+                    starts.append(Int(run.start))
+                    holders += Int(run.count)
                 }
                 found.append(
                     AccountAudit.CollisionRecord(

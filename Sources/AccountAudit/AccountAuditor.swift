@@ -45,6 +45,8 @@ public struct AccountAuditor: Sendable {
     /// One per distinct number of each live party: what the index holds.
     var postings: [Posting] = []
     var valueFindings: [ValueRecord] = []
+    /// The foreign reading of a value (``asInternational(_:)``), by value index: few values have one.
+    var hints: [UInt32: UInt64] = [:]
     var errorNames: [String] = []
 
     // What links need.
@@ -83,7 +85,7 @@ public struct AccountAuditor: Sendable {
     /// Adds a company. A deleted one is counted and otherwise skipped.
     public mutating func add(_ company: Company, name: String?) {
         guard links == nil else { return tally.late += 1 }
-        companyIDs.append(company.id)
+        companyIDs.appendGrowingGently(company.id)
         addParty(
             company.ref, createdAt: company.createdAt, isDeleted: company.isDeleted, phones: company.phones, name: name)
     }
@@ -92,14 +94,14 @@ public struct AccountAuditor: Sendable {
     public mutating func add(_ lead: Lead) {
         guard links == nil else { return tally.late += 1 }
         tally.entities += 1
-        if lead.isActive { activeLeadIDs.append(lead.id) }
+        if lead.isActive { activeLeadIDs.appendGrowingGently(lead.id) }
     }
 
     /// Adds a customer: only whether it is open matters.
     public mutating func add(_ customer: Customer) {
         guard links == nil else { return tally.late += 1 }
         tally.entities += 1
-        if customer.isOpen(closedStatuses: settings.closedCustomerStatusIDs) { openCustomerIDs.append(customer.id) }
+        if customer.isOpen(closedStatuses: settings.closedCustomerStatusIDs) { openCustomerIDs.appendGrowingGently(customer.id) }
     }
 
     mutating func addParty(_ ref: EntityRef, createdAt: Int, isDeleted: Bool, phones: [PhoneValue], name: String?) {
@@ -107,15 +109,15 @@ public struct AccountAuditor: Sendable {
         tally.entities += 1
         guard !isDeleted else { return tally.deleted += 1 }
         let party = UInt32(truncatingIfNeeded: partyRefs.count)
-        partyRefs.append(ref)
-        partyCreatedAt.append(createdAt)
+        partyRefs.appendGrowingGently(ref)
+        partyCreatedAt.appendGrowingGently(createdAt)
         names.append(name ?? "")
-        partyHasName.append(name != nil)
+        partyHasName.appendGrowingGently(name != nil)
         if ref.kind == .contact { tally.contacts += 1 } else { tally.companies += 1 }
         let firstPosting = postings.count
         for phone in phones {
             let value = UInt32(truncatingIfNeeded: values.append(phone.value))
-            valueParty.append(party)
+            valueParty.appendGrowingGently(party)
             analyse(phone.value, value: value, party: party, partyPostingsFrom: firstPosting)
         }
     }
@@ -144,7 +146,7 @@ public struct AccountAuditor: Sendable {
         let keys = PhoneKey.keys(inStoredValue: text, defaultRegion: region)
         guard !keys.isEmpty else { return unparseable(value, strictError.code.name) }
         if keys.count > 1 {
-            valueFindings.append(ValueRecord(kind: .multiNumberField, value: value, code: UInt8(min(keys.count, 255))))
+            valueFindings.appendGrowingGently(ValueRecord(kind: .multiNumberField, value: value, code: UInt8(min(keys.count, 255))))
         }
         for key in keys {
             let number = key.number
@@ -155,7 +157,7 @@ public struct AccountAuditor: Sendable {
 
     mutating func unparseable(_ value: UInt32, _ error: String) {
         let index = errorIndex(error)
-        valueFindings.append(ValueRecord(kind: .unparseable, value: value, code: index))
+        valueFindings.appendGrowingGently(ValueRecord(kind: .unparseable, value: value, code: index))
         tally.calls.none += 1
     }
 
@@ -176,7 +178,7 @@ public struct AccountAuditor: Sendable {
         let short = !valid && SuffixFallback.isShortNumber(number, region: settings.defaultRegion)
         let status = NumberStatus(valid: valid, short: short)
         if postings[firstPosting...].contains(where: { $0.key == key.rawValue }) { return status }
-        postings.append(Posting(key: key.rawValue, party: party, value: value))
+        postings.appendGrowingGently(Posting(key: key.rawValue, party: party, value: value))
         tally.storedNumbers += 1
         tally.countries[number.regionCode ?? "ZZ", default: 0] += 1
         tally.types[valid ? number.type : .unknown, default: 0] += 1
@@ -195,7 +197,7 @@ public struct AccountAuditor: Sendable {
         let region = settings.defaultRegion
         if status.short {
             let emergency = region.map { ShortNumbers.isEmergencyNumber(text, region: $0) } ?? false
-            valueFindings.append(
+            valueFindings.appendGrowingGently(
                 ValueRecord(kind: .shortNumber, value: value, key: key.rawValue, code: emergency ? 1 : 0))
             return
         }
@@ -204,15 +206,16 @@ public struct AccountAuditor: Sendable {
         // Only a number the account's country cannot have gets a foreign reading: `8 495 ...` is
         // valid in Russia, and also reads as a Vietnamese `+84 95 ...`, which nobody meant.
         let hint = status.valid ? 0 : asInternational(text)?.rawValue ?? 0
+        if hint != 0 { hints[value] = hint }
         if !status.valid {
             let reason = number.possibleLength
-            valueFindings.append(
+            valueFindings.appendGrowingGently(
                 ValueRecord(
                     kind: .invalid, value: value, key: key.rawValue,
                     code: UInt8(PhoneNumber.PossibleLength.allCases.firstIndex(of: reason) ?? 0), hint: hint))
         }
         if withoutCountryCode {
-            valueFindings.append(ValueRecord(kind: .noCountryCode, value: value, key: key.rawValue, hint: hint))
+            valueFindings.appendGrowingGently(ValueRecord(kind: .noCountryCode, value: value, key: key.rawValue, hint: hint))
         }
     }
 
@@ -248,17 +251,37 @@ struct Posting: Sendable {
     var value: UInt32
 }
 
-/// A finding about one stored value, compact: strings are made when the report is read.
+/// A finding about one stored value, compact (16 bytes; a million at a million contacts): strings
+/// are made when the report is read.
 struct ValueRecord: Sendable {
-    var kind: ValueFinding.Kind
-    var value: UInt32
     /// The number's key (0 for unparseable values).
-    var key: UInt64 = 0
+    var key: UInt64
+    var value: UInt32
+    var kind: ValueFinding.Kind
     /// Unparseable: the error's index; invalid: the possible-length reason's; short: 1 for an
     /// emergency number; several numbers: how many.
-    var code: UInt8 = 0
-    /// The value read as an international number (a key), or 0.
-    var hint: UInt64 = 0
+    var code: UInt8
+    /// Whether the value reads as another country's number (``AccountAuditor/hints``).
+    var hasHint: Bool
+
+    init(kind: ValueFinding.Kind, value: UInt32, key: UInt64 = 0, code: UInt8 = 0, hint: UInt64 = 0) {
+        self.key = key
+        self.value = value
+        self.kind = kind
+        self.code = code
+        hasHint = hint != 0
+    }
+}
+
+extension Array {
+    /// Appends, growing by a quarter instead of doubling when full: the big arrays of an audit
+    /// waste at most a fifth of their memory (doubling wastes up to half, and holds three times
+    /// the array while it copies).
+    @inline(__always)
+    mutating func appendGrowingGently(_ element: Element) {
+        if count == capacity { reserveCapacity(Swift.max(1024, capacity + capacity / 4)) }
+        append(element)
+    }
 }
 
 /// The counts the summary is made of.

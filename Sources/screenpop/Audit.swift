@@ -57,6 +57,12 @@ struct Audit: AsyncParsableCommand {
     }
 
     func run() async throws {
+        #if canImport(Glibc)
+            // Big arrays in mappings of their own, given back when freed: glibc otherwise raises
+            // this threshold to 32 MiB as they grow, and keeps what they free (tens of MiB at a
+            // million contacts).
+            _ = glibcMallopt(-3, 1 << 20)  // M_MMAP_THRESHOLD
+        #endif
         let started = ContinuousClock.now
         var progress = AuditProgress(started: started)
         let audit: AccountAudit
@@ -434,6 +440,12 @@ struct ReportFile {
         if path != nil { _ = closeDescriptor(fd) }
     }
 }
+
+#if canImport(Glibc)
+    /// glibc's `mallopt(3)`, which the Glibc module does not bring (malloc.h).
+    @_silgen_name("mallopt")
+    private func glibcMallopt(_ parameter: Int32, _ value: Int32) -> Int32
+#endif
 
 private func closeDescriptor(_ fd: Int32) -> Int32 { close(fd) }
 
