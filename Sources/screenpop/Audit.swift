@@ -111,12 +111,13 @@ struct Audit: AsyncParsableCommand {
             }
             visited?.flush()
             handoff.close()
-            let (worked, workerProgress) = worker.join()
+            var (worked, workerProgress) = worker.join()
             guard visited != nil else {
                 let which = source.accountID.map { "no account \($0)" } ?? "no account"
                 throw StoreError("\(store): the store holds \(which); fill it with `screenpop import`")
             }
-            guard let auditor = worked else { throw StoreError("\(store): no account was read") }
+            // Moved out, so that `finish()` can free what only the links needed.
+            guard let auditor = worked.take() else { throw StoreError("\(store): no account was read") }
             progress.phases = workerProgress.phases
             progress.mark("links read")
             let audit = auditor.finish()
@@ -284,8 +285,9 @@ final class AuditWorker: @unchecked Sendable {
         }
     }
 
-    /// Waits for the last batch to be audited.
+    /// Waits for the last batch to be audited; hands the auditor over (the worker keeps none).
     func join() -> (AccountAuditor?, AuditProgress) {
+        defer { auditor = nil }
         if started {
             #if canImport(Darwin)
                 pthread_join(thread!, nil)
