@@ -113,8 +113,8 @@ public struct AccountAudit: Sendable {
 
     /// What the per-value findings are made from when they are read.
     struct Tables: Sendable {
-        var partyRefs: [EntityRef]
-        var partyCreatedAt: [Int]
+        var partyRefs: PartyRefs
+        var partyCreatedAt: CompactIntegers
         var names: TextArena
         var partyHasName: [Bool]
         var values: TextArena

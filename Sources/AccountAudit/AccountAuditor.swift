@@ -35,8 +35,8 @@ public struct AccountAuditor: Sendable {
     let regionCallingCode: Int?
 
     // Live contacts and companies, by party index.
-    var partyRefs: [EntityRef] = []
-    var partyCreatedAt: [Int] = []
+    var partyRefs = PartyRefs()
+    var partyCreatedAt = CompactIntegers()
     var names = TextArena()
     var partyHasName: [Bool] = []
     // Phone values of live parties, by value index.
