@@ -4,7 +4,8 @@ import GRDB
 
 /// Takes an account's rows one at a time, as ``SQLiteAccountStore/visit(accountID:suffixFallback:_:)``
 /// reads them: the account first, then every contact and company (with its name and phones), lead
-/// and customer, then the links. For work over a whole account that need not hold it whole (the
+/// and customer, then the links. Contacts and companies come in id order; leads, customers and
+/// links in no particular order. For work over a whole account that need not hold it whole (the
 /// account audit): at a million contacts, ``AccountData`` with its details takes over a gigabyte.
 public protocol AccountRowVisitor: Sendable {
     mutating func account(_ account: AccountObject, settings: AccountSettings)
@@ -77,7 +78,7 @@ extension SQLiteAccountStore {
         }
     }
 
-    /// Contacts and companies, then leads and customers; each in the primary key's order.
+    /// Contacts and companies in the primary key's order, then leads and customers in the table's.
     ///
     /// The phones are a second cursor in the same order, merged here: a join would seek the phone
     /// table once per entity (more than twice slower).
@@ -130,13 +131,13 @@ extension SQLiteAccountStore {
                 throw StoreError("unknown entity kind \(kind)")
             }
         }
-        // Leads and customers have no phones, and their names are not needed.
+        // Leads and customers have no phones, and their names are not needed. In the table's order
+        // (`+account_id`: no seek per row through the primary key's index), as the links.
         let others = try Row.fetchCursor(
             db,
             sql: """
                 SELECT kind, id, is_deleted, status_id FROM entity
-                WHERE account_id = ? AND kind IN (\(EntityKind.lead.rawValue), \(EntityKind.customer.rawValue))
-                ORDER BY kind, id
+                WHERE +account_id = ? AND kind IN (\(EntityKind.lead.rawValue), \(EntityKind.customer.rawValue))
                 """, arguments: [id])
         while let row = try others.next() {
             let kind: Int = row[0]
