@@ -152,7 +152,9 @@ extension AccountAudit {
             var writer = FindingWriter(audit: self)
             let order = plan.order[kind]
             for position in range {
-                if position != range.lowerBound { json.bytes.append(contentsOf: [UInt8(ascii: ","), UInt8(ascii: " ")]) }
+                if position != range.lowerBound {
+                    json.bytes.append(contentsOf: [UInt8(ascii: ","), UInt8(ascii: " ")])
+                }
                 writer.write(tables.records[Int(order[position])], to: &json.bytes)
             }
         }

@@ -114,11 +114,14 @@ public struct AccountAuditor: Sendable {
     public mutating func add(_ customer: Customer) {
         guard links == nil else { return tally.late += 1 }
         tally.entities += 1
-        if customer.isOpen(closedStatuses: settings.closedCustomerStatusIDs) { openCustomerIDs.appendGrowingGently(customer.id) }
+        if customer.isOpen(closedStatuses: settings.closedCustomerStatusIDs) {
+            openCustomerIDs.appendGrowingGently(customer.id)
+        }
     }
 
     mutating func addParty(
-        _ ref: EntityRef, createdAt: Int, isDeleted: Bool, phones: [PhoneValue], name: String?, readings: [ValueReading]?
+        _ ref: EntityRef, createdAt: Int, isDeleted: Bool, phones: [PhoneValue], name: String?,
+        readings: [ValueReading]?
     ) {
         guard links == nil else { return tally.late += 1 }
         tally.entities += 1
@@ -163,7 +166,8 @@ public struct AccountAuditor: Sendable {
             if finding.hint != 0 { hints[value] = finding.hint }
             if !number.valid {
                 valueFindings.appendGrowingGently(
-                    ValueRecord(kind: .invalid, value: value, key: number.key, code: finding.reason, hint: finding.hint))
+                    ValueRecord(kind: .invalid, value: value, key: number.key, code: finding.reason, hint: finding.hint)
+                )
             }
             if finding.withoutCountryCode {
                 valueFindings.appendGrowingGently(

@@ -291,12 +291,12 @@ final class AuditWorker: @unchecked Sendable {
         let context = Unmanaged.passRetained(self).toOpaque()
         started =
             pthread_create(
-            &thread, nil,
-            { context in
-                let worker = Unmanaged<AuditWorker>.fromOpaque(context!).takeRetainedValue()
-                worker.run()
-                return nil
-            }, context) == 0
+                &thread, nil,
+                { context in
+                    let worker = Unmanaged<AuditWorker>.fromOpaque(context!).takeRetainedValue()
+                    worker.run()
+                    return nil
+                }, context) == 0
         if !started {
             // No second thread: the batches wait whole, and are audited when the reading is done.
             Unmanaged<AuditWorker>.fromOpaque(context).release()

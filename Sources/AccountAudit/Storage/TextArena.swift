@@ -60,7 +60,9 @@ struct TextArena: Sendable {
                 case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
                 default:
                     let hex = Array("0123456789abcdef".utf8)
-                    out.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
+                    out.append(contentsOf: [
+                        0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0xF)],
+                    ])
                 }
                 run = position + 1
             }
@@ -71,6 +73,7 @@ struct TextArena: Sendable {
 
     /// Bytes held, for the memory figures.
     var footprint: Int {
-        bytes.capacity + ends.capacity * MemoryLayout<UInt32>.stride + (wideEnds?.capacity ?? 0) * MemoryLayout<Int>.stride
+        bytes.capacity + ends.capacity * MemoryLayout<UInt32>.stride + (wideEnds?.capacity ?? 0)
+            * MemoryLayout<Int>.stride
     }
 }
