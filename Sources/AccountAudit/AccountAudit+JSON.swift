@@ -152,7 +152,9 @@ extension AccountAudit {
             var writer = FindingWriter(audit: self)
             let order = plan.order[kind]
             for position in range {
-                if position != range.lowerBound { json.bytes.append(contentsOf: [UInt8(ascii: ","), UInt8(ascii: " ")]) }
+                if position != range.lowerBound {
+                    json.bytes.append(contentsOf: [UInt8(ascii: ","), UInt8(ascii: " ")])
+                }
                 writer.write(tables.records[Int(order[position])], to: &json.bytes)
             }
         }
@@ -402,10 +404,10 @@ struct FindingWriter {
             let reason = PhoneNumber.PossibleLength.allCases[Int(record.code)]
             JSONWriter.appendQuoted(
                 reason == .isPossible || reason == .isPossibleLocalOnly ? "NO_SUCH_RANGE" : reason.rawValue, to: &out)
-            appendHint(record.hint, to: &out)
+            appendHint(tables.hint(of: record) ?? 0, to: &out)
         case .noCountryCode:
             appendE164(record.key, to: &out)
-            appendHint(record.hint, to: &out)
+            appendHint(tables.hint(of: record) ?? 0, to: &out)
         case .shortNumber:
             appendE164(record.key, to: &out)
             out.append(contentsOf: (record.code == 1 ? #", "emergency": true"# : #", "emergency": false"#).utf8)

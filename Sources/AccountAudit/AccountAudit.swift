@@ -113,14 +113,15 @@ public struct AccountAudit: Sendable {
 
     /// What the per-value findings are made from when they are read.
     struct Tables: Sendable {
-        var partyRefs: [EntityRef]
-        var partyCreatedAt: [Int]
+        var partyRefs: PartyRefs
+        var partyCreatedAt: CompactIntegers
         var names: TextArena
         var partyHasName: [Bool]
         var values: TextArena
         var valueParty: [UInt32]
         var errorNames: [String]
         var records: [ValueRecord]
+        var hints: [UInt32: UInt64]
         /// Sorted by key.
         var postings: [Posting]
         /// The active leads and open customers of the parties of groups.
@@ -130,6 +131,11 @@ public struct AccountAudit: Sendable {
         var sharedRecords: [GroupRecord]
         var collisionRecords: [CollisionRecord]
         var collisionStarts: [Int]
+
+        /// The key of the value read as another country's number, if it reads as one.
+        func hint(of record: ValueRecord) -> UInt64? {
+            record.hasHint ? hints[record.value] : nil
+        }
     }
 
     /// Values that hold no number at all (libphonenumber's error).
@@ -173,7 +179,7 @@ public struct AccountAudit: Sendable {
             let b = records[Int(ib)]
             // Those with a likely intended foreign number first (a call from it goes astray), then
             // several numbers by count; then by entity and value.
-            if (a.hint != 0) != (b.hint != 0) { return a.hint != 0 }
+            if a.hasHint != b.hasHint { return a.hasHint }
             if kind == .multiNumberField && a.code != b.code { return a.code > b.code }
             let ra = refs[Int(valueParty[Int(a.value)])]
             let rb = refs[Int(valueParty[Int(b.value)])]
@@ -188,7 +194,7 @@ public struct AccountAudit: Sendable {
         let party = Int(tables.valueParty[Int(record.value)])
         let key = record.key == 0 ? nil : PhoneKey(rawValue: record.key)
         var finding = ValueFinding(kind: record.kind, entity: entity(party), value: text, e164: key?.e164)
-        if record.hint != 0 { finding.asInternational = PhoneKey(rawValue: record.hint).e164 }
+        if let hint = tables.hint(of: record) { finding.asInternational = PhoneKey(rawValue: hint).e164 }
         switch record.kind.code {
         case .unparseable: finding.error = tables.errorNames[Int(record.code)]
         case .invalid:

@@ -57,6 +57,12 @@ struct Audit: AsyncParsableCommand {
     }
 
     func run() async throws {
+        #if canImport(Glibc)
+            // Big arrays in mappings of their own, given back when freed: glibc otherwise raises
+            // this threshold to 32 MiB as they grow, and keeps what they free (tens of MiB at a
+            // million contacts).
+            _ = glibcMallopt(-3, 1 << 20)  // M_MMAP_THRESHOLD
+        #endif
         let started = ContinuousClock.now
         var progress = AuditProgress(started: started)
         let audit: AccountAudit
@@ -105,12 +111,13 @@ struct Audit: AsyncParsableCommand {
             }
             visited?.flush()
             handoff.close()
-            let (worked, workerProgress) = worker.join()
+            var (worked, workerProgress) = worker.join()
             guard visited != nil else {
                 let which = source.accountID.map { "no account \($0)" } ?? "no account"
                 throw StoreError("\(store): the store holds \(which); fill it with `screenpop import`")
             }
-            guard let auditor = worked else { throw StoreError("\(store): no account was read") }
+            // Moved out, so that `finish()` can free what only the links needed.
+            guard let auditor = worked.take() else { throw StoreError("\(store): no account was read") }
             progress.phases = workerProgress.phases
             progress.mark("links read")
             let audit = auditor.finish()
@@ -134,8 +141,8 @@ struct Audit: AsyncParsableCommand {
 /// One row of the store for the auditor, as ``RowBatcher`` hands it over.
 enum AuditRow: Sendable {
     case account(AccountObject, AccountSettings)
-    case contact(Contact, name: String)
-    case company(Company, name: String)
+    case contact(Contact, name: String, readings: [ValueReading]?)
+    case company(Company, name: String, readings: [ValueReading]?)
     case lead(Lead)
     case customer(Customer)
     case entitiesComplete
@@ -148,6 +155,10 @@ struct RowBatcher: AccountRowVisitor {
     static let batchSize = 4096
     let handoff: RowHandoff
     var batch: [AuditRow] = []
+    var reader: ValueReader?
+    /// Parties so far: the values of every other one are read here, the rest on the auditor's
+    /// thread, which has the bookkeeping besides.
+    var parties = 0
 
     init(handoff: RowHandoff) {
         self.handoff = handoff
@@ -170,9 +181,24 @@ struct RowBatcher: AccountRowVisitor {
         if !batch.isEmpty { handoff.put(batch) }
     }
 
-    mutating func account(_ account: AccountObject, settings: AccountSettings) { add(.account(account, settings)) }
-    mutating func contact(_ contact: Contact, name: String) { add(.contact(contact, name: name)) }
-    mutating func company(_ company: Company, name: String) { add(.company(company, name: name)) }
+    mutating func account(_ account: AccountObject, settings: AccountSettings) {
+        reader = ValueReader(settings: settings)
+        add(.account(account, settings))
+    }
+
+    mutating func contact(_ contact: Contact, name: String) {
+        add(.contact(contact, name: name, readings: readings(contact.phones, isDeleted: contact.isDeleted)))
+    }
+
+    mutating func company(_ company: Company, name: String) {
+        add(.company(company, name: name, readings: readings(company.phones, isDeleted: company.isDeleted)))
+    }
+
+    mutating func readings(_ phones: [PhoneValue], isDeleted: Bool) -> [ValueReading]? {
+        parties += 1
+        guard let reader, !isDeleted, parties % 2 == 0 else { return nil }
+        return phones.map { reader.read($0.value) }
+    }
     mutating func lead(_ lead: Lead) { add(.lead(lead)) }
     mutating func customer(_ customer: Customer) { add(.customer(customer)) }
     mutating func entitiesComplete() {
@@ -265,12 +291,12 @@ final class AuditWorker: @unchecked Sendable {
         let context = Unmanaged.passRetained(self).toOpaque()
         started =
             pthread_create(
-            &thread, nil,
-            { context in
-                let worker = Unmanaged<AuditWorker>.fromOpaque(context!).takeRetainedValue()
-                worker.run()
-                return nil
-            }, context) == 0
+                &thread, nil,
+                { context in
+                    let worker = Unmanaged<AuditWorker>.fromOpaque(context!).takeRetainedValue()
+                    worker.run()
+                    return nil
+                }, context) == 0
         if !started {
             // No second thread: the batches wait whole, and are audited when the reading is done.
             Unmanaged<AuditWorker>.fromOpaque(context).release()
@@ -278,8 +304,9 @@ final class AuditWorker: @unchecked Sendable {
         }
     }
 
-    /// Waits for the last batch to be audited.
+    /// Waits for the last batch to be audited; hands the auditor over (the worker keeps none).
     func join() -> (AccountAuditor?, AuditProgress) {
+        defer { auditor = nil }
         if started {
             #if canImport(Darwin)
                 pthread_join(thread!, nil)
@@ -303,11 +330,11 @@ final class AuditWorker: @unchecked Sendable {
         case .account(let account, let settings):
             options.subdomain = account.subdomain
             auditor = AccountAuditor(settings: settings, options: options)
-        case .contact(let contact, let name):
-            auditor?.add(contact, name: name)
+        case .contact(let contact, let name, let readings):
+            auditor?.add(contact, name: name, readings: readings)
             tick()
-        case .company(let company, let name):
-            auditor?.add(company, name: name)
+        case .company(let company, let name, let readings):
+            auditor?.add(company, name: name, readings: readings)
             tick()
         case .lead(let lead):
             auditor?.add(lead)
@@ -434,6 +461,12 @@ struct ReportFile {
         if path != nil { _ = closeDescriptor(fd) }
     }
 }
+
+#if canImport(Glibc)
+    /// glibc's `mallopt(3)`, which the Glibc module does not bring (malloc.h).
+    @_silgen_name("mallopt")
+    private func glibcMallopt(_ parameter: Int32, _ value: Int32) -> Int32
+#endif
 
 private func closeDescriptor(_ fd: Int32) -> Int32 { close(fd) }
 

@@ -2,6 +2,7 @@ import AccountAudit
 import AccountIndex
 import AccountSynthesis
 import PhoneNumbers
+import ScreenPopJSON
 import Testing
 
 /// A generated account made clean (one valid, distinct number per contact and company), then
@@ -185,5 +186,53 @@ import Testing
         let audit = auditor.finish()
         #expect(audit.summary.entitiesAddedLate == 1)
         #expect(audit.unparseable.isEmpty)
+    }
+
+    /// The JSON made in pieces on several tasks is the JSON made in one, and one document: runs
+    /// of an array join with their commas, and the value findings, which are written straight from
+    /// the audit's tables, say what the API's findings say (names with quotes and line breaks too).
+    @Test func theJSONMadeInPiecesIsOneDocument() async throws {
+        let data = SyntheticAccount(seed: 5, contacts: 15_000).data
+        let audit = AccountAudit(
+            data: data, names: { "name \"\($0.id)\"\n" }, options: AuditOptions(subdomain: "example"))
+        #expect(audit.noCountryCode.count > 8_192)  // several pieces
+        var pieces: [UInt8] = []
+        try await audit.writeJSON(concurrently: { pieces.append(contentsOf: $0) })
+        #expect(pieces == audit.json())
+        let json = try JSONValue(parsing: pieces)
+        for kind in ValueFinding.Kind.allCases {
+            let findings = audit.valueFindings(kind)
+            guard case .array(let elements)? = json[kind.key] else {
+                Issue.record("\(kind.key) is not an array")
+                continue
+            }
+            #expect(elements.map { $0["entity"]?["id"]?.intValue } == findings.map(\.entity.ref.id), "\(kind)")
+            #expect(elements.map { $0["entity"]?["name"]?.stringValue } == findings.map(\.entity.name), "\(kind)")
+            #expect(elements.map { $0["entity"]?["link"]?.stringValue } == findings.map(\.entity.link), "\(kind)")
+            #expect(elements.map { $0["value"]?.stringValue } == findings.map(\.value), "\(kind)")
+            if kind != .unparseable && kind != .multiNumberField {
+                #expect(elements.map { $0["e164"]?.stringValue } == findings.map(\.e164), "\(kind)")
+            }
+            if kind == .invalid || kind == .noCountryCode {
+                #expect(
+                    elements.map { $0["as_international"]?.stringValue } == findings.map(\.asInternational), "\(kind)")
+            }
+        }
+    }
+
+    /// Ids and times are held in 4 bytes while they fit: one that does not is kept whole.
+    @Test func idsAndTimesBeyond32BitsAreKept() throws {
+        var data = Self.cleanAccount(contacts: 200)
+        let first = try #require(Self.liveContacts(data).first)
+        let big = Contact(
+            id: 5_000_000_000, createdAt: 4_102_444_800, isDeleted: false,
+            phones: [PhoneValue("+7 916 \(3_000_000 + first)")])
+        data.contacts.append(big)
+        let audit = AccountAudit(data: data)
+        let duplicate = try #require(audit.duplicates.first)
+        #expect(audit.duplicates.count == 1)
+        #expect(duplicate.entities.map(\.ref) == [data.contacts[first].ref, .contact(5_000_000_000)])
+        #expect(duplicate.entities.last?.createdAt == 4_102_444_800)
+        #expect(audit.summary.contacts == Self.liveContacts(data).count)
     }
 }

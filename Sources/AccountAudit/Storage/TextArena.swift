@@ -2,29 +2,49 @@
 /// their bytes and one offset each, not a `String` allocation each.
 struct TextArena: Sendable {
     private var bytes: [UInt8] = []
-    private var ends: [Int] = []
+    /// Where each text ends: 4 bytes each while the texts fit in 4 GiB, then `wideEnds` takes over.
+    private var ends: [UInt32] = []
+    private var wideEnds: [Int]? = nil
 
-    var count: Int { ends.count }
+    var count: Int { wideEnds?.count ?? ends.count }
 
     /// Appends `text`; returns its index.
     @discardableResult
     mutating func append(_ text: String) -> Int {
         var text = text
-        text.withUTF8 { bytes.append(contentsOf: $0) }
-        ends.append(bytes.count)
-        return ends.count - 1
+        text.withUTF8 { utf8 in
+            if bytes.count + utf8.count > bytes.capacity {
+                bytes.reserveCapacity(Swift.max(bytes.count + utf8.count, bytes.capacity + bytes.capacity / 4, 4096))
+            }
+            bytes.append(contentsOf: utf8)
+        }
+        if wideEnds == nil, let end = UInt32(exactly: bytes.count) {
+            ends.appendGrowingGently(end)
+            return ends.count - 1
+        }
+        if wideEnds == nil {
+            wideEnds = ends.map { Int($0) }
+            ends = []
+        }
+        wideEnds!.append(bytes.count)
+        return wideEnds!.count - 1
+    }
+
+    private func end(_ index: Int) -> Int {
+        if let wideEnds { return wideEnds[index] }
+        return Int(ends[index])
     }
 
     subscript(index: Int) -> String {
-        let start = index == 0 ? 0 : ends[index - 1]
-        return String(decoding: bytes[start..<ends[index]], as: UTF8.self)
+        let start = index == 0 ? 0 : end(index - 1)
+        return String(decoding: bytes[start..<end(index)], as: UTF8.self)
     }
 
     /// Appends text `index` as a JSON string literal, as `JSONWriter.appendQuoted` does, without
     /// making a string: runs that need no escape are copied whole.
     func appendQuoted(_ index: Int, to out: inout [UInt8]) {
-        let start = index == 0 ? 0 : ends[index - 1]
-        let end = ends[index]
+        let start = index == 0 ? 0 : end(index - 1)
+        let end = end(index)
         out.append(UInt8(ascii: "\""))
         bytes.withUnsafeBufferPointer { all in
             var run = start
@@ -40,7 +60,9 @@ struct TextArena: Sendable {
                 case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
                 default:
                     let hex = Array("0123456789abcdef".utf8)
-                    out.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
+                    out.append(contentsOf: [
+                        0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0xF)],
+                    ])
                 }
                 run = position + 1
             }
@@ -50,5 +72,8 @@ struct TextArena: Sendable {
     }
 
     /// Bytes held, for the memory figures.
-    var footprint: Int { bytes.capacity + ends.capacity * MemoryLayout<Int>.stride }
+    var footprint: Int {
+        bytes.capacity + ends.capacity * MemoryLayout<UInt32>.stride + (wideEnds?.capacity ?? 0)
+            * MemoryLayout<Int>.stride
+    }
 }
