@@ -126,7 +126,11 @@ let package = Package(
         // behind the AccountStore protocol; SQLite (GRDB, WAL) today (docs/live-account.md).
         .target(
             name: "ScreenPopStore",
-            dependencies: ["AccountIndex", "AmoCRM", "ScreenPopJSON", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "AccountIndex", "AmoCRM", "ScreenPopJSON", .product(name: "GRDB", package: "GRDB.swift"),
+                // SQLite's own calls on GRDB's statements, for the audit's row-by-row read.
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ]
         ),
         // The store several instances share: PostgreSQL through postgres-nio, with a change log, LISTEN/NOTIFY,
         // a call relay and advisory-lock leadership (docs/live-account.md, "PostgreSQL"). No Foundation.

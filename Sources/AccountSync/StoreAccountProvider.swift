@@ -216,6 +216,9 @@ public final class StoreAccountProvider: AccountProvider {
                 "account_id": "\(accountID)", "contacts": "\(counts.contacts)", "companies": "\(counts.companies)",
                 "leads": "\(counts.leads)", "customers": "\(counts.customers)",
                 "users": "\(live.roster.users.ids.count)", "estimated_bytes": "\(bytes)",
+                // Counted from the index's slabs (IndexMemoryReport), table by table; the estimate
+                // above adds the names and the allocator's slack.
+                "index": "\(live.index.snapshot.memory)",
                 "amocrm": "\(syncer?.client.configuration.baseURL ?? "none")",
                 "seconds": "\(ContinuousClock.now - start)",
             ])

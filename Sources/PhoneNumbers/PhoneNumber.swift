@@ -50,6 +50,7 @@ public struct PhoneNumber: Hashable, Sendable {
     }
 
     /// `+`, the calling code's digits and the national number's.
+    @inline(__always)
     private var e164Length: Int {
         let ccDigits = storedCountryCode >= 100 ? 3 : (storedCountryCode >= 10 ? 2 : 1)
         return 1 + ccDigits + Int(nationalNumberLength)
@@ -63,6 +64,7 @@ public struct PhoneNumber: Hashable, Sendable {
     }
 
     /// Writes the E.164 form into `buffer` (room for at least 21 bytes) and returns its length.
+    @inline(__always)
     private func writeE164(into buffer: UnsafeMutableBufferPointer<UInt8>) -> Int {
         let ccDigits = storedCountryCode >= 100 ? 3 : (storedCountryCode >= 10 ? 2 : 1)
         let length = e164Length

@@ -111,30 +111,34 @@ extension PhoneNumber {
     /// string made with a larger capacity keeps heap storage even when the text would fit in a small
     /// string (15 bytes), so this way a short result allocates nothing and a long one allocates once.
     private func write(_ format: PhoneNumberFormat, carrierCode: String?, dialledFrom: RegionMetadata?) -> String {
-        withWritten(format, carrierCode: carrierCode, dialledFrom: dialledFrom) { String(decoding: $0, as: UTF8.self) }
+        var text = ""
+        withWritten(format, carrierCode: carrierCode, dialledFrom: dialledFrom) { text = String(decoding: $0, as: UTF8.self) }
+        return text
     }
 
-    /// `write`'s text handed to `body` from the stack buffer it is built in.
-    private func withWritten<R>(
+    /// `write`'s text handed to `body` from the stack buffer it is built in. Not generic over a
+    /// result: the string formats and the byte readers share it, and a generic version measured
+    /// slower on the string path.
+    private func withWritten(
         _ format: PhoneNumberFormat, carrierCode: String?, dialledFrom: RegionMetadata?,
-        _ body: (UnsafeBufferPointer<UInt8>) -> R
-    ) -> R {
+        _ body: (UnsafeBufferPointer<UInt8>) -> Void
+    ) {
         let metadata = PhoneNumberMetadata.shared
         // A known calling code has a main region, which holds the formats of every region sharing it.
         guard let region = metadata.mainMetadata(forCallingCode: countryCode) else { return withNationalDigits(body) }
-        return withNationalDigits { nsn in
+        withNationalDigits { nsn in
             let chosen = metadata.formattingPattern(for: nsn, in: region, format)
-            return withWritten(
+            withWritten(
                 format, nsn: nsn, region: region, chosen: chosen, carrierCode: carrierCode, dialledFrom: dialledFrom,
                 body)
         }
     }
 
     /// `withWritten` once the national digits are written out and the pattern is chosen.
-    private func withWritten<R>(
+    private func withWritten(
         _ format: PhoneNumberFormat, nsn: UnsafeBufferPointer<UInt8>, region: RegionMetadata, chosen: NumberFormat?,
-        carrierCode: String?, dialledFrom: RegionMetadata?, _ body: (UnsafeBufferPointer<UInt8>) -> R
-    ) -> R {
+        carrierCode: String?, dialledFrom: RegionMetadata?, _ body: (UnsafeBufferPointer<UInt8>) -> Void
+    ) {
         let metadata = PhoneNumberMetadata.shared
         var template = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
         if let chosen {
@@ -154,7 +158,7 @@ extension PhoneNumber {
         let capacity =
             16 + outbound.count + template.count * (1 + nsn.count) + carrier.utf8.count * 2 + nsn.count
             + (extensionText.map { $0.utf8.count + extensionPrefix.count + 5 } ?? 0)
-        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity) { buffer in
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity) { buffer in
             var out = OutputBytes(buffer)
             // The prefix.
             switch format {
@@ -195,7 +199,7 @@ extension PhoneNumber {
                 var text = extensionText
                 text.withUTF8 { out.append($0) }
             }
-            return body(out.bytes)
+            body(out.bytes)
         }
     }
 }
