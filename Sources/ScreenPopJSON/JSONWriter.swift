@@ -200,18 +200,30 @@ public struct JSONWriter {
     }
 
     private static func appendEscaped(_ byte: UInt8, to out: inout [UInt8]) {
+        var escape: (UInt64, UInt64) = (0, 0)
+        withUnsafeMutableBytes(of: &escape) { raw in
+            let start = raw.baseAddress!.assumingMemoryBound(to: UInt8.self)
+            out.append(contentsOf: UnsafeBufferPointer(start: start, count: writeEscaped(byte, at: start)))
+        }
+    }
+
+    /// Writes `byte` as it stands in a JSON string at `out` (room for 6 bytes) and returns how many
+    /// bytes that took: `\"`, `\\`, `\n`, `\r`, `\t`, `\u00XX` for the other control characters and
+    /// DEL, else the byte itself. The one escape table, for this writer and for writers of raw memory.
+    @inlinable
+    public static func writeEscaped(_ byte: UInt8, at out: UnsafeMutablePointer<UInt8>) -> Int {
         let hex: StaticString = "0123456789abcdef"
         switch byte {
-        case UInt8(ascii: "\""): out.append(contentsOf: [0x5C, 0x22])
-        case UInt8(ascii: "\\"): out.append(contentsOf: [0x5C, 0x5C])
-        case 0x0A: out.append(contentsOf: [0x5C, UInt8(ascii: "n")])
-        case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
-        case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"):
+            out[0] = UInt8(ascii: "\\"); out[1] = byte; return 2
+        case 0x0A: out[0] = UInt8(ascii: "\\"); out[1] = UInt8(ascii: "n"); return 2
+        case 0x0D: out[0] = UInt8(ascii: "\\"); out[1] = UInt8(ascii: "r"); return 2
+        case 0x09: out[0] = UInt8(ascii: "\\"); out[1] = UInt8(ascii: "t"); return 2
         case 0..<0x20, 0x7F:
-            out.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30])
-            out.append(hex.utf8Start[Int(byte >> 4)])
-            out.append(hex.utf8Start[Int(byte & 0xF)])
-        default: out.append(byte)
+            out[0] = UInt8(ascii: "\\"); out[1] = UInt8(ascii: "u"); out[2] = 0x30; out[3] = 0x30
+            out[4] = hex.utf8Start[Int(byte >> 4)]; out[5] = hex.utf8Start[Int(byte & 0xF)]
+            return 6
+        default: out[0] = byte; return 1
         }
     }
 }

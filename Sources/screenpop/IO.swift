@@ -94,7 +94,7 @@ private final class RawBytes {
         count += bytes.count
     }
 
-    /// `"`, the text with JSON's escapes (``JSONWriter/appendQuoted(utf8:to:)``'s), `"`. Eight
+    /// `"`, the text with JSON's escapes (``JSONWriter/writeEscaped(_:at:)``'s table), `"`. Eight
     /// bytes at a time while none of them needs an escape, as in nearly every value.
     func appendQuoted(_ text: UnsafeBufferPointer<UInt8>) {
         reserve(text.count &* 6 &+ 2)  // an escape is at most 6 bytes (`\u001f`)
@@ -107,7 +107,7 @@ private final class RawBytes {
             while i &+ 8 <= text.count {
                 let word = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
                 if Self.needsEscape(word) {
-                    for k in i..<(i &+ 8) { Self.appendEscaping(source[k], &out) }
+                    for k in i..<(i &+ 8) { out += JSONWriter.writeEscaped(source[k], at: out) }
                 } else {
                     UnsafeMutableRawPointer(out).storeBytes(of: word, as: UInt64.self)
                     out += 8
@@ -116,7 +116,7 @@ private final class RawBytes {
             }
         }
         while i < text.count {
-            Self.appendEscaping(text[i], &out)
+            out += JSONWriter.writeEscaped(text[i], at: out)
             i &+= 1
         }
         out.pointee = UInt8(ascii: "\"")
@@ -132,23 +132,6 @@ private final class RawBytes {
         @inline(__always) func hasZeroByte(_ v: UInt64) -> Bool { (v &- ones) & ~v & highs != 0 }
         return (word &- ones &* 0x20) & ~word & highs != 0 || hasZeroByte(word ^ (ones &* 0x22))
             || hasZeroByte(word ^ (ones &* 0x5C)) || hasZeroByte(word ^ (ones &* 0x7F))
-    }
-
-    @inline(__always)
-    private static func appendEscaping(_ byte: UInt8, _ out: inout UnsafeMutablePointer<UInt8>) {
-        let hex: StaticString = "0123456789abcdef"
-        switch byte {
-        case UInt8(ascii: "\""), UInt8(ascii: "\\"):
-            out[0] = UInt8(ascii: "\\"); out[1] = byte; out += 2
-        case 0x0A: out[0] = UInt8(ascii: "\\"); out[1] = UInt8(ascii: "n"); out += 2
-        case 0x0D: out[0] = UInt8(ascii: "\\"); out[1] = UInt8(ascii: "r"); out += 2
-        case 0x09: out[0] = UInt8(ascii: "\\"); out[1] = UInt8(ascii: "t"); out += 2
-        case 0..<0x20, 0x7F:
-            out[0] = UInt8(ascii: "\\"); out[1] = UInt8(ascii: "u"); out[2] = 0x30; out[3] = 0x30
-            out[4] = hex.utf8Start[Int(byte >> 4)]; out[5] = hex.utf8Start[Int(byte & 0xF)]
-            out += 6
-        default: out.pointee = byte; out += 1
-        }
     }
 }
 
